@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Cairn needs on Debian; idempotent and quick when everything is present.
+#   scripts/setup.sh          runtime: liberasurecode + ISA-L, npm packages
+#   scripts/setup.sh --test   also the real S3 clients the integration tests drive
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runtime_pkgs=(liberasurecode1 libisal2)
+test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux)
+want=("${runtime_pkgs[@]}")
+[[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "cairn setup: missing Debian packages. Run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "cairn setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies (bun itself comes from npm as a devDependency).
+if [[ ! -x node_modules/.bin/bun ]]; then
+  if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi

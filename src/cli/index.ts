@@ -1,0 +1,28 @@
+/** The command table. Each command lives in its own file; `run` returns the exit code, or -1 to keep running (server). */
+import { serverCommand } from "./server";
+import { selftestCommand } from "./selftest";
+
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {
+  server: serverCommand,
+  selftest: selftestCommand,
+};
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [
+    "Usage: cairn COMMAND [ARGS...]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Flags:",
+    "  --help     show this help",
+    "  --version  print the version",
+    "",
+  ].join("\n");
+}

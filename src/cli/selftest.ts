@@ -1,0 +1,9 @@
+import type { Command } from "./index";
+
+export const selftestCommand: Command = {
+  summary: "encode, drop fragments and decode through liberasurecode",
+  async run() {
+    process.stderr.write("cairn selftest: not built yet\n");
+    return 1;
+  },
+};

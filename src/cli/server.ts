@@ -1,0 +1,9 @@
+import type { Command } from "./index";
+
+export const serverCommand: Command = {
+  summary: "start the S3 server on one or more drive directories",
+  async run() {
+    process.stderr.write("cairn server: not built yet\n");
+    return 1;
+  },
+};

@@ -1,0 +1,34 @@
+#!/usr/bin/env bun
+/** Entry point: `cairn server DIR...`, `cairn selftest`, client commands, `--help`, `--version`. */
+import pkg from "../package.json" with { type: "json" };
+import { commands, usage } from "./cli";
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    process.stdout.write(usage());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    process.stdout.write(`cairn ${pkg.version}\n`);
+    return 0;
+  }
+  const command = commands[first];
+  if (!command) {
+    process.stderr.write(`cairn: unknown command '${first}'. Run 'cairn --help' for the list.\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== -1) process.exit(code);
+    },
+    (err) => {
+      process.stderr.write(`cairn: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

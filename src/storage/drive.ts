@@ -1,0 +1,132 @@
+/**
+ * The Drive contract: one directory on one disk (later: a remote drive over RPC). The erasure
+ * layer talks to drives only through this interface. Object keys are given as S3 keys; the
+ * drive maps them to safe paths. System files (tmp, multipart, bucket config) live under
+ * `.cairn.sys/` and are addressed by a `SysPath` relative to it ("tmp/<uuid>/…").
+ */
+
+export type DriveErrorKind =
+  | "FileNotFound"
+  | "VolumeNotFound"
+  | "VolumeExists"
+  | "VolumeNotEmpty"
+  | "InvalidPath"
+  | "FileCorrupt"
+  | "DriveOffline"
+  | "DiskFull"
+  | "Faulty"; // any other I/O error (EIO, EACCES, …)
+
+export class DriveError extends Error {
+  constructor(
+    readonly kind: DriveErrorKind,
+    readonly drive: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${kind} on ${drive}: ${detail}`, options);
+    this.name = "DriveError";
+  }
+}
+
+export const SYSTEM_DIR = ".cairn.sys";
+
+/** Identity and layout, one per drive at `.cairn.sys/format.json`. */
+export interface FormatInfo {
+  version: 1;
+  deploymentId: string;
+  /** This drive's id (uuid). */
+  driveId: string;
+  /** sets[i][j] = drive id at set i, position j. */
+  sets: string[][];
+  /** Parity per set chosen at format time (default storage class). */
+  parity: number;
+}
+
+export interface DiskInfo {
+  total: number;
+  free: number;
+  inodesTotal: number;
+  inodesFree: number;
+}
+
+export interface VolumeInfo {
+  name: string;
+  created: Date;
+}
+
+/** A streamed file being written under `.cairn.sys/`; nothing is visible until committed. */
+export interface FileWriter {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Flush and fsync, then close. */
+  close(): Promise<void>;
+  /** Close and remove what was written. */
+  abort(): Promise<void>;
+}
+
+export interface WalkEntry {
+  key: string;
+  /** Raw xl.meta bytes. */
+  meta: Uint8Array;
+}
+
+export interface WalkOptions {
+  prefix?: string;
+  /** Exclusive: only keys > marker. */
+  marker?: string;
+}
+
+export interface CommitSource {
+  /** Staging directory under `.cairn.sys/`, e.g. `tmp/<uuid>` or `multipart/<hash>/<uploadId>`. */
+  staging: string;
+  /** Sub-directory of `staging` holding the data files; moved to `<vol>/<key>/<dataDir>`. */
+  dataDir: string;
+  /** Only these files of the data dir are kept (multipart: the completed parts); all when absent. */
+  files?: string[];
+}
+
+export interface Drive {
+  readonly endpoint: string;
+  /** False while the drive is considered offline after repeated I/O faults (retried later). */
+  isOnline(): boolean;
+  diskInfo(): Promise<DiskInfo>;
+
+  readFormat(): Promise<FormatInfo | null>;
+  writeFormat(format: FormatInfo): Promise<void>;
+
+  makeVolume(volume: string): Promise<void>;
+  listVolumes(): Promise<VolumeInfo[]>;
+  statVolume(volume: string): Promise<VolumeInfo>;
+  deleteVolume(volume: string, opts?: { force?: boolean }): Promise<void>;
+
+  /** xl.meta of a key; FileNotFound when absent. */
+  readMeta(volume: string, key: string): Promise<Uint8Array>;
+  /** Atomically replaces xl.meta (temp → fsync → rename → fsync dir). */
+  writeMeta(volume: string, key: string, meta: Uint8Array): Promise<void>;
+  /**
+   * Moves a staged data dir into `<volume>/<key>/<dataDir>` and atomically writes xl.meta,
+   * then removes the staging directory. `source` null: metadata-only commit (inline data,
+   * delete marker). After success both are visible; after a crash at most the old state is.
+   */
+  commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void>;
+  /** Removes one data dir of a key (an old version's shards). */
+  deleteDataDir(volume: string, key: string, dataDir: string): Promise<void>;
+  /** Removes xl.meta and every data dir of the key, then empty parent directories. */
+  deleteObject(volume: string, key: string): Promise<void>;
+
+  /** Reads `length` bytes at `offset` of `<volume>/<key>/<dataDir>/<file>`. */
+  readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array>;
+
+  /** Sorted walk of every object under a prefix (unit the erasure layer merges across drives). */
+  walk(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry>;
+
+  // ---- the system area ----
+  createSysWriter(path: string): Promise<FileWriter>;
+  writeSysFile(path: string, data: Uint8Array): Promise<void>;
+  readSysFile(path: string): Promise<Uint8Array>;
+  readSysFileRange(path: string, offset: number, length: number): Promise<Uint8Array>;
+  listSysDir(path: string): Promise<string[]>;
+  deleteSys(path: string): Promise<void>;
+
+  /** Removes leftovers of interrupted writes (`.cairn.sys/tmp`); called at start. */
+  cleanupTmp(): Promise<void>;
+}
