@@ -1,11 +1,10 @@
-/** The command table. Each command lives in its own file; `run` returns the exit code, or -1 to keep running (server). */
+/** The command table. Each command lives in its own file. */
 import { serverCommand } from "./server";
 import { selftestCommand } from "./selftest";
 
-export interface Command {
-  summary: string;
-  run(args: string[]): Promise<number>;
-}
+import type { Command } from "./command";
+
+export type { Command };
 
 export const commands: Record<string, Command> = {
   server: serverCommand,

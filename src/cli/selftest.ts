@@ -1,4 +1,4 @@
-import type { Command } from "./index";
+import type { Command } from "./command";
 
 export const selftestCommand: Command = {
   summary: "encode, drop fragments and decode through liberasurecode",

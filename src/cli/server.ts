@@ -1,4 +1,4 @@
-import type { Command } from "./index";
+import type { Command } from "./command";
 
 export const serverCommand: Command = {
   summary: "start the S3 server on one or more drive directories",
