@@ -4,7 +4,8 @@ import pkg from "../package.json" with { type: "json" };
 import { commands, usage } from "./cli";
 
 export async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
+  // Compose files written for the MinIO image often say `command: minio server /data`.
+  const [first, ...rest] = argv[0] === "minio" ? argv.slice(1) : argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     process.stdout.write(usage());
     return first === undefined ? 2 : 0;

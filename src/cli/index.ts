@@ -1,6 +1,7 @@
 /** The command table. Each command lives in its own file. */
 import { serverCommand } from "./server";
 import { selftestCommand } from "./selftest";
+import { healthcheckCommand } from "./healthcheck";
 
 import type { Command } from "./command";
 
@@ -9,10 +10,11 @@ export type { Command };
 export const commands: Record<string, Command> = {
   server: serverCommand,
   selftest: selftestCommand,
+  healthcheck: healthcheckCommand,
 };
 
 export function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return [
     "Usage: cairn COMMAND [ARGS...]",
     "",
@@ -20,8 +22,8 @@ export function usage(): string {
     ...lines,
     "",
     "Flags:",
-    "  --help     show this help",
-    "  --version  print the version",
+    "  --help       show this help",
+    "  --version    print the version",
     "",
   ].join("\n");
 }
