@@ -1,9 +1,93 @@
+/** `cairn server DIR... [--address :9000] [--console-address :9001] [--domain d]` */
 import type { Command } from "./command";
+import { parseFlags, UsageError } from "./args";
+
+const HELP = `Usage: cairn server DIR... [flags]
+
+Serves S3 on erasure-coded drives. DIR may use ellipses: /mnt/disk{1...4}.
+With no DIR, MINIO_VOLUMES (space-separated) is used.
+
+Flags:
+  --address HOST:PORT          S3 API address (default :9000, env CAIRN_ADDRESS)
+  --console-address HOST:PORT  console address (default :9001, env CAIRN_CONSOLE_ADDRESS)
+  --domain NAME                domain for virtual-hosted buckets (repeatable, env CAIRN_DOMAIN)
+  -h, --help                   show this help
+
+Environment: CAIRN_ROOT_USER / CAIRN_ROOT_PASSWORD (or MINIO_ROOT_USER / MINIO_ROOT_PASSWORD),
+CAIRN_REGION, CAIRN_STORAGE_CLASS_STANDARD=EC:N, CAIRN_SHUTDOWN_TIMEOUT_MS.
+`;
+
+const OPTIONS = {
+  address: { type: "string" },
+  "console-address": { type: "string" },
+  domain: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function usageError(message: string): number {
+  process.stderr.write(`cairn server: ${message}\nRun 'cairn server --help' for usage.\n`);
+  return 2;
+}
 
 export const serverCommand: Command = {
   summary: "start the S3 server on one or more drive directories",
-  async run() {
-    process.stderr.write("cairn server: not built yet\n");
-    return 1;
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseFlags(args, OPTIONS);
+    } catch (err) {
+      if (err instanceof UsageError) return usageError(err.message);
+      throw err;
+    }
+    if (parsed.values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    // Loaded here, not at the top, so other commands and --help never pay for the server's imports.
+    const server = await import("../server");
+    let running;
+    try {
+      const config = server.resolveConfig(
+        {
+          positionals: parsed.positionals,
+          address: parsed.values.address,
+          consoleAddress: parsed.values["console-address"],
+          domains: parsed.values.domain,
+        },
+        process.env,
+      );
+      running = await server.startServer(config, await server.defaultBackend(), process.env);
+    } catch (err) {
+      if (err instanceof server.ConfigError) return usageError(err.message);
+      throw err;
+    }
+    installSignalHandlers(running.stop);
+    try {
+      await running.ready;
+    } catch (err) {
+      process.stderr.write(`cairn server: cannot open the drives: ${err instanceof Error ? err.message : String(err)}\n`);
+      await running.stop();
+      return 1;
+    }
+    return -1;
   },
 };
+
+/** First SIGTERM/SIGINT: graceful stop, exit 0. A second one: exit at once. */
+function installSignalHandlers(stop: () => Promise<void>): void {
+  let signalled = false;
+  const onSignal = (signal: string) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    process.stderr.write(`cairn server: ${signal} received, finishing in-flight requests\n`);
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`cairn server: shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+}

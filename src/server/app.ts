@@ -1,0 +1,118 @@
+/**
+ * The Elysia app: health and metrics routes, a browser redirect to the console, and ONE
+ * catch-all route that hands every other request, body unread, to the S3 front. Elysia parses
+ * nothing (`parse: "none"`) and never writes an error body of its own: the S3 front owns every
+ * S3 response, and a handler that throws becomes an S3 InternalError here.
+ */
+import { Elysia } from "elysia";
+import type { StorageInfo } from "../object";
+import { apiLabel } from "./api-label";
+import type { Metrics } from "./metrics";
+import { newRequestId } from "./request-id";
+
+export interface S3Context {
+  requestId: string;
+  remoteAddress?: string;
+}
+export type S3Handler = (req: Request, ctx: S3Context) => Promise<Response>;
+
+export interface AppDeps {
+  s3: S3Handler;
+  metrics: Metrics;
+  /** null while the object layer is still opening. */
+  storageInfo: () => Promise<StorageInfo | null>;
+  /** Where a browser that opens the S3 port is sent; null: no console. */
+  consoleUrl: (req: Request) => string | null;
+  domains: string[];
+}
+
+/** S3 allows 5 GiB single PUTs and parts; aws-chunked framing adds well under 1 %. */
+export const MAX_REQUEST_BODY = 6 * 1024 ** 3;
+
+const HEALTH_PREFIXES = ["/minio/health", "/cairn/health"];
+const METRICS_PATHS = ["/minio/v2/metrics/cluster", "/minio/v2/metrics/node", "/cairn/metrics"];
+
+function plain(status: number, requestId: string, body: string | null = null, type = "text/plain"): Response {
+  const headers: Record<string, string> = { "x-amz-request-id": requestId, "cache-control": "no-store" };
+  if (body !== null) headers["content-type"] = type;
+  return new Response(body, { status, headers });
+}
+
+async function health(which: string, deps: AppDeps, requestId: string): Promise<Response> {
+  if (which === "live") return plain(200, requestId);
+  const info = await deps.storageInfo().catch(() => null);
+  const ok = which === "cluster" ? info?.writable : info?.readable;
+  const status = ok ? 200 : 503;
+  if (which === "ready" || which === "cluster" || which === "cluster/read") return plain(status, requestId);
+  return plain(404, requestId);
+}
+
+function internalError(requestId: string, resource: string): Response {
+  const xml =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
+    "<Message>We encountered an internal error. Please try again.</Message>" +
+    `<Resource>${resource.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)}</Resource>` +
+    `<RequestId>${requestId}</RequestId></Error>`;
+  return new Response(xml, {
+    status: 500,
+    headers: { "content-type": "application/xml", "x-amz-request-id": requestId, "x-amz-error-code": "InternalError" },
+  });
+}
+
+/** A person's browser, not an S3 client: HTML wanted, no credentials anywhere. */
+function isBrowser(req: Request, url: URL): boolean {
+  if (req.method !== "GET" || url.pathname !== "/") return false;
+  if (!(req.headers.get("accept") ?? "").includes("text/html")) return false;
+  if (req.headers.has("authorization")) return false;
+  return !url.searchParams.has("X-Amz-Signature") && !url.searchParams.has("Signature");
+}
+
+function declaredLength(headers: Headers): number {
+  const n = Number(headers.get("content-length") ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function bucketInHost(req: Request, domains: string[]): boolean {
+  const host = (req.headers.get("host") ?? "").replace(/:\d+$/, "");
+  return domains.some((d) => host.endsWith(`.${d}`));
+}
+
+async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Response> {
+  const requestId = newRequestId();
+  const url = new URL(req.url);
+  const consoleUrl = isBrowser(req, url) ? deps.consoleUrl(req) : null;
+  if (consoleUrl) {
+    return new Response(null, { status: 307, headers: { location: consoleUrl, "x-amz-request-id": requestId } });
+  }
+  let res: Response;
+  try {
+    res = await deps.s3(req, remoteAddress === undefined ? { requestId } : { requestId, remoteAddress });
+  } catch (err) {
+    // The S3 front should never throw; if it does, log the detail and hide it from the client.
+    process.stderr.write(`cairn: request ${requestId} ${req.method} ${url.pathname} failed: ${String(err)}\n`);
+    res = internalError(requestId, url.pathname);
+  }
+  if (!res.headers.has("x-amz-request-id")) res.headers.set("x-amz-request-id", requestId);
+  deps.metrics.record({
+    api: apiLabel(req.method, url, bucketInHost(req, deps.domains)),
+    status: res.status,
+    bytesIn: declaredLength(req.headers),
+    bytesOut: req.method === "HEAD" ? 0 : declaredLength(res.headers),
+  });
+  return res;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Elysia();
+  for (const prefix of HEALTH_PREFIXES) {
+    app.all(`${prefix}/*`, ({ params }) => health(params["*"], deps, newRequestId()), { parse: "none" });
+  }
+  for (const path of METRICS_PATHS) {
+    app.all(path, async () => {
+      const info = await deps.storageInfo().catch(() => null);
+      return plain(200, newRequestId(), deps.metrics.render(info), "text/plain; version=0.0.4");
+    }, { parse: "none" });
+  }
+  app.all("/*", ({ request, server }) => serveS3(request, deps, server?.requestIP(request)?.address), { parse: "none" });
+  return app;
+}

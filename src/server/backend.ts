@@ -1,0 +1,38 @@
+/**
+ * The parts the composition root wires together: the erasure ObjectLayer and the S3 front.
+ * Kept behind one small interface so start-up reads as a sequence of steps.
+ */
+import type { ObjectLayer } from "../object";
+import type { S3Handler } from "./app";
+import type { Env } from "./config";
+
+export interface LayerOptions {
+  drives: string[];
+  parity?: number;
+  rrsParity?: number;
+}
+
+export interface S3Deps {
+  layer: ObjectLayer;
+  lookupSecret: (accessKey: string) => Promise<string | null>;
+  region: string;
+  domains?: string[];
+}
+
+export interface Backend {
+  expandDrives(arg: string): string[];
+  storageClassParity(env: Env): { parity?: number; rrsParity?: number };
+  openLayer(opts: LayerOptions): Promise<ObjectLayer>;
+  createS3Handler(deps: S3Deps): S3Handler;
+}
+
+/** The real erasure layer and S3 front. Loaded lazily so `cairn --help` stays fast. */
+export async function defaultBackend(): Promise<Backend> {
+  const [erasure, s3] = await Promise.all([import("../erasure/index.ts"), import("../s3/index.ts")]);
+  return {
+    expandDrives: (arg) => erasure.expandEllipsis(arg),
+    storageClassParity: (env) => erasure.storageClassParity(env),
+    openLayer: (opts) => erasure.openErasureLayer(opts),
+    createS3Handler: (deps) => s3.createS3Handler(deps),
+  };
+}

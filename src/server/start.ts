@@ -1,0 +1,125 @@
+/**
+ * Start-up and shutdown of the whole server. Listening comes first so /minio/health/live answers
+ * at once; the object layer opens behind it and S3 requests that arrive meanwhile wait for it.
+ */
+import type { ObjectLayer, StorageInfo } from "../object";
+import { createApp, MAX_REQUEST_BODY, type S3Handler } from "./app";
+import type { Backend } from "./backend";
+import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
+import { startConsole } from "./console";
+import { Metrics } from "./metrics";
+
+export interface RunningServer {
+  s3Url: string;
+  consoleUrl: string;
+  drives: string[];
+  /** Resolves once the object layer is open; rejects when it cannot open (e.g. foreign drives). */
+  ready: Promise<void>;
+  metrics: Metrics;
+  /** Stop accepting, let in-flight requests finish (bounded), close the layer. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function displayUrl(address: ListenAddress, port: number): string {
+  const host = address.host === "" || address.host === "0.0.0.0" || address.host === "::" ? "127.0.0.1" : address.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Runs one of the backend's pure configuration parsers; whatever it rejects is a config error. */
+function configStep<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new ConfigError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Sets of 2–16 drives (largest divisor ≤ 16) and default parity by set size, as DESIGN.md §4 says. */
+export function describeLayout(driveCount: number, parity?: number): string {
+  let setSize = 1;
+  for (let s = Math.min(16, driveCount); s >= 1; s--) {
+    if (driveCount % s === 0) {
+      setSize = s;
+      break;
+    }
+  }
+  const m = parity ?? (setSize <= 1 ? 0 : setSize <= 3 ? 1 : setSize <= 5 ? 2 : setSize <= 7 ? 3 : 4);
+  const sets = driveCount / setSize;
+  return `${sets} set${sets === 1 ? "" : "s"} of ${setSize} drive${setSize === 1 ? "" : "s"}, EC:${m} (${setSize - m} data + ${m} parity)`;
+}
+
+function warnDefaultCredentials(): void {
+  process.stderr.write(
+    "\n*** WARNING: using the default root credentials minioadmin/minioadmin. Anyone can read and write\n" +
+      "*** every object. Set CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD before exposing this server.\n\n",
+  );
+}
+
+export async function startServer(config: ServerConfig, backend: Backend, env: Env): Promise<RunningServer> {
+  const drives = configStep("drives", () => config.driveArgs.flatMap((a) => backend.expandDrives(a)));
+  const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
+  if (config.defaultCredentials) warnDefaultCredentials();
+
+  const metrics = new Metrics();
+  let layer: ObjectLayer | null = null;
+  let handler: S3Handler | null = null;
+  let opening: Promise<S3Handler> | null = null;
+  const storageInfo = async (): Promise<StorageInfo | null> => (layer ? layer.storageInfo() : null);
+  let consolePort = config.consoleAddress.port;
+
+  const app = createApp({
+    metrics,
+    storageInfo,
+    domains: config.domains,
+    s3: async (req, ctx) => (handler ?? (await opening!))(req, ctx),
+    consoleUrl: (req) => {
+      const host = (req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "");
+      return `http://${host}:${consolePort}/`;
+    },
+  });
+  app.listen({
+    hostname: config.address.host || "0.0.0.0",
+    port: config.address.port,
+    maxRequestBodySize: MAX_REQUEST_BODY,
+    // Bun's default 10 s idle limit would cut a PUT whose final fsync of a large object is slow.
+    idleTimeout: 255,
+  });
+  const server = app.server!;
+  const s3Url = displayUrl(config.address, server.port ?? config.address.port);
+  const consoleServer = startConsole(config.consoleAddress, s3Url);
+  consolePort = consoleServer.port ?? consolePort;
+  const consoleUrl = displayUrl(config.consoleAddress, consolePort);
+
+  opening = (async () => {
+    const opts: { drives: string[]; parity?: number; rrsParity?: number } = { drives };
+    if (parity !== undefined) opts.parity = parity;
+    if (rrsParity !== undefined) opts.rrsParity = rrsParity;
+    layer = await backend.openLayer(opts);
+    const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
+    handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
+    return handler;
+  })();
+  // S3 requests await `opening` themselves; keep an early failure from being reported unhandled.
+  opening.catch(() => undefined);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const graceful = server.stop(false);
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        Bun.sleep(config.shutdownTimeoutMs).then(() => true),
+      ]);
+      if (timedOut) await server.stop(true);
+      await consoleServer.stop(true);
+      await opening?.catch(() => undefined);
+      if (layer) await layer.close();
+    })());
+
+  const ready = opening.then(() => {
+    process.stdout.write(
+      `Cairn S3: ${s3Url}  Console: ${consoleUrl}  Drives: ${drives.length}  Layout: ${describeLayout(drives.length, parity)}  Region: ${config.region}\n`,
+    );
+  });
+  return { s3Url, consoleUrl, drives, ready, metrics, stop };
+}
