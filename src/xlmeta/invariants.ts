@@ -1,0 +1,35 @@
+/**
+ * Rules that span versions, checked on both sides of the codec: the encoder refuses to write
+ * a file the decoder would reject, and the decoder refuses a file whose versions would make
+ * `latestVersion` or `findVersion` answer wrongly (unsorted, duplicated ids, orphan inline data).
+ */
+
+import type { XlMeta } from "./types";
+
+const INT64_LIMIT = 1n << 63n;
+
+/** The inline map key of a version: S3's null version is stored under "null". */
+export function inlineKey(versionId: string | null): string {
+  return versionId ?? "null";
+}
+
+/** Returns what is wrong with `meta`, or null when it obeys every rule. */
+export function findViolation(meta: XlMeta): string | null {
+  const seen = new Set<string>();
+  const inlineVersions = new Set<string>();
+  let previous: bigint | null = null;
+  for (const v of meta.versions) {
+    if (v.versionId === "" || v.versionId === "null") return "version id must not be '' or 'null'";
+    const key = inlineKey(v.versionId);
+    if (seen.has(key)) return `duplicate version id ${key}`;
+    seen.add(key);
+    if (v.modTime < 0n || v.modTime >= INT64_LIMIT) return `modTime of ${key} out of range`;
+    if (previous !== null && v.modTime > previous) return "versions are not newest first";
+    previous = v.modTime;
+    if (v.type === "object" && v.inline) inlineVersions.add(key);
+  }
+  for (const key of meta.inline.keys()) {
+    if (!inlineVersions.has(key)) return `inline data for ${key}, which is not an inline version`;
+  }
+  return null;
+}
