@@ -1,0 +1,90 @@
+/**
+ * Durable file primitives: a write is durable only after the file is fsynced, renamed into
+ * place, and every directory whose entries changed is fsynced too.
+ */
+import { mkdir, open, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+
+export async function fsyncDir(path: string): Promise<void> {
+  const fh = await open(path, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates (or truncates) `path`, writes all of `data`, fsyncs and closes it. */
+export async function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
+  const fh = await open(path, "w");
+  try {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await fh.write(data, done, data.length - done, null);
+      done += bytesWritten;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * mkdir -p that reports which directories must be fsynced for the new entries to be durable:
+ * the parent of the first directory created and every directory created below it. Empty when
+ * the directory already existed.
+ */
+export async function mkdirDurable(dir: string): Promise<string[]> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return [];
+  const created = [dir];
+  for (let d = dir; d !== first && d.length > first.length; ) {
+    d = dirname(d);
+    created.push(d);
+  }
+  created.push(dirname(first));
+  return created;
+}
+
+/**
+ * Moves `src` to `dst`, fsyncing the target directory and any directories created for it.
+ * `verify` runs on the target directory before the rename (the drive's symlink check). A
+ * concurrent prune of empty parents can remove the directory between mkdir and rename; that
+ * is retried a few times.
+ */
+export async function renameDurable(
+  src: string,
+  dst: string,
+  verify: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = dirname(dst);
+  for (let attempt = 0; ; attempt++) {
+    const created = await mkdirDurable(dir);
+    try {
+      await verify(dir);
+      await rename(src, dst);
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT" && attempt < 3) continue;
+      throw err;
+    }
+    await Promise.all([...new Set([dir, ...created])].map(fsyncDir));
+    return;
+  }
+}
+
+/** Reads exactly `length` bytes at `offset`; returns fewer only at end of file. */
+export async function readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
+  const fh = await open(path, "r");
+  try {
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+  } finally {
+    await fh.close();
+  }
+}

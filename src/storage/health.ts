@@ -1,0 +1,81 @@
+/**
+ * Offline tracking for one drive. Consecutive I/O faults (EIO, EACCES, ENOTDIR where a
+ * directory should be, …) beyond a threshold mark the drive offline; while offline every call
+ * fails fast with DriveOffline, except that once the probe interval has passed the next call
+ * runs one probe (single-flight) and, if it succeeds, the drive is online again. Probing on
+ * demand instead of on a timer keeps an idle process free of background work.
+ */
+import { DriveError } from "./drive";
+import { isFault, toDriveError } from "./errno";
+
+export interface HealthOptions {
+  /** Consecutive faults that take the drive offline. */
+  faultThreshold?: number;
+  /** Time offline before a call may probe again. */
+  probeIntervalMs?: number;
+}
+
+export class DriveHealth {
+  private faults = 0;
+  private offline = false;
+  private retryAt = 0;
+  private probing: Promise<boolean> | null = null;
+  private readonly threshold: number;
+  private readonly interval: number;
+
+  constructor(
+    private readonly drive: string,
+    private readonly probe: () => Promise<void>,
+    opts: HealthOptions = {},
+  ) {
+    this.threshold = opts.faultThreshold ?? 3;
+    this.interval = opts.probeIntervalMs ?? 5000;
+  }
+
+  isOnline(): boolean {
+    return !this.offline;
+  }
+
+  /** Runs one drive operation: fails fast when offline, maps errors, counts faults. */
+  async run<T>(op: () => Promise<T>, ctx?: Parameters<typeof toDriveError>[2]): Promise<T> {
+    if (this.offline && !(await this.tryRecover())) {
+      throw new DriveError("DriveOffline", this.drive, "offline after repeated I/O faults");
+    }
+    try {
+      const result = await op();
+      this.faults = 0;
+      return result;
+    } catch (err) {
+      const e = toDriveError(err, this.drive, ctx);
+      if (isFault(e)) this.recordFault();
+      else this.faults = 0;
+      throw e;
+    }
+  }
+
+  private recordFault(): void {
+    this.faults++;
+    if (this.faults >= this.threshold && !this.offline) {
+      this.offline = true;
+      this.retryAt = Date.now() + this.interval;
+    }
+  }
+
+  /** Probes now if the interval has passed; true when the drive is back. */
+  private async tryRecover(): Promise<boolean> {
+    if (Date.now() < this.retryAt) return false;
+    this.probing ??= this.probe().then(
+      () => true,
+      () => false,
+    );
+    const ok = await this.probing;
+    this.probing = null;
+    if (ok) {
+      this.offline = false;
+      this.faults = 0;
+    } else {
+      this.retryAt = Date.now() + this.interval;
+    }
+    return ok;
+  }
+}

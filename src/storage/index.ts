@@ -1,0 +1,3 @@
+export * from "./drive";
+export { LocalDrive, type LocalDriveOptions } from "./local-drive";
+export type { HealthOptions } from "./health";

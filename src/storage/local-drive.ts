@@ -1,0 +1,406 @@
+/**
+ * A Drive over one local directory. Layout (see paths.ts for how keys become directories):
+ *
+ *   <root>/.cairn.sys/format.json     identity            <root>/.cairn.sys/tmp/…   in flight
+ *   <root>/<volume>/<key dirs>/~xl.meta                   <root>/<volume>/<key dirs>/~d.<dataDir>/…
+ *
+ * Every write is temp file → fsync → rename → fsync of each directory whose entries changed;
+ * the rename of xl.meta is the commit point of an object. Every call runs through DriveHealth,
+ * which maps errors to DriveError and takes the drive offline after repeated faults.
+ * Nothing reachable from a key can leave the volume: keys are validated and escaped, and the
+ * directories a call touches are checked with realpath against the root, so a planted symlink
+ * cannot redirect writes or reads outside it.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import {
+  DriveError,
+  SYSTEM_DIR,
+  type CommitSource,
+  type DiskInfo,
+  type Drive,
+  type FileWriter,
+  type FormatInfo,
+  type VolumeInfo,
+  type WalkEntry,
+  type WalkOptions,
+} from "./drive";
+import { isNotFound, type ErrorContext } from "./errno";
+import { decodeFormat, encodeFormat } from "./format";
+import { fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { DriveHealth, type HealthOptions } from "./health";
+import { dataDirName, isSafeName, isSafeVolume, keyToRelDir, META_FILE, sysRelPath } from "./paths";
+import { SysFileWriter } from "./sys-writer";
+import { walkVolume } from "./walk";
+
+export type LocalDriveOptions = HealthOptions;
+
+const TMP = "tmp";
+
+export class LocalDrive implements Drive {
+  readonly endpoint: string;
+  private readonly health: DriveHealth;
+  private readonly sys: string;
+
+  private constructor(
+    private readonly root: string,
+    private readonly realRoot: string,
+    opts: LocalDriveOptions,
+  ) {
+    this.endpoint = root;
+    this.sys = join(root, SYSTEM_DIR);
+    this.health = new DriveHealth(root, () => this.probe(), opts);
+  }
+
+  /** Opens (and prepares `.cairn.sys/tmp` in) an existing directory. Does not clean tmp. */
+  static async open(root: string, opts: LocalDriveOptions = {}): Promise<LocalDrive> {
+    const abs = resolve(root);
+    try {
+      await mkdir(join(abs, SYSTEM_DIR, TMP), { recursive: true });
+      return new LocalDrive(abs, await realpath(abs), opts);
+    } catch (err) {
+      throw new DriveError(isNotFound(err) ? "VolumeNotFound" : "Faulty", abs, "cannot open drive root", { cause: err });
+    }
+  }
+
+  isOnline(): boolean {
+    return this.health.isOnline();
+  }
+
+  private run<T>(op: () => Promise<T>, ctx?: ErrorContext): Promise<T> {
+    return this.health.run(op, ctx);
+  }
+
+  private invalid(detail: string): DriveError {
+    return new DriveError("InvalidPath", this.endpoint, detail);
+  }
+
+  // ---- paths ----
+
+  private volumeDir(volume: string): string {
+    if (!isSafeVolume(volume)) throw this.invalid(`bad volume name ${JSON.stringify(volume)}`);
+    return join(this.root, volume);
+  }
+
+  private objectDir(volume: string, key: string): string {
+    const vol = this.volumeDir(volume);
+    try {
+      return join(vol, keyToRelDir(key));
+    } catch (err) {
+      throw new DriveError("InvalidPath", this.endpoint, `bad key ${JSON.stringify(key)}`, { cause: err });
+    }
+  }
+
+  private sysPath(path: string): string {
+    const rel = sysRelPath(path);
+    if (rel === null) throw this.invalid(`bad system path ${JSON.stringify(path)}`);
+    return join(this.sys, rel);
+  }
+
+  private checkName(name: string): string {
+    if (!isSafeName(name)) throw this.invalid(`bad name ${JSON.stringify(name)}`);
+    return name;
+  }
+
+  /** Throws InvalidPath when `abs` (an existing path under the root) resolves elsewhere. */
+  private async assertInside(abs: string): Promise<void> {
+    const real = await realpath(abs);
+    if (real !== this.realRoot + abs.slice(this.root.length)) throw this.invalid(`${abs} leaves the drive root`);
+  }
+
+  /** Why a path under a volume is missing: the volume, or the whole drive root, is gone. */
+  private async missing(volume: string, err: unknown): Promise<DriveError> {
+    const vol = await stat(join(this.root, volume)).catch(() => null);
+    if (vol?.isDirectory()) return new DriveError("FileNotFound", this.endpoint, volume, { cause: err });
+    const root = await stat(this.root).catch(() => null);
+    if (root === null) return new DriveError("Faulty", this.endpoint, "drive root is missing", { cause: err });
+    return new DriveError("VolumeNotFound", this.endpoint, volume, { cause: err });
+  }
+
+  private async requireVolume(volume: string): Promise<string> {
+    const dir = this.volumeDir(volume);
+    const st = await stat(dir).catch(async (err) => {
+      throw await this.missing(volume, err);
+    });
+    if (!st.isDirectory()) throw new DriveError("VolumeNotFound", this.endpoint, volume);
+    return dir;
+  }
+
+  /** temp file → fsync → rename → fsync dirs; creates missing parents (but never volumes). */
+  private async atomicWrite(target: string, data: Uint8Array): Promise<void> {
+    const tmp = join(this.sys, TMP, randomUUID());
+    try {
+      await writeFileSynced(tmp, data).catch(async (err) => {
+        if (!isNotFound(err)) throw err;
+        await mkdir(dirname(tmp), { recursive: true }); // someone removed tmp; recreate once
+        await writeFileSynced(tmp, data);
+      });
+      await renameDurable(tmp, target, (dir) => this.assertInside(dir));
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // ---- drive ----
+
+  diskInfo(): Promise<DiskInfo> {
+    return this.run(async () => {
+      const s = await statfs(this.root);
+      return { total: s.blocks * s.bsize, free: s.bavail * s.bsize, inodesTotal: s.files, inodesFree: s.ffree };
+    });
+  }
+
+  readFormat(): Promise<FormatInfo | null> {
+    return this.run(async () => {
+      const bytes = await readFile(join(this.sys, "format.json")).catch((err) => {
+        if (isNotFound(err)) return null;
+        throw err;
+      });
+      if (bytes === null) return null;
+      const format = decodeFormat(bytes);
+      if (format === null) throw new DriveError("FileCorrupt", this.endpoint, "format.json is not valid");
+      return format;
+    });
+  }
+
+  writeFormat(format: FormatInfo): Promise<void> {
+    return this.run(() => this.atomicWrite(join(this.sys, "format.json"), encodeFormat(format)));
+  }
+
+  // ---- volumes ----
+
+  makeVolume(volume: string): Promise<void> {
+    return this.run(
+      async () => {
+        await mkdir(this.volumeDir(volume));
+        await fsyncDir(this.root);
+      },
+      { exists: "VolumeExists" },
+    );
+  }
+
+  listVolumes(): Promise<VolumeInfo[]> {
+    return this.run(async () => {
+      const entries = await readdir(this.root, { withFileTypes: true });
+      const names = entries.filter((e) => e.isDirectory() && isSafeVolume(e.name)).map((e) => e.name);
+      const infos = await Promise.all(names.map((n) => this.volumeInfo(n).catch(() => null)));
+      return infos.filter((v): v is VolumeInfo => v !== null).sort((a, b) => (a.name < b.name ? -1 : 1));
+    });
+  }
+
+  private async volumeInfo(volume: string): Promise<VolumeInfo> {
+    const st = await stat(this.volumeDir(volume));
+    if (!st.isDirectory()) throw new DriveError("VolumeNotFound", this.endpoint, volume);
+    const created = st.birthtimeMs > 0 ? st.birthtime : st.mtime;
+    return { name: volume, created };
+  }
+
+  statVolume(volume: string): Promise<VolumeInfo> {
+    return this.run(() => this.volumeInfo(volume), { missing: "VolumeNotFound" });
+  }
+
+  deleteVolume(volume: string, opts: { force?: boolean } = {}): Promise<void> {
+    return this.run(
+      async () => {
+        const dir = await this.requireVolume(volume);
+        if (!opts.force) {
+          const removed = await rmdir(dir).then(
+            () => true,
+            (err) => (err.code === "ENOTEMPTY" || err.code === "EEXIST" ? false : Promise.reject(err)),
+          );
+          if (removed) return fsyncDir(this.root);
+          // Leftover empty directories do not make a volume non-empty; objects do.
+          const first = await walkVolume(dir, {}, (op) => op()).next();
+          if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
+        }
+        // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.
+        const trash = join(this.sys, TMP, randomUUID());
+        await rename(dir, trash);
+        await fsyncDir(this.root);
+        await rm(trash, { recursive: true, force: true });
+      },
+      { missing: "VolumeNotFound" },
+    );
+  }
+
+  // ---- objects ----
+
+  readMeta(volume: string, key: string): Promise<Uint8Array> {
+    return this.run(async () => {
+      const dir = this.objectDir(volume, key);
+      try {
+        await this.assertInside(dir);
+        return new Uint8Array(await readFile(join(dir, META_FILE)));
+      } catch (err) {
+        throw isNotFound(err) ? await this.missing(volume, err) : err;
+      }
+    });
+  }
+
+  writeMeta(volume: string, key: string, meta: Uint8Array): Promise<void> {
+    return this.run(async () => {
+      const dir = this.objectDir(volume, key);
+      await this.requireVolume(volume);
+      await this.atomicWrite(join(dir, META_FILE), meta);
+    });
+  }
+
+  commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void> {
+    return this.run(async () => {
+      const dir = this.objectDir(volume, key);
+      await this.requireVolume(volume);
+      if (source !== null) await this.moveData(dir, source);
+      await this.atomicWrite(join(dir, META_FILE), meta);
+      if (source !== null) {
+        // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
+        await rm(this.sysPath(source.staging), { recursive: true, force: true }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Moves the staged data dir beside xl.meta and makes the move durable before xl.meta. */
+  private async moveData(dir: string, source: CommitSource): Promise<void> {
+    const staged = join(this.sysPath(source.staging), this.checkName(source.dataDir));
+    const target = join(dir, dataDirName(source.dataDir));
+    const verify = (d: string) => this.assertInside(d);
+    if (source.files === undefined) {
+      await renameDurable(staged, target, verify);
+      await fsyncDir(target);
+      return;
+    }
+    const files = source.files.map((f) => this.checkName(f));
+    const created = await mkdirDurable(target);
+    await verify(target);
+    await Promise.all(files.map((f) => rename(join(staged, f), join(target, f))));
+    await Promise.all([...new Set([target, dir, ...created])].map(fsyncDir));
+  }
+
+  deleteDataDir(volume: string, key: string, dataDir: string): Promise<void> {
+    return this.run(async () => {
+      const dir = this.objectDir(volume, key);
+      const target = join(dir, dataDirName(this.checkName(dataDir)));
+      try {
+        await this.assertInside(target);
+        await rm(target, { recursive: true });
+      } catch (err) {
+        throw isNotFound(err) ? await this.missing(volume, err) : err;
+      }
+    });
+  }
+
+  deleteObject(volume: string, key: string): Promise<void> {
+    return this.run(async () => {
+      const dir = this.objectDir(volume, key);
+      try {
+        await this.assertInside(dir);
+        await unlink(join(dir, META_FILE)); // the commit point of the delete
+      } catch (err) {
+        throw isNotFound(err) ? await this.missing(volume, err) : err;
+      }
+      await fsyncDir(dir);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const dataDirs = names.filter((n) => n.startsWith(dataDirName("")));
+      await Promise.all(dataDirs.map((n) => rm(join(dir, n), { recursive: true, force: true })));
+      await this.pruneEmpty(dir, this.volumeDir(volume));
+    });
+  }
+
+  /** Removes `dir` and its parents while they are empty, stopping at the volume. */
+  private async pruneEmpty(dir: string, volumeDir: string): Promise<void> {
+    let d = dir;
+    while (d.length > volumeDir.length && d.startsWith(volumeDir + "/")) {
+      const ok = await rmdir(d).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) return;
+      d = dirname(d);
+    }
+  }
+
+  readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.run(async () => {
+      const dir = join(this.objectDir(volume, key), dataDirName(this.checkName(dataDir)));
+      const path = join(dir, this.checkName(file));
+      try {
+        await this.assertInside(dir);
+        return this.exactly(await readAt(path, offset, length), length, path);
+      } catch (err) {
+        throw isNotFound(err) ? await this.missing(volume, err) : err;
+      }
+    });
+  }
+
+  private exactly(data: Uint8Array, length: number, path: string): Uint8Array {
+    if (data.length !== length) {
+      throw new DriveError("FileCorrupt", this.endpoint, `${path}: short read (${data.length} of ${length} bytes)`);
+    }
+    return data;
+  }
+
+  async *walk(volume: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+    const dir = await this.run(async () => {
+      const d = await this.requireVolume(volume);
+      await this.assertInside(d);
+      return d;
+    });
+    yield* walkVolume(dir, opts, (op) => this.run(op));
+  }
+
+  // ---- the system area ----
+
+  createSysWriter(path: string): Promise<FileWriter> {
+    return this.run(async () => {
+      const abs = this.sysPath(path);
+      await mkdir(dirname(abs), { recursive: true });
+      const fh = await open(abs, "w");
+      return new SysFileWriter(fh, abs, (op) => this.run(op));
+    });
+  }
+
+  writeSysFile(path: string, data: Uint8Array): Promise<void> {
+    return this.run(() => this.atomicWrite(this.sysPath(path), data));
+  }
+
+  readSysFile(path: string): Promise<Uint8Array> {
+    return this.run(async () => new Uint8Array(await readFile(this.sysPath(path))));
+  }
+
+  readSysFileRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.run(async () => {
+      const abs = this.sysPath(path);
+      return this.exactly(await readAt(abs, offset, length), length, abs);
+    });
+  }
+
+  listSysDir(path: string): Promise<string[]> {
+    return this.run(async () => (await readdir(this.sysPath(path))).sort());
+  }
+
+  deleteSys(path: string): Promise<void> {
+    return this.run(() => rm(this.sysPath(path), { recursive: true }));
+  }
+
+  cleanupTmp(): Promise<void> {
+    return this.run(async () => {
+      const tmp = join(this.sys, TMP);
+      await mkdir(tmp, { recursive: true });
+      const names = await readdir(tmp);
+      await Promise.all(names.map((n) => rm(join(tmp, n), { recursive: true, force: true })));
+    });
+  }
+
+  /** Health probe: the root is a directory and a small file round-trips through tmp. */
+  private async probe(): Promise<void> {
+    const st = await stat(this.root);
+    if (!st.isDirectory()) throw new Error("drive root is not a directory");
+    const path = join(this.sys, TMP, `probe-${randomUUID()}`);
+    const data = new TextEncoder().encode("cairn probe");
+    await writeFileSynced(path, data);
+    const back = await readFile(path);
+    await unlink(path);
+    if (!Buffer.from(data).equals(back)) throw new Error("probe read back different bytes");
+  }
+}

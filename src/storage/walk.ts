@@ -1,0 +1,148 @@
+/**
+ * Sorted walk of a volume: yields every object under a prefix, after a marker, in S3 key order
+ * (UTF-8 bytes = code points, `compareKeys`), reading one directory at a time.
+ *
+ * Depth-first by sorted names is wrong: with `ab`, `ab/x`, `ab-c` the order is `ab`, `ab-c`,
+ * `ab/x` because '-' < '/'. So every directory entry is two things: a point (the object
+ * `base + text`, if its xl.meta exists) and a range (every key under `base + text + "/"`, or
+ * for a continuation piece every key continuing `base + text`). Each range's keys are all
+ * greater than its lower bound, so a heap ordered by lower bound (points before ranges on a
+ * tie) can emit points in order and open a directory only when its bound is the smallest
+ * thing left. The heap holds one cursor per open directory plus unopened ranges.
+ */
+import { lstat, readdir, readFile } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { join } from "node:path";
+import { compareKeys } from "../lib/index";
+import type { WalkEntry, WalkOptions } from "./drive";
+import { isNotFound } from "./errno";
+import { MinHeap } from "./heap";
+import { decodeEntry, keyToRelDir, META_FILE, prefixToRelDir, type DecodedEntry } from "./paths";
+
+type Guard = <T>(op: () => Promise<T>) => Promise<T>;
+
+interface Dir {
+  abs: string;
+  rel: string;
+  /** Key text every entry of this directory extends. */
+  base: string;
+}
+
+interface Entry extends DecodedEntry {
+  name: string;
+  bound: string;
+}
+
+type Item =
+  | { type: "cursor"; dir: Dir; entries: Entry[]; i: number }
+  | { type: "range"; dir: Dir };
+
+function boundOf(item: Item): string {
+  return item.type === "range" ? item.dir.base : item.entries[item.i]!.bound;
+}
+
+/** Points (segments) sort before ranges with the same bound: a range holds only longer keys. */
+function rankOf(item: Item): number {
+  return item.type === "cursor" && item.entries[item.i]!.kind === "segment" ? 0 : 1;
+}
+
+function itemLess(a: Item, b: Item): boolean {
+  const c = compareKeys(boundOf(a), boundOf(b));
+  return c !== 0 ? c < 0 : rankOf(a) < rankOf(b);
+}
+
+class Filter {
+  constructor(
+    private readonly prefix: string,
+    private readonly marker: string | undefined,
+  ) {}
+
+  wantsKey(key: string): boolean {
+    return key.startsWith(this.prefix) && (this.marker === undefined || compareKeys(key, this.marker) > 0);
+  }
+
+  /** Could any key strictly longer than `p` and starting with it be wanted? */
+  wantsRange(p: string): boolean {
+    if (!p.startsWith(this.prefix) && !this.prefix.startsWith(p)) return false;
+    const m = this.marker;
+    return m === undefined || m.startsWith(p) || compareKeys(p, m) > 0;
+  }
+
+  /** Bounds only grow, so once one is past the prefix nothing later can match. */
+  pastPrefix(bound: string): boolean {
+    return compareKeys(bound, this.prefix) > 0 && !bound.startsWith(this.prefix);
+  }
+
+  wantsEntry(e: Entry): boolean {
+    if (e.kind === "continuation") return this.wantsRange(e.bound);
+    return this.wantsKey(e.bound) || this.wantsRange(e.bound + "/");
+  }
+}
+
+async function isDir(d: Dirent, abs: string): Promise<boolean> {
+  if (d.isDirectory()) return true;
+  if (d.isFile() || d.isSymbolicLink()) return false; // symlinks are never followed
+  const st = await lstat(join(abs, d.name)).catch(() => null);
+  return st?.isDirectory() ?? false;
+}
+
+async function openDir(dir: Dir, filter: Filter, guard: Guard): Promise<Entry[]> {
+  const dirents = await guard(() => readdir(dir.abs, { withFileTypes: true }).catch(nullIfMissing));
+  const entries: Entry[] = [];
+  for (const d of dirents ?? []) {
+    const decoded = decodeEntry(d.name);
+    if (decoded === null) continue;
+    const entry = { ...decoded, name: d.name, bound: dir.base + decoded.text };
+    if (filter.wantsEntry(entry) && (await isDir(d, dir.abs))) entries.push(entry);
+  }
+  return entries.sort((a, b) => compareKeys(a.bound, b.bound) || (a.kind === "segment" ? -1 : 1));
+}
+
+function nullIfMissing(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}
+
+async function readObjectMeta(dir: Dir, entry: Entry, guard: Guard): Promise<Uint8Array | null> {
+  const rel = dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`;
+  if (canonicalRelDir(entry.bound) !== rel) return null; // a non-canonical path is not an object
+  const data = await guard(() => readFile(join(dir.abs, entry.name, META_FILE)).catch(nullIfMissing));
+  return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function canonicalRelDir(key: string): string | null {
+  try {
+    return keyToRelDir(key);
+  } catch {
+    return null; // foreign trees can spell invalid keys (e.g. a `%2E` segment)
+  }
+}
+
+function child(dir: Dir, entry: Entry): Dir {
+  const base = entry.kind === "segment" ? entry.bound + "/" : entry.bound;
+  return { abs: join(dir.abs, entry.name), rel: dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`, base };
+}
+
+export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
+  const prefix = opts.prefix ?? "";
+  const filter = new Filter(prefix, opts.marker);
+  const start = prefixToRelDir(prefix);
+  const heap = new MinHeap<Item>(itemLess);
+  heap.push({ type: "range", dir: { abs: join(volumeAbs, start.dir), rel: start.dir, base: start.base } });
+  for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
+    if (filter.pastPrefix(boundOf(item))) return;
+    if (item.type === "range") {
+      const entries = await openDir(item.dir, filter, guard);
+      if (entries.length > 0) heap.push({ type: "cursor", dir: item.dir, entries, i: 0 });
+      continue;
+    }
+    const entry = item.entries[item.i]!;
+    if (++item.i < item.entries.length) heap.push(item);
+    const sub = child(item.dir, entry);
+    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: sub });
+    if (entry.kind === "segment" && filter.wantsKey(entry.bound)) {
+      const meta = await readObjectMeta(item.dir, entry, guard);
+      if (meta !== null) yield { key: entry.bound, meta };
+    }
+  }
+}
