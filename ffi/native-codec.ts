@@ -1,0 +1,172 @@
+/**
+ * One liberasurecode instance (backend, k, m) and the four calls the codec needs. Every buffer C
+ * allocates is copied into JS memory and released through its `*_cleanup` in `finally`; every
+ * argument C would trust (lengths, counts, indices) is checked here first, so bad input becomes a
+ * typed EcError instead of an out-of-bounds read.
+ */
+import { type Pointer, ptr, read, toArrayBuffer } from "bun:ffi";
+import { check, EcError } from "./errors";
+import { loadLiberasurecode, type LiberasurecodeLibrary } from "./loader";
+import { BACKEND_WORD_SIZE, BACKENDS, type BackendName, CHKSUM_NONE, EC_ARGS, FRAGMENT_HEADER, MAX_FRAGMENTS } from "./symbols";
+
+/** liberasurecode keeps sizes in C ints. */
+const MAX_BLOCK = 0x7fff_0000;
+
+export interface NativeCodecOptions {
+  backend: BackendName;
+  dataShards: number;
+  parityShards: number;
+}
+
+export function validateGeometry(dataShards: number, parityShards: number): void {
+  const ok =
+    Number.isInteger(dataShards) &&
+    Number.isInteger(parityShards) &&
+    dataShards >= 1 &&
+    parityShards >= 0 &&
+    dataShards + parityShards <= MAX_FRAGMENTS;
+  if (!ok) {
+    throw new EcError(
+      "EINVALIDPARAMS",
+      `invalid geometry k=${dataShards} m=${parityShards}: need integers k >= 1, m >= 0, k + m <= ${MAX_FRAGMENTS}`,
+    );
+  }
+}
+
+export function backendAvailable(backend: BackendName): boolean {
+  return loadLiberasurecode().lib.symbols.liberasurecode_backend_available(BACKENDS[backend]) === 1;
+}
+
+export class NativeCodec {
+  readonly backend: BackendName;
+  readonly k: number;
+  readonly m: number;
+  private readonly lib: LiberasurecodeLibrary["symbols"];
+  private desc: number;
+  /** Out-parameter slots (data***, parity***, fragment_len / out_data*, out_len), reused per call. */
+  private readonly slots = new BigUint64Array(3);
+  private readonly slot: [Pointer, Pointer, Pointer];
+
+  constructor(options: NativeCodecOptions) {
+    const { backend, dataShards: k, parityShards: m } = options;
+    validateGeometry(k, m);
+    if (m < 1) throw new EcError("EINVALIDPARAMS", "liberasurecode needs at least one parity fragment");
+    if (!(backend in BACKENDS)) throw new EcError("EBACKENDNOTSUPP", `unknown backend ${String(backend)}`);
+    this.lib = loadLiberasurecode().lib.symbols;
+    if (this.lib.liberasurecode_backend_available(BACKENDS[backend]) !== 1) {
+      throw new EcError("EBACKENDNOTAVAIL", `backend ${backend} is not available (its library could not be loaded)`);
+    }
+    this.backend = backend;
+    this.k = k;
+    this.m = m;
+    this.desc = check(this.lib.liberasurecode_instance_create(BACKENDS[backend], ecArgs(backend, k, m)), "liberasurecode_instance_create");
+    this.slot = [ptr(this.slots, 0), ptr(this.slots, 8), ptr(this.slots, 16)];
+  }
+
+  /** Bytes of every fragment (liberasurecode header included) for a block of `dataLength` bytes. */
+  fragmentSize(dataLength: number): number {
+    this.checkLength(dataLength);
+    return check(this.lib.liberasurecode_get_fragment_size(this.live(), dataLength), "liberasurecode_get_fragment_size") + FRAGMENT_HEADER.size;
+  }
+
+  /** k data then m parity fragments, views of one JS-owned buffer. */
+  encode(block: Uint8Array): Uint8Array[] {
+    this.checkLength(block.length);
+    const desc = this.live();
+    this.slots.fill(0n);
+    const ret = this.lib.liberasurecode_encode(desc, block, block.length, ...this.slot);
+    check(ret, "liberasurecode_encode"); // on failure liberasurecode has already freed its buffers
+    const dataArray = Number(this.slots[0]) as Pointer;
+    const parityArray = Number(this.slots[1]) as Pointer;
+    try {
+      const fragmentLength = Number(this.slots[2]);
+      const out = new Uint8Array(fragmentLength * (this.k + this.m));
+      const shards: Uint8Array[] = [];
+      for (let i = 0; i < this.k + this.m; i++) {
+        const array = i < this.k ? dataArray : parityArray;
+        const fragment = read.ptr(array, 8 * (i < this.k ? i : i - this.k)) as Pointer;
+        const target = out.subarray(i * fragmentLength, (i + 1) * fragmentLength);
+        target.set(new Uint8Array(toArrayBuffer(fragment, 0, fragmentLength)));
+        shards.push(target);
+      }
+      return shards;
+    } finally {
+      this.lib.liberasurecode_encode_cleanup(desc, dataArray, parityArray);
+    }
+  }
+
+  /** The original block from at least k fragments (any order: each header carries its index). */
+  decode(fragments: Uint8Array[], fragmentLength: number): Uint8Array {
+    const desc = this.live();
+    const pointers = this.pointerArray(fragments, fragmentLength);
+    this.slots.fill(0n);
+    const ret = this.lib.liberasurecode_decode(desc, pointers, fragments.length, fragmentLength, 0, this.slot[0], this.slot[1]);
+    check(ret, "liberasurecode_decode");
+    const data = Number(this.slots[0]) as Pointer;
+    try {
+      const length = Number(this.slots[1]);
+      return new Uint8Array(toArrayBuffer(data, 0, length)).slice();
+    } finally {
+      this.lib.liberasurecode_decode_cleanup(desc, data);
+    }
+  }
+
+  /** Rebuilds fragment `index` (header included) into JS memory; C allocates nothing we must free. */
+  reconstruct(fragments: Uint8Array[], fragmentLength: number, index: number): Uint8Array {
+    const desc = this.live();
+    if (!Number.isInteger(index) || index < 0 || index >= this.k + this.m) {
+      throw new EcError("EINVALIDPARAMS", `fragment index ${index} outside 0..${this.k + this.m - 1}`);
+    }
+    const pointers = this.pointerArray(fragments, fragmentLength);
+    const out = new Uint8Array(fragmentLength);
+    const ret = this.lib.liberasurecode_reconstruct_fragment(desc, pointers, fragments.length, fragmentLength, index, out);
+    check(ret, "liberasurecode_reconstruct_fragment");
+    return out;
+  }
+
+  destroy(): void {
+    if (this.desc < 0) return;
+    const desc = this.desc;
+    this.desc = -1;
+    check(this.lib.liberasurecode_instance_destroy(desc), "liberasurecode_instance_destroy");
+  }
+
+  private live(): number {
+    if (this.desc < 0) throw new EcError("ECLOSED", `${this.backend} ${this.k}+${this.m} instance already destroyed`);
+    return this.desc;
+  }
+
+  private checkLength(length: number): void {
+    if (!Number.isInteger(length) || length < 1 || length > MAX_BLOCK) {
+      throw new EcError("EINVALIDPARAMS", `block length ${length} outside 1..${MAX_BLOCK}`);
+    }
+  }
+
+  private pointerArray(fragments: Uint8Array[], fragmentLength: number): BigUint64Array {
+    if (fragments.length < this.k || fragments.length > this.k + this.m) {
+      throw new EcError("EINSUFFFRAGS", `${fragments.length} fragments given, need ${this.k}..${this.k + this.m}`);
+    }
+    if (!Number.isInteger(fragmentLength) || fragmentLength <= FRAGMENT_HEADER.size) {
+      throw new EcError("EBADHEADER", `fragment length ${fragmentLength} cannot hold a header`);
+    }
+    const pointers = new BigUint64Array(fragments.length);
+    fragments.forEach((fragment, i) => {
+      if (fragment.length !== fragmentLength) {
+        throw new EcError("EINVALIDPARAMS", `fragment ${i} has ${fragment.length} bytes, expected ${fragmentLength}`);
+      }
+      pointers[i] = BigInt(ptr(fragment));
+    });
+    return pointers;
+  }
+}
+
+function ecArgs(backend: BackendName, k: number, m: number): Uint8Array {
+  const args = new Uint8Array(EC_ARGS.size);
+  const view = new DataView(args.buffer);
+  view.setInt32(EC_ARGS.k, k, true);
+  view.setInt32(EC_ARGS.m, m, true);
+  view.setInt32(EC_ARGS.w, BACKEND_WORD_SIZE[backend], true);
+  view.setInt32(EC_ARGS.hd, m, true);
+  view.setInt32(EC_ARGS.ct, CHKSUM_NONE, true);
+  return args;
+}

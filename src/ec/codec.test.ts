@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test";
+import { createCodec, SHARD_HEADER_SIZE } from "./index";
+import { pattern, subsets, without } from "./testing.test-helpers";
+
+const GEOMETRIES: [number, number][] = [
+  [1, 1],
+  [2, 2],
+  [4, 2],
+  [8, 4],
+  [12, 4],
+];
+const SIZES = [0, 1, 3, 1001, 12345, 1 << 20, (1 << 20) + 1];
+
+describe.each(GEOMETRIES)("%i+%i", (k, m) => {
+  const codec = createCodec(k, m);
+
+  test("chooses ISA-L vand, and every shard has shardSize bytes", () => {
+    expect(codec.algorithm).toBe("isa_l_rs_vand");
+    for (const size of SIZES) {
+      const shards = codec.encode(pattern(size, size + 7));
+      expect(shards).toHaveLength(k + m);
+      for (const shard of shards) expect(shard.length).toBe(codec.shardSize(size));
+    }
+  });
+
+  test.each(SIZES)("decodes %i bytes with every combination of up to m shards missing", (size) => {
+    const block = pattern(size, size + 11);
+    const shards = codec.encode(block);
+    let cases = 0;
+    for (let lost = 0; lost <= m; lost++) {
+      for (const missing of subsets(k + m, lost)) {
+        const decoded = codec.decode(without(shards, missing), size);
+        if (!Buffer.from(decoded).equals(block)) throw new Error(`${k}+${m} size ${size} missing ${missing} decoded wrong`);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(m);
+  });
+
+  test.each(SIZES)("reconstructs each missing shard of %i bytes byte-for-byte", (size) => {
+    const shards = codec.encode(pattern(size, size + 13));
+    for (let index = 0; index < k + m; index++) {
+      const [rebuilt] = codec.reconstruct(without(shards, [index]), size, [index]);
+      expect(Buffer.from(rebuilt!).equals(shards[index]!)).toBe(true);
+    }
+    const lastM = Array.from({ length: m }, (_, i) => k + m - 1 - i * 2).filter((i) => i >= 0);
+    const rebuilt = codec.reconstruct(without(shards, lastM), size, lastM);
+    rebuilt.forEach((shard, i) => expect(Buffer.from(shard).equals(shards[lastM[i]!]!)).toBe(true));
+  });
+
+  test("dataViews are zero-copy slices of the data shards that spell the block", () => {
+    const size = 100_003;
+    const block = pattern(size, 3);
+    const shards = codec.encode(block);
+    const views = codec.dataViews(shards, size);
+    expect(views.every((v) => shards.slice(0, k).some((s) => s.buffer === v.buffer))).toBe(true);
+    expect(Buffer.concat(views).equals(block)).toBe(true);
+  });
+});
+
+test("shards carry liberasurecode's header: size = header + ceil(block / k) for ISA-L", () => {
+  const codec = createCodec(4, 2);
+  expect(SHARD_HEADER_SIZE).toBe(80);
+  expect(codec.shardSize(1 << 20)).toBe(80 + (1 << 18));
+  expect(codec.shardSize(1001)).toBe(80 + 251);
+  expect(codec.shardSize(0)).toBe(0);
+});
+
+describe("m = 0 (no parity, no C)", () => {
+  test("k = 1: the only shard is the block itself", () => {
+    const codec = createCodec(1, 0);
+    const block = pattern(5000);
+    const shards = codec.encode(block);
+    expect(codec.algorithm).toBe("none");
+    expect(shards).toEqual([block]);
+    expect(codec.decode(shards, 5000)).toEqual(block);
+  });
+
+  test.each([0, 1, 7, 1 << 20])("k = 3 splits and joins %i bytes", (size) => {
+    const codec = createCodec(3, 0);
+    const block = pattern(size, 9);
+    const shards = codec.encode(block);
+    expect(shards.map((s) => s.length)).toEqual([0, 1, 2].map(() => codec.shardSize(size)));
+    expect(Buffer.from(codec.decode(shards, size)).equals(block)).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The m = 0 codec (one drive, or EC:0): no parity, so no C at all. Shards are the block cut in k
+ * equal pieces, the last zero-padded; with k = 1 the only shard is the block itself (a view, not
+ * a copy: the caller must not reuse the block's memory while the shard is in use).
+ */
+import { EcError } from "../../ffi";
+import type { Codec } from "./codec";
+
+export const PLAIN_ALGORITHM = "none";
+
+export class PlainCodec implements Codec {
+  readonly dataShards: number;
+  readonly parityShards = 0;
+  readonly algorithm = PLAIN_ALGORITHM;
+  private closed = false;
+
+  constructor(dataShards: number) {
+    this.dataShards = dataShards;
+  }
+
+  shardSize(blockLength: number): number {
+    this.live();
+    return Math.ceil(blockLength / this.dataShards);
+  }
+
+  encode(block: Uint8Array): Uint8Array[] {
+    const size = this.shardSize(block.length);
+    if (this.dataShards === 1) return [block];
+    const padded = new Uint8Array(size * this.dataShards);
+    padded.set(block);
+    return Array.from({ length: this.dataShards }, (_, i) => padded.subarray(i * size, (i + 1) * size));
+  }
+
+  decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array {
+    const views = this.dataViews(shards, blockLength);
+    if (views.length === 1 && views[0]!.length === blockLength) return views[0]!;
+    const out = new Uint8Array(blockLength);
+    views.forEach((view, i) => out.set(view, i * this.shardSize(blockLength)));
+    return out;
+  }
+
+  dataViews(shards: (Uint8Array | null)[], blockLength: number): Uint8Array[] {
+    const size = this.shardSize(blockLength);
+    if (shards.length !== this.dataShards) {
+      throw new EcError("EINVALIDPARAMS", `expected ${this.dataShards} shard slots, got ${shards.length}`);
+    }
+    const views: Uint8Array[] = [];
+    shards.forEach((shard, i) => {
+      if (!shard) throw new EcError("EINSUFFFRAGS", `shard ${i} is missing and there is no parity`);
+      if (shard.length !== size) throw new EcError("EINVALIDPARAMS", `shard ${i} has ${shard.length} bytes, expected ${size}`);
+      const take = Math.min(size, blockLength - i * size);
+      if (take > 0) views.push(shard.subarray(0, take));
+    });
+    return views;
+  }
+
+  reconstruct(shards: (Uint8Array | null)[], blockLength: number, missing: number[]): Uint8Array[] {
+    this.dataViews(shards, blockLength); // all present or it throws: nothing can be rebuilt without parity
+    return missing.map((i) => {
+      const shard = shards[i];
+      if (!shard) throw new EcError("EINVALIDPARAMS", `shard index ${i} outside 0..${this.dataShards - 1}`);
+      return shard.slice();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private live(): void {
+    if (this.closed) throw new EcError("ECLOSED", "codec used after close()");
+  }
+}
