@@ -24,7 +24,7 @@ function makeApp(opts: { s3?: S3Handler; storage?: StorageInfo | null } = {}) {
     metrics,
     storageInfo: async () => storage,
     consoleUrl: () => "http://console.test:9001/",
-    domains: [],
+    apiName: (req, url) => (url.searchParams.has("list-type") ? "ListObjectsV2" : req.method === "PUT" ? "PutObject" : "Other"),
   });
   return { app, metrics, call: (path: string, init?: RequestInit) => app.handle(new Request(`http://s3.test${path}`, init)) };
 }

@@ -6,7 +6,6 @@
  */
 import { Elysia } from "elysia";
 import type { StorageInfo } from "../object";
-import { apiLabel } from "./api-label";
 import type { Metrics } from "./metrics";
 import { newRequestId } from "./request-id";
 
@@ -23,7 +22,8 @@ export interface AppDeps {
   storageInfo: () => Promise<StorageInfo | null>;
   /** Where a browser that opens the S3 port is sent; null: no console. */
   consoleUrl: (req: Request) => string | null;
-  domains: string[];
+  /** The S3 operation name for metrics labels (the S3 front's own routing decides it). */
+  apiName: (req: Request, url: URL) => string;
 }
 
 /** S3 allows 5 GiB single PUTs and parts; aws-chunked framing adds well under 1 %. */
@@ -72,11 +72,6 @@ function declaredLength(headers: Headers): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-function bucketInHost(req: Request, domains: string[]): boolean {
-  const host = (req.headers.get("host") ?? "").replace(/:\d+$/, "");
-  return domains.some((d) => host.endsWith(`.${d}`));
-}
-
 async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Response> {
   const requestId = newRequestId();
   const url = new URL(req.url);
@@ -94,7 +89,7 @@ async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | unde
   }
   if (!res.headers.has("x-amz-request-id")) res.headers.set("x-amz-request-id", requestId);
   deps.metrics.record({
-    api: apiLabel(req.method, url, bucketInHost(req, deps.domains)),
+    api: deps.apiName(req, url),
     status: res.status,
     bytesIn: declaredLength(req.headers),
     bytesOut: req.method === "HEAD" ? 0 : declaredLength(res.headers),

@@ -24,6 +24,8 @@ export interface Backend {
   storageClassParity(env: Env): { parity?: number; rrsParity?: number };
   openLayer(opts: LayerOptions): Promise<ObjectLayer>;
   createS3Handler(deps: S3Deps): S3Handler;
+  /** Names requests by S3 operation (`PutObject`, …) for metrics; `Invalid` when unroutable. */
+  apiNamer(domains: string[]): (req: Request, url: URL) => string;
 }
 
 /** The real erasure layer and S3 front. Loaded lazily so `cairn --help` stays fast. */
@@ -34,5 +36,13 @@ export async function defaultBackend(): Promise<Backend> {
     storageClassParity: (env) => erasure.storageClassParity(env),
     openLayer: (opts) => erasure.openErasureLayer(opts),
     createS3Handler: (deps) => s3.createS3Handler(deps),
+    apiNamer: (domains) => (req, url) => {
+      try {
+        const endpoint = s3.parseEndpoint(req.method, url, req.headers, { domains });
+        return endpoint.op === "NotImplemented" ? endpoint.name : endpoint.op;
+      } catch {
+        return "Invalid";
+      }
+    },
   };
 }

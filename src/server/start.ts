@@ -70,7 +70,7 @@ export async function startServer(config: ServerConfig, backend: Backend, env: E
   const app = createApp({
     metrics,
     storageInfo,
-    domains: config.domains,
+    apiName: backend.apiNamer(config.domains),
     s3: async (req, ctx) => (handler ?? (await opening!))(req, ctx),
     consoleUrl: (req) => {
       const host = (req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "");
