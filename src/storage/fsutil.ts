@@ -48,20 +48,19 @@ export async function mkdirDurable(dir: string): Promise<string[]> {
 
 /**
  * Moves `src` to `dst`, fsyncing the target directory and any directories created for it.
- * `verify` runs on the target directory before the rename (the drive's symlink check). A
- * concurrent prune of empty parents can remove the directory between mkdir and rename; that
- * is retried a few times.
+ * `prepareDir` creates the target directory (the drive checks containment first) and returns
+ * the directories to fsync, as mkdirDurable does. A concurrent prune of empty parents can
+ * remove the directory between mkdir and rename; that is retried a few times.
  */
 export async function renameDurable(
   src: string,
   dst: string,
-  verify: (dir: string) => Promise<void>,
+  prepareDir: (dir: string) => Promise<string[]>,
 ): Promise<void> {
   const dir = dirname(dst);
   for (let attempt = 0; ; attempt++) {
-    const created = await mkdirDurable(dir);
+    const created = await prepareDir(dir);
     try {
-      await verify(dir);
       await rename(src, dst);
     } catch (err) {
       if ((err as { code?: string }).code === "ENOENT" && attempt < 3) continue;

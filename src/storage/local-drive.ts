@@ -28,11 +28,12 @@ import {
 } from "./drive";
 import { isNotFound, type ErrorContext } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, readAt, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions } from "./health";
-import { dataDirName, isSafeName, isSafeVolume, keyToRelDir, META_FILE, sysRelPath } from "./paths";
+import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { SysFileWriter } from "./sys-writer";
 import { walkVolume } from "./walk";
+import { DrivePaths } from "./drive-paths";
 
 export type LocalDriveOptions = HealthOptions;
 
@@ -42,15 +43,15 @@ export class LocalDrive implements Drive {
   readonly endpoint: string;
   private readonly health: DriveHealth;
   private readonly sys: string;
+  private readonly root: string;
 
   private constructor(
-    private readonly root: string,
-    private readonly realRoot: string,
+    private readonly paths: DrivePaths,
     opts: LocalDriveOptions,
   ) {
-    this.endpoint = root;
-    this.sys = join(root, SYSTEM_DIR);
-    this.health = new DriveHealth(root, () => this.probe(), opts);
+    this.root = this.endpoint = paths.root;
+    this.sys = paths.sysDir;
+    this.health = new DriveHealth(this.root, () => this.probe(), opts);
   }
 
   /** Opens (and prepares `.cairn.sys/tmp` in) an existing directory. Does not clean tmp. */
@@ -58,7 +59,7 @@ export class LocalDrive implements Drive {
     const abs = resolve(root);
     try {
       await mkdir(join(abs, SYSTEM_DIR, TMP), { recursive: true });
-      return new LocalDrive(abs, await realpath(abs), opts);
+      return new LocalDrive(new DrivePaths(abs, await realpath(abs)), opts);
     } catch (err) {
       throw new DriveError(isNotFound(err) ? "VolumeNotFound" : "Faulty", abs, "cannot open drive root", { cause: err });
     }
@@ -72,61 +73,6 @@ export class LocalDrive implements Drive {
     return this.health.run(op, ctx);
   }
 
-  private invalid(detail: string): DriveError {
-    return new DriveError("InvalidPath", this.endpoint, detail);
-  }
-
-  // ---- paths ----
-
-  private volumeDir(volume: string): string {
-    if (!isSafeVolume(volume)) throw this.invalid(`bad volume name ${JSON.stringify(volume)}`);
-    return join(this.root, volume);
-  }
-
-  private objectDir(volume: string, key: string): string {
-    const vol = this.volumeDir(volume);
-    try {
-      return join(vol, keyToRelDir(key));
-    } catch (err) {
-      throw new DriveError("InvalidPath", this.endpoint, `bad key ${JSON.stringify(key)}`, { cause: err });
-    }
-  }
-
-  private sysPath(path: string): string {
-    const rel = sysRelPath(path);
-    if (rel === null) throw this.invalid(`bad system path ${JSON.stringify(path)}`);
-    return join(this.sys, rel);
-  }
-
-  private checkName(name: string): string {
-    if (!isSafeName(name)) throw this.invalid(`bad name ${JSON.stringify(name)}`);
-    return name;
-  }
-
-  /** Throws InvalidPath when `abs` (an existing path under the root) resolves elsewhere. */
-  private async assertInside(abs: string): Promise<void> {
-    const real = await realpath(abs);
-    if (real !== this.realRoot + abs.slice(this.root.length)) throw this.invalid(`${abs} leaves the drive root`);
-  }
-
-  /** Why a path under a volume is missing: the volume, or the whole drive root, is gone. */
-  private async missing(volume: string, err: unknown): Promise<DriveError> {
-    const vol = await stat(join(this.root, volume)).catch(() => null);
-    if (vol?.isDirectory()) return new DriveError("FileNotFound", this.endpoint, volume, { cause: err });
-    const root = await stat(this.root).catch(() => null);
-    if (root === null) return new DriveError("Faulty", this.endpoint, "drive root is missing", { cause: err });
-    return new DriveError("VolumeNotFound", this.endpoint, volume, { cause: err });
-  }
-
-  private async requireVolume(volume: string): Promise<string> {
-    const dir = this.volumeDir(volume);
-    const st = await stat(dir).catch(async (err) => {
-      throw await this.missing(volume, err);
-    });
-    if (!st.isDirectory()) throw new DriveError("VolumeNotFound", this.endpoint, volume);
-    return dir;
-  }
-
   /** temp file → fsync → rename → fsync dirs; creates missing parents (but never volumes). */
   private async atomicWrite(target: string, data: Uint8Array): Promise<void> {
     const tmp = join(this.sys, TMP, randomUUID());
@@ -136,7 +82,7 @@ export class LocalDrive implements Drive {
         await mkdir(dirname(tmp), { recursive: true }); // someone removed tmp; recreate once
         await writeFileSynced(tmp, data);
       });
-      await renameDurable(tmp, target, (dir) => this.assertInside(dir));
+      await renameDurable(tmp, target, (dir) => this.paths.makeDirInside(dir));
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw err;
@@ -174,7 +120,7 @@ export class LocalDrive implements Drive {
   makeVolume(volume: string): Promise<void> {
     return this.run(
       async () => {
-        await mkdir(this.volumeDir(volume));
+        await mkdir(this.paths.volume(volume));
         await fsyncDir(this.root);
       },
       { exists: "VolumeExists" },
@@ -191,7 +137,7 @@ export class LocalDrive implements Drive {
   }
 
   private async volumeInfo(volume: string): Promise<VolumeInfo> {
-    const st = await stat(this.volumeDir(volume));
+    const st = await stat(this.paths.volume(volume));
     if (!st.isDirectory()) throw new DriveError("VolumeNotFound", this.endpoint, volume);
     const created = st.birthtimeMs > 0 ? st.birthtime : st.mtime;
     return { name: volume, created };
@@ -204,7 +150,7 @@ export class LocalDrive implements Drive {
   deleteVolume(volume: string, opts: { force?: boolean } = {}): Promise<void> {
     return this.run(
       async () => {
-        const dir = await this.requireVolume(volume);
+        const dir = await this.paths.requireVolume(volume);
         if (!opts.force) {
           const removed = await rmdir(dir).then(
             () => true,
@@ -229,81 +175,79 @@ export class LocalDrive implements Drive {
 
   readMeta(volume: string, key: string): Promise<Uint8Array> {
     return this.run(async () => {
-      const dir = this.objectDir(volume, key);
+      const dir = this.paths.object(volume, key);
       try {
-        await this.assertInside(dir);
+        await this.paths.assertInside(dir);
         return new Uint8Array(await readFile(join(dir, META_FILE)));
       } catch (err) {
-        throw isNotFound(err) ? await this.missing(volume, err) : err;
+        throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
     });
   }
 
   writeMeta(volume: string, key: string, meta: Uint8Array): Promise<void> {
     return this.run(async () => {
-      const dir = this.objectDir(volume, key);
-      await this.requireVolume(volume);
+      const dir = this.paths.object(volume, key);
+      await this.paths.requireVolume(volume);
       await this.atomicWrite(join(dir, META_FILE), meta);
     });
   }
 
   commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void> {
     return this.run(async () => {
-      const dir = this.objectDir(volume, key);
-      await this.requireVolume(volume);
+      const dir = this.paths.object(volume, key);
+      await this.paths.requireVolume(volume);
       if (source !== null) await this.moveData(dir, source);
       await this.atomicWrite(join(dir, META_FILE), meta);
       if (source !== null) {
         // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
-        await rm(this.sysPath(source.staging), { recursive: true, force: true }).catch(() => undefined);
+        await rm(this.paths.sys(source.staging), { recursive: true, force: true }).catch(() => undefined);
       }
     });
   }
 
   /** Moves the staged data dir beside xl.meta and makes the move durable before xl.meta. */
   private async moveData(dir: string, source: CommitSource): Promise<void> {
-    const staged = join(this.sysPath(source.staging), this.checkName(source.dataDir));
+    const staged = join(this.paths.sys(source.staging), this.paths.name(source.dataDir));
     const target = join(dir, dataDirName(source.dataDir));
-    const verify = (d: string) => this.assertInside(d);
     if (source.files === undefined) {
-      await renameDurable(staged, target, verify);
+      await renameDurable(staged, target, (d) => this.paths.makeDirInside(d));
       await fsyncDir(target);
       return;
     }
-    const files = source.files.map((f) => this.checkName(f));
-    const created = await mkdirDurable(target);
-    await verify(target);
+    const files = source.files.map((f) => this.paths.name(f));
+    const created = await this.paths.makeDirInside(target);
     await Promise.all(files.map((f) => rename(join(staged, f), join(target, f))));
     await Promise.all([...new Set([target, dir, ...created])].map(fsyncDir));
   }
 
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void> {
     return this.run(async () => {
-      const dir = this.objectDir(volume, key);
-      const target = join(dir, dataDirName(this.checkName(dataDir)));
+      const dir = this.paths.object(volume, key);
+      const target = join(dir, dataDirName(this.paths.name(dataDir)));
       try {
-        await this.assertInside(target);
+        await this.paths.assertInside(target);
         await rm(target, { recursive: true });
       } catch (err) {
-        throw isNotFound(err) ? await this.missing(volume, err) : err;
+        throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
     });
   }
 
   deleteObject(volume: string, key: string): Promise<void> {
     return this.run(async () => {
-      const dir = this.objectDir(volume, key);
+      const dir = this.paths.object(volume, key);
       try {
-        await this.assertInside(dir);
+        await this.paths.assertInside(dir);
         await unlink(join(dir, META_FILE)); // the commit point of the delete
       } catch (err) {
-        throw isNotFound(err) ? await this.missing(volume, err) : err;
+        throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
       await fsyncDir(dir);
       const names = await readdir(dir).catch(() => [] as string[]);
       const dataDirs = names.filter((n) => n.startsWith(dataDirName("")));
       await Promise.all(dataDirs.map((n) => rm(join(dir, n), { recursive: true, force: true })));
-      await this.pruneEmpty(dir, this.volumeDir(volume));
+      await this.pruneEmpty(dir, this.paths.volume(volume));
     });
   }
 
@@ -322,13 +266,13 @@ export class LocalDrive implements Drive {
 
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array> {
     return this.run(async () => {
-      const dir = join(this.objectDir(volume, key), dataDirName(this.checkName(dataDir)));
-      const path = join(dir, this.checkName(file));
+      const dir = join(this.paths.object(volume, key), dataDirName(this.paths.name(dataDir)));
+      const path = join(dir, this.paths.name(file));
       try {
-        await this.assertInside(dir);
+        await this.paths.assertInside(dir);
         return this.exactly(await readAt(path, offset, length), length, path);
       } catch (err) {
-        throw isNotFound(err) ? await this.missing(volume, err) : err;
+        throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
     });
   }
@@ -342,8 +286,8 @@ export class LocalDrive implements Drive {
 
   async *walk(volume: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
     const dir = await this.run(async () => {
-      const d = await this.requireVolume(volume);
-      await this.assertInside(d);
+      const d = await this.paths.requireVolume(volume);
+      await this.paths.assertInside(d);
       return d;
     });
     yield* walkVolume(dir, opts, (op) => this.run(op));
@@ -353,7 +297,7 @@ export class LocalDrive implements Drive {
 
   createSysWriter(path: string): Promise<FileWriter> {
     return this.run(async () => {
-      const abs = this.sysPath(path);
+      const abs = this.paths.sys(path);
       await mkdir(dirname(abs), { recursive: true });
       const fh = await open(abs, "w");
       return new SysFileWriter(fh, abs, (op) => this.run(op));
@@ -361,26 +305,26 @@ export class LocalDrive implements Drive {
   }
 
   writeSysFile(path: string, data: Uint8Array): Promise<void> {
-    return this.run(() => this.atomicWrite(this.sysPath(path), data));
+    return this.run(() => this.atomicWrite(this.paths.sys(path), data));
   }
 
   readSysFile(path: string): Promise<Uint8Array> {
-    return this.run(async () => new Uint8Array(await readFile(this.sysPath(path))));
+    return this.run(async () => new Uint8Array(await readFile(this.paths.sys(path))));
   }
 
   readSysFileRange(path: string, offset: number, length: number): Promise<Uint8Array> {
     return this.run(async () => {
-      const abs = this.sysPath(path);
+      const abs = this.paths.sys(path);
       return this.exactly(await readAt(abs, offset, length), length, abs);
     });
   }
 
   listSysDir(path: string): Promise<string[]> {
-    return this.run(async () => (await readdir(this.sysPath(path))).sort());
+    return this.run(async () => (await readdir(this.paths.sys(path))).sort());
   }
 
   deleteSys(path: string): Promise<void> {
-    return this.run(() => rm(this.sysPath(path), { recursive: true }));
+    return this.run(() => rm(this.paths.sys(path), { recursive: true }));
   }
 
   cleanupTmp(): Promise<void> {

@@ -1,0 +1,91 @@
+/**
+ * Absolute paths of one drive, each checked on the way: names are validated and escaped
+ * (paths.ts), and directories are resolved with realpath against the root so a planted
+ * symlink cannot lead a read or a write outside it. Failures are DriveErrors.
+ */
+import { realpath, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { DriveError, SYSTEM_DIR } from "./drive";
+import { isNotFound } from "./errno";
+import { mkdirDurable } from "./fsutil";
+import { isSafeName, isSafeVolume, keyToRelDir, sysRelPath } from "./paths";
+
+export class DrivePaths {
+  readonly sysDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly realRoot: string,
+  ) {
+    this.sysDir = join(root, SYSTEM_DIR);
+  }
+
+  invalid(detail: string): DriveError {
+    return new DriveError("InvalidPath", this.root, detail);
+  }
+
+  volume(volume: string): string {
+    if (!isSafeVolume(volume)) throw this.invalid(`bad volume name ${JSON.stringify(volume)}`);
+    return join(this.root, volume);
+  }
+
+  object(volume: string, key: string): string {
+    const vol = this.volume(volume);
+    try {
+      return join(vol, keyToRelDir(key));
+    } catch (err) {
+      throw new DriveError("InvalidPath", this.root, `bad key ${JSON.stringify(key)}`, { cause: err });
+    }
+  }
+
+  sys(path: string): string {
+    const rel = sysRelPath(path);
+    if (rel === null) throw this.invalid(`bad system path ${JSON.stringify(path)}`);
+    return join(this.sysDir, rel);
+  }
+
+  name(name: string): string {
+    if (!isSafeName(name)) throw this.invalid(`bad name ${JSON.stringify(name)}`);
+    return name;
+  }
+
+  /** Throws InvalidPath when `abs` (an existing path under the root) resolves elsewhere. */
+  async assertInside(abs: string): Promise<void> {
+    const real = await realpath(abs);
+    if (real !== this.realRoot + abs.slice(this.root.length)) throw this.invalid(`${abs} leaves the drive root`);
+  }
+
+  /**
+   * mkdir -p that refuses to create anything through a symlink leading out of the root: the
+   * deepest existing ancestor is checked before any directory is made below it.
+   */
+  async makeDirInside(dir: string): Promise<string[]> {
+    for (let d = dir; d.length >= this.root.length; d = dirname(d)) {
+      try {
+        await this.assertInside(d);
+        return d === dir ? [] : await mkdirDurable(dir);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    throw new DriveError("Faulty", this.root, "drive root is missing");
+  }
+
+  /** Why a path under a volume is missing: the volume, or the whole drive root, is gone. */
+  async missing(volume: string, err: unknown): Promise<DriveError> {
+    const vol = await stat(join(this.root, volume)).catch(() => null);
+    if (vol?.isDirectory()) return new DriveError("FileNotFound", this.root, volume, { cause: err });
+    const root = await stat(this.root).catch(() => null);
+    if (root === null) return new DriveError("Faulty", this.root, "drive root is missing", { cause: err });
+    return new DriveError("VolumeNotFound", this.root, volume, { cause: err });
+  }
+
+  async requireVolume(volume: string): Promise<string> {
+    const dir = this.volume(volume);
+    const st = await stat(dir).catch(async (err) => {
+      throw await this.missing(volume, err);
+    });
+    if (!st.isDirectory()) throw new DriveError("VolumeNotFound", this.root, volume);
+    return dir;
+  }
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compareKeys, validateObjectKey } from "../lib/index";
+import { LocalDrive } from "./index";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+let root: string;
+let drive: LocalDrive;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "cairn-walk-"));
+  drive = await LocalDrive.open(root);
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+async function walkKeys(volume: string, prefix?: string, marker?: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of drive.walk(volume, { prefix, marker })) {
+    expect(new TextDecoder().decode(e.meta)).toBe(`meta:${e.key}`);
+    out.push(e.key);
+  }
+  return out;
+}
+
+async function store(volume: string, keys: string[]): Promise<string[]> {
+  await drive.makeVolume(volume);
+  // Concurrency keeps the fsync-bound setup short; the drive must cope with shared parents.
+  for (let i = 0; i < keys.length; i += 16) {
+    await Promise.all(keys.slice(i, i + 16).map((k) => drive.writeMeta(volume, k, enc(`meta:${k}`))));
+  }
+  return [...new Set(keys)].sort(byteOrder);
+}
+
+function expected(sorted: string[], prefix = "", marker?: string): string[] {
+  return sorted.filter((k) => k.startsWith(prefix) && (marker === undefined || byteOrder(k, marker) > 0));
+}
+
+// A small alphabet makes shared prefixes (and so ordering traps) likely.
+const ALPHABET = ["a", "b", "-", ".", "/", "~", "%", "é", "\uffee", "😀", "0"];
+function randomKey(): string {
+  const long = Math.random() < 0.15;
+  const n = long ? 180 + Math.floor(Math.random() * 80) : 1 + Math.floor(Math.random() * 7);
+  let k = "";
+  for (let i = 0; i < n; i++) {
+    const c = long && Math.random() < 0.9 ? "a" : ALPHABET[Math.floor(Math.random() * ALPHABET.length)]!;
+    k += c;
+  }
+  return k;
+}
+
+function randomKeys(count: number): string[] {
+  const keys: string[] = [];
+  while (keys.length < count) {
+    const k = randomKey();
+    if (validateObjectKey(k) === null) keys.push(k);
+  }
+  return keys;
+}
+
+describe("walk order", () => {
+  test("'-' sorts before '/': ab, ab-c, ab/x", async () => {
+    await store("trap", ["ab/x", "ab-c", "ab"]);
+    expect(await walkKeys("trap")).toEqual(["ab", "ab-c", "ab/x"]);
+  });
+
+  test("long segments split into pieces interleave correctly", async () => {
+    const a200 = "a".repeat(200);
+    const keys = [a200, a200 + "a", a200 + "-", a200 + "/x", a200 + "b/c", "a".repeat(199) + "~", a200 + "aa".repeat(200), a200 + "/", "a"];
+    const sorted = await store("long", keys);
+    expect(await walkKeys("long")).toEqual(sorted);
+    expect(await walkKeys("long", a200)).toEqual(expected(sorted, a200));
+    expect(await walkKeys("long", "", a200 + "-")).toEqual(expected(sorted, "", a200 + "-"));
+  });
+
+  for (let round = 0; round < 3; round++) {
+    test(`random key set ${round} matches a brute-force byte sort, with prefixes and markers`, async () => {
+      const keys = randomKeys(150);
+      const sorted = await store(`rand${round}`, keys);
+      expect(await walkKeys(`rand${round}`)).toEqual(sorted);
+      for (let q = 0; q < 40; q++) {
+        const pick = sorted[Math.floor(Math.random() * sorted.length)]!;
+        const prefix = q % 3 === 0 ? "" : pick.slice(0, Math.floor(Math.random() * (pick.length + 1)));
+        const marker = q % 2 === 0 ? undefined : sorted[Math.floor(Math.random() * sorted.length)]!.slice(0, 1 + Math.floor(Math.random() * 6));
+        expect(await walkKeys(`rand${round}`, prefix, marker)).toEqual(expected(sorted, prefix, marker));
+      }
+    });
+  }
+
+  test("compareKeys agrees with the walk's byte order", () => {
+    const keys = randomKeys(300);
+    expect([...keys].sort(compareKeys)).toEqual([...keys].sort(byteOrder));
+  });
+});
+
+describe("walk edges", () => {
+  test("missing volume, empty volume, prefix without objects", async () => {
+    const err = await (async () => {
+      for await (const _ of drive.walk("absent")) return null;
+      return null;
+    })().catch((e) => e);
+    expect(err?.kind).toBe("VolumeNotFound");
+    await drive.makeVolume("empty");
+    expect(await walkKeys("empty")).toEqual([]);
+    expect(await walkKeys("empty", "x/y/")).toEqual([]);
+  });
+
+  test("stopping early is fine and foreign or internal entries are not objects", async () => {
+    await store("foreign", ["k1", "k2", "k3/x"]);
+    await writeFile(join(root, "foreign", "stray-file"), "x");
+    await mkdir(join(root, "foreign", ".hidden"), { recursive: true });
+    await writeFile(join(root, "foreign", ".hidden", "~xl.meta"), "x");
+    await mkdir(join(root, "foreign", "%41"), { recursive: true }); // non-canonical spelling of "A"
+    await writeFile(join(root, "foreign", "%41", "~xl.meta"), "x");
+    const outside = await mkdtemp(join(tmpdir(), "cairn-outside-"));
+    await mkdir(join(outside, "leak"), { recursive: true });
+    await writeFile(join(outside, "leak", "~xl.meta"), "meta:leak");
+    await symlink(join(outside, "leak"), join(root, "foreign", "leak"));
+    expect(await walkKeys("foreign")).toEqual(["k1", "k2", "k3/x"]);
+    for await (const e of drive.walk("foreign")) {
+      expect(e.key).toBe("k1");
+      break;
+    }
+    await rm(outside, { recursive: true, force: true });
+  });
+});
