@@ -1,0 +1,100 @@
+/**
+ * The S3 front door: parse the endpoint, verify the request once, run the one handler for the
+ * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
+ */
+import { AuthError, verifyRequest } from "../auth/index";
+import type { Handler, HandlerTable, S3Context, S3Deps } from "./context";
+import { S3Error, fromAuthError, toS3Error } from "./errors";
+import * as bucket from "./handlers/bucket";
+import * as del from "./handlers/object-delete";
+import * as get from "./handlers/object-get";
+import * as put from "./handlers/object-put";
+import * as list from "./handlers/list";
+import * as mp from "./handlers/multipart";
+import * as tagging from "./handlers/tagging";
+import { serialize, serializeError, type ResponseMeta } from "./response";
+import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
+
+const HANDLERS: HandlerTable = {
+  ListBuckets: bucket.listBuckets,
+  CreateBucket: bucket.createBucket,
+  HeadBucket: bucket.headBucket,
+  DeleteBucket: bucket.deleteBucket,
+  GetBucketLocation: bucket.getBucketLocation,
+  GetBucketVersioning: bucket.getBucketVersioning,
+  PutBucketVersioning: bucket.putBucketVersioning,
+  GetBucketTagging: tagging.getBucketTagging,
+  PutBucketTagging: tagging.putBucketTagging,
+  DeleteBucketTagging: tagging.deleteBucketTagging,
+  ListObjects: list.listObjectsV1,
+  ListObjectsV2: list.listObjectsV2,
+  ListObjectVersions: list.listObjectVersions,
+  ListMultipartUploads: list.listMultipartUploads,
+  DeleteObjects: del.deleteObjects,
+  PutObject: put.putObject,
+  CopyObject: put.copyObject,
+  GetObject: get.getObject,
+  HeadObject: get.headObject,
+  DeleteObject: del.deleteObject,
+  CreateMultipartUpload: mp.createMultipartUpload,
+  UploadPart: mp.uploadPart,
+  UploadPartCopy: mp.uploadPartCopy,
+  CompleteMultipartUpload: mp.completeMultipartUpload,
+  AbortMultipartUpload: mp.abortMultipartUpload,
+  ListParts: mp.listParts,
+  GetObjectTagging: tagging.getObjectTagging,
+  PutObjectTagging: tagging.putObjectTagging,
+  DeleteObjectTagging: tagging.deleteObjectTagging,
+  NotImplemented: async (ctx) => {
+    throw new S3Error("NotImplemented", {
+      message: `${ctx.endpoint.name} is not implemented.`,
+      bucket: ctx.endpoint.bucket,
+      key: ctx.endpoint.key,
+    });
+  },
+};
+
+export interface RequestContext {
+  requestId: string;
+  remoteAddress?: string;
+}
+
+export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Response>;
+
+export function createS3Handler(deps: S3Deps): S3Handler {
+  const domains = deps.domains ?? [];
+  return async (req, rctx) => {
+    const url = new URL(req.url);
+    const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
+    try {
+      const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
+      const vhost = bucketFromHost(req.headers.get("host") ?? url.host, domains);
+      const auth = await verifyRequest({ method: req.method, url, headers: req.headers }, req.body, deps.lookupSecret, {
+        region: deps.region,
+        ...(vhost !== undefined && { virtualHostBucket: vhost }),
+      });
+      // Bucket policies and anonymous access come later; until then every request is signed.
+      if (auth.accessKey === null) throw new S3Error("AccessDenied");
+      const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
+      const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
+      return serialize(await run(ctx), meta);
+    } catch (err) {
+      const s3err = mapError(err);
+      if (s3err.status >= 500 && s3err.code !== "NotImplemented") {
+        console.error(`[s3] ${rctx.requestId} ${req.method} ${url.pathname}: ${s3err.code}`, s3err.cause ?? s3err);
+      }
+      return serializeError(s3err, meta);
+    }
+  };
+}
+
+/**
+ * A body that fails verification errors its stream with an AuthError, which the object layer
+ * may wrap: the signature failure is the precise answer, so look for it along the cause chain.
+ */
+export function mapError(err: unknown): S3Error {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof AuthError) return fromAuthError(e);
+  }
+  return toS3Error(err);
+}

@@ -1,0 +1,106 @@
+/** GetObject and HeadObject: the object's headers, ranges, part numbers, overrides. */
+import { resolveRange, type ObjectInfo } from "../../object/index";
+import type { HandlerResult, S3Context } from "../context";
+import { S3Error } from "../errors";
+import { checksumHeaders, conditionsFromHeaders, intParam, parseRange, quoteEtag } from "../headers";
+import type { Endpoint } from "../router";
+import { parseTagQuery } from "../tags";
+import { httpDate } from "./common";
+
+type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
+
+/** `response-*` query parameters override these response headers (signed requests only). */
+const OVERRIDES: Record<string, string> = {
+  "response-content-type": "content-type",
+  "response-content-language": "content-language",
+  "response-expires": "expires",
+  "response-cache-control": "cache-control",
+  "response-content-disposition": "content-disposition",
+  "response-content-encoding": "content-encoding",
+};
+
+/** The headers GET and HEAD share, from what is stored. */
+export function objectHeaders(info: ObjectInfo, q: URLSearchParams, headers: Headers): Record<string, string> {
+  const md = info.metadata;
+  const h: Record<string, string> = {
+    "content-type": md.contentType ?? "binary/octet-stream",
+    etag: quoteEtag(info.etag),
+    "last-modified": httpDate(info.modTime),
+    "accept-ranges": "bytes",
+  };
+  if (info.versionId) h["x-amz-version-id"] = info.versionId;
+  if (md.contentEncoding) h["content-encoding"] = md.contentEncoding;
+  if (md.contentDisposition) h["content-disposition"] = md.contentDisposition;
+  if (md.contentLanguage) h["content-language"] = md.contentLanguage;
+  if (md.cacheControl) h["cache-control"] = md.cacheControl;
+  if (md.expires) h.expires = md.expires;
+  if (info.storageClass && info.storageClass !== "STANDARD") h["x-amz-storage-class"] = info.storageClass;
+  for (const [k, v] of Object.entries(md.user)) h[`x-amz-meta-${k}`] = v;
+  const tagging = md.system?.tagging;
+  if (tagging) h["x-amz-tagging-count"] = String(parseTagQuery(tagging, Number.MAX_SAFE_INTEGER).length);
+  if ((headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") {
+    Object.assign(h, checksumHeaders(info.checksums));
+    if (info.checksumType) h["x-amz-checksum-type"] = info.checksumType;
+  }
+  for (const [param, header] of Object.entries(OVERRIDES)) {
+    const v = q.get(param);
+    if (v !== null) h[header] = v;
+  }
+  return h;
+}
+
+function readOptions(ctx: S3Context) {
+  const q = ctx.url.searchParams;
+  const versionId = q.get("versionId") ?? undefined;
+  const partNumber = intParam(q, "partNumber", { min: 1, max: 10000 });
+  const range = parseRange(ctx.headers.get("range"));
+  if (partNumber !== undefined && range !== undefined) {
+    throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter." });
+  }
+  return { versionId, partNumber, range, conditions: conditionsFromHeaders(ctx.headers) };
+}
+
+function partsCount(info: ObjectInfo, partNumber: number | undefined): Record<string, string> {
+  if (partNumber === undefined) return {};
+  return { "x-amz-mp-parts-count": String(info.parts?.length ?? 1) };
+}
+
+export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
+  const { bucket, key } = ctx.endpoint;
+  const opts = readOptions(ctx);
+  const res = await ctx.deps.layer.getObject(bucket, key, opts);
+  const h = { ...objectHeaders(res.info, ctx.url.searchParams, ctx.headers), ...partsCount(res.info, opts.partNumber) };
+  const r = res.range;
+  if (r && (opts.range !== undefined || opts.partNumber !== undefined)) {
+    h["content-range"] = `bytes ${r.start}-${r.end}/${res.info.size}`;
+    h["content-length"] = String(r.end - r.start + 1);
+    return { status: 206, headers: h, body: { kind: "stream", stream: res.body } };
+  }
+  h["content-length"] = String(r ? r.end - r.start + 1 : res.info.size);
+  return { headers: h, body: { kind: "stream", stream: res.body } };
+}
+
+export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult> {
+  const { bucket, key } = ctx.endpoint;
+  const opts = readOptions(ctx);
+  const info = await ctx.deps.layer.statObject(bucket, key, {
+    versionId: opts.versionId,
+    partNumber: opts.partNumber,
+    conditions: opts.conditions,
+  });
+  const h = { ...objectHeaders(info, ctx.url.searchParams, ctx.headers), ...partsCount(info, opts.partNumber) };
+  if (opts.partNumber !== undefined) {
+    const part = info.parts?.find((p) => p.partNumber === opts.partNumber);
+    h["content-length"] = String(part ? part.size : info.size);
+    return { status: 206, headers: h };
+  }
+  // HEAD with Range answers as GET would, minus the body.
+  const r = resolveRange(opts.range, info.size);
+  if (r) {
+    h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
+    h["content-length"] = String(r.end - r.start + 1);
+    return { status: 206, headers: h };
+  }
+  h["content-length"] = String(info.size);
+  return { headers: h };
+}

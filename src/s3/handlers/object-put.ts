@@ -1,0 +1,135 @@
+/** PutObject and CopyObject. */
+import type { ObjectInfo, ObjectMetadata } from "../../object/index";
+import { xml, type HandlerResult, type S3Context } from "../context";
+import { S3Error } from "../errors";
+import {
+  checksumFields,
+  checksumHeaders,
+  conditionsFromHeaders,
+  contentMd5Hex,
+  declaredSize,
+  metadataFromHeaders,
+  parseCopySource,
+  quoteEtag,
+  storageClass,
+} from "../headers";
+import type { Endpoint } from "../router";
+import { encodeTags, parseTagQuery } from "../tags";
+import { isoDate, versionHeader, versioningOf } from "./common";
+
+type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
+
+/** Metadata from headers plus `x-amz-tagging` (validated) into system metadata. */
+export function requestMetadata(headers: Headers): ObjectMetadata {
+  const md = metadataFromHeaders(headers);
+  const tagging = headers.get("x-amz-tagging");
+  if (tagging !== null) md.system = { tagging: encodeTags(parseTagQuery(tagging)) };
+  return md;
+}
+
+/** PUT conditional writes: S3 supports only `If-None-Match: *` and `If-Match: <etag>`. */
+export function writeConditions(headers: Headers): { ifMatch?: string; ifNoneMatch?: string } {
+  const ifNoneMatch = headers.get("if-none-match") ?? undefined;
+  const ifMatch = headers.get("if-match") ?? undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*") {
+    throw new S3Error("NotImplemented", { message: "If-None-Match supports only '*' on writes." });
+  }
+  return { ...(ifMatch !== undefined && { ifMatch }), ...(ifNoneMatch !== undefined && { ifNoneMatch }) };
+}
+
+export function writeResultHeaders(info: ObjectInfo): Record<string, string> {
+  return { etag: quoteEtag(info.etag), ...versionHeader(info.versionId), ...checksumHeaders(info.checksums) };
+}
+
+export async function putObject(ctx: Ctx<"PutObject">): Promise<HandlerResult> {
+  const { bucket, key } = ctx.endpoint;
+  const { headers, auth } = ctx;
+  const size = declaredSize(headers, auth.contentLength);
+  const opts = {
+    size,
+    metadata: requestMetadata(headers),
+    storageClass: storageClass(headers),
+    expectedMd5: contentMd5Hex(headers),
+    checksums: () => auth.checksums(),
+    ...writeConditions(headers),
+    versioning: await versioningOf(ctx.deps.layer, bucket),
+  };
+  const body = auth.body ?? emptyBody();
+  const info = await ctx.deps.layer.putObject(bucket, key, body, opts);
+  return { headers: writeResultHeaders(info) };
+}
+
+export function emptyBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (c) => c.close() });
+}
+
+function directive(headers: Headers, name: string): "COPY" | "REPLACE" {
+  const v = headers.get(name);
+  if (v === null || v === "COPY" || v === "REPLACE") return v ?? "COPY";
+  throw new S3Error("InvalidArgument", {
+    message: `Unknown ${name}.`,
+    fields: { ArgumentName: name, ArgumentValue: v },
+  });
+}
+
+export async function copyObject(ctx: Ctx<"CopyObject">): Promise<HandlerResult> {
+  const { bucket, key } = ctx.endpoint;
+  const { headers } = ctx;
+  const { layer } = ctx.deps;
+  const src = parseCopySource(headers.get("x-amz-copy-source"));
+  const metadataDirective = directive(headers, "x-amz-metadata-directive");
+  const taggingDirective = directive(headers, "x-amz-tagging-directive");
+  const cls = storageClass(headers);
+  const self = src.bucket === bucket && src.key === key && src.versionId === undefined;
+  if (self && metadataDirective === "COPY" && taggingDirective === "COPY" && cls === undefined) {
+    throw new S3Error("InvalidRequest", {
+      message:
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    });
+  }
+  let metadata: ObjectMetadata | undefined;
+  if (metadataDirective === "REPLACE") {
+    metadata = metadataFromHeaders(headers);
+    metadata.system = await carriedSystem(ctx, src, taggingDirective);
+  }
+  const info = await layer.copyObject(src, { bucket, key }, {
+    srcVersionId: src.versionId,
+    srcConditions: conditionsFromHeaders(headers, "x-amz-copy-source-"),
+    metadataDirective,
+    metadata,
+    storageClass: cls,
+    versioning: await versioningOf(layer, bucket),
+  });
+  const final = metadataDirective === "COPY" && taggingDirective === "REPLACE" ? await replaceTags(ctx, info) : info;
+  return xml(
+    "CopyObjectResult",
+    { ETag: quoteEtag(final.etag), LastModified: isoDate(final.modTime), ...checksumFields(final.checksums) },
+    {
+      headers: {
+        ...versionHeader(final.versionId),
+        ...(src.versionId !== undefined && { "x-amz-copy-source-version-id": src.versionId }),
+      },
+    },
+  );
+}
+
+/** With metadata REPLACE the source's system entries (tags) survive unless tags are replaced too. */
+async function carriedSystem(
+  ctx: Ctx<"CopyObject">,
+  src: { bucket: string; key: string; versionId?: string },
+  taggingDirective: "COPY" | "REPLACE",
+): Promise<Record<string, string>> {
+  if (taggingDirective === "REPLACE") {
+    const tagging = ctx.headers.get("x-amz-tagging") ?? "";
+    return { tagging: encodeTags(parseTagQuery(tagging)) };
+  }
+  const info = await ctx.deps.layer.statObject(src.bucket, src.key, { versionId: src.versionId });
+  return { ...(info.metadata.system ?? {}) };
+}
+
+async function replaceTags(ctx: Ctx<"CopyObject">, info: ObjectInfo): Promise<ObjectInfo> {
+  const tagging = encodeTags(parseTagQuery(ctx.headers.get("x-amz-tagging") ?? ""));
+  return ctx.deps.layer.updateObjectMetadata(info.bucket, info.key, { tagging: tagging === "" ? null : tagging }, {
+    versionId: info.versionId ?? undefined,
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The one serializer: every success and every error leaves through here, with the request id,
+ * host id and Server headers S3 clients expect. HEAD answers never carry a body.
+ */
+import type { HandlerResult } from "./context";
+import { S3_ERRORS, type S3Error } from "./errors";
+import { buildXml } from "./xml/index";
+
+export interface ResponseMeta {
+  requestId: string;
+  method: string;
+  /** The request path, reported as `<Resource>` in error bodies. */
+  resource: string;
+}
+
+function baseHeaders(meta: ResponseMeta): Headers {
+  const h = new Headers();
+  h.set("x-amz-request-id", meta.requestId);
+  h.set("x-amz-id-2", btoa(`cairn/${meta.requestId}`));
+  h.set("server", "Cairn");
+  return h;
+}
+
+export function serialize(result: HandlerResult, meta: ResponseMeta): Response {
+  const headers = baseHeaders(meta);
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers.set(k, v);
+  const status = result.status ?? 200;
+  const body = result.body;
+  if (meta.method === "HEAD" || body === undefined) {
+    if (body?.kind === "stream") void body.stream.cancel().catch(() => {});
+    if (body === undefined && !headers.has("content-length") && status !== 204 && status !== 304) {
+      headers.set("content-length", "0");
+    }
+    return new Response(null, { status, headers });
+  }
+  if (body.kind === "stream") return new Response(body.stream, { status, headers });
+  const text = buildXml(body.root, body.value, body.xmlns);
+  headers.set("content-type", "application/xml");
+  return new Response(text, { status, headers });
+}
+
+export function serializeError(err: S3Error, meta: ResponseMeta): Response {
+  const headers = baseHeaders(meta);
+  for (const [k, v] of Object.entries(err.headers)) headers.set(k, v);
+  if (err.status === 304) return new Response(null, { status: 304, headers });
+  headers.set("x-amz-error-code", err.code);
+  // Internal detail stays in the logs; 5xx bodies carry only the table's text.
+  const message = err.status >= 500 ? S3_ERRORS[err.code][1] : err.message;
+  if (meta.method === "HEAD") return new Response(null, { status: err.status, headers });
+  const value: Record<string, string | undefined> = {
+    Code: err.code,
+    Message: message,
+    Key: err.key,
+    BucketName: err.key === undefined ? err.bucket : undefined,
+    ...err.fields,
+    Resource: meta.resource,
+    RequestId: meta.requestId,
+    HostId: headers.get("x-amz-id-2") ?? "",
+  };
+  headers.set("content-type", "application/xml");
+  return new Response(buildXml("Error", value, null), { status: err.status, headers });
+}

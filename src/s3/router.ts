@@ -1,0 +1,211 @@
+/**
+ * Pure request → operation parsing. Finds bucket and key (path-style or virtual-host style)
+ * and names the S3 operation before anything else runs, so dispatch is one table lookup.
+ * Query parameters S3 does not define are ignored, as AWS does; sub-resources S3 defines but
+ * Cairn does not serve become `NotImplemented` (501), never 404 or 500.
+ */
+import { S3Error } from "./errors";
+
+export type ServiceOp = "ListBuckets";
+export type BucketOp =
+  | "CreateBucket"
+  | "HeadBucket"
+  | "DeleteBucket"
+  | "GetBucketLocation"
+  | "GetBucketVersioning"
+  | "PutBucketVersioning"
+  | "ListObjects"
+  | "ListObjectsV2"
+  | "ListObjectVersions"
+  | "ListMultipartUploads"
+  | "DeleteObjects"
+  | "GetBucketTagging"
+  | "PutBucketTagging"
+  | "DeleteBucketTagging";
+export type ObjectOp =
+  | "PutObject"
+  | "CopyObject"
+  | "GetObject"
+  | "HeadObject"
+  | "DeleteObject"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListParts"
+  | "GetObjectTagging"
+  | "PutObjectTagging"
+  | "DeleteObjectTagging";
+
+/** Distributed per operation so `Extract<Endpoint, { op: "PutObject" }>` narrows. */
+export type Endpoint =
+  | { [K in ServiceOp]: { op: K } }[ServiceOp]
+  | { [K in BucketOp]: { op: K; bucket: string } }[BucketOp]
+  | { [K in ObjectOp]: { op: K; bucket: string; key: string } }[ObjectOp]
+  | { op: "NotImplemented"; name: string; bucket?: string; key?: string };
+
+export type EndpointOp = Endpoint["op"];
+
+/** Operations whose AWS names do not follow `<Verb><Bucket|Object><Piece>`. */
+const IRREGULAR_NAMES: Record<string, string> = {
+  PostObjectSelect: "SelectObjectContent",
+  PostObjectRestore: "RestoreObject",
+};
+
+/**
+ * Sub-resources S3 defines that Cairn does not serve, with the name piece of the AWS
+ * operation (`GetBucket` + `Policy`). `tagging`, `versioning`, … are served and not listed.
+ */
+const UNSERVED_SUBRESOURCES: Record<string, string> = {
+  accelerate: "Accelerate",
+  acl: "Acl",
+  analytics: "Analytics",
+  attributes: "Attributes",
+  cors: "Cors",
+  encryption: "Encryption",
+  "intelligent-tiering": "IntelligentTiering",
+  inventory: "Inventory",
+  "legal-hold": "LegalHold",
+  lifecycle: "Lifecycle",
+  logging: "Logging",
+  metadataTable: "MetadataTable",
+  metrics: "Metrics",
+  notification: "Notification",
+  "object-lock": "ObjectLockConfiguration",
+  ownershipControls: "OwnershipControls",
+  policy: "Policy",
+  policyStatus: "PolicyStatus",
+  publicAccessBlock: "PublicAccessBlock",
+  replication: "Replication",
+  requestPayment: "RequestPayment",
+  restore: "Restore",
+  retention: "Retention",
+  select: "Select",
+  torrent: "Torrent",
+  website: "Website",
+};
+
+export interface ParseOptions {
+  /** Base domains for virtual-host style (`bucket.<domain>`). */
+  domains?: string[];
+}
+
+const VERBS: Record<string, string> = { GET: "Get", PUT: "Put", DELETE: "Delete", POST: "Post", HEAD: "Head" };
+
+export function parseEndpoint(method: string, url: URL, headers: Headers, opts: ParseOptions = {}): Endpoint {
+  const m = method.toUpperCase();
+  const { bucket, key } = locate(url, headers, opts.domains ?? []);
+  const q = url.searchParams;
+  if (bucket === "") {
+    if (m === "GET") return { op: "ListBuckets" };
+    throw new S3Error("MethodNotAllowed");
+  }
+  const unserved = unservedName(q);
+  if (key === "") {
+    if (unserved) return { op: "NotImplemented", name: opName(m, "Bucket", unserved), bucket };
+    return { op: bucketOp(m, q), bucket };
+  }
+  if (unserved) return { op: "NotImplemented", name: opName(m, "Object", unserved), bucket, key };
+  const op = objectOp(m, q, headers);
+  if (op === "PostObjectUnknown") throw new S3Error("MethodNotAllowed", { bucket, key });
+  return { op, bucket, key };
+}
+
+function opName(method: string, level: "Bucket" | "Object", piece: string): string {
+  const name = `${VERBS[method] ?? method}${level}${piece}`;
+  return IRREGULAR_NAMES[name] ?? name;
+}
+
+function unservedName(q: URLSearchParams): string | undefined {
+  for (const name of q.keys()) {
+    const piece = UNSERVED_SUBRESOURCES[name];
+    if (piece) return piece;
+  }
+  return undefined;
+}
+
+function bucketOp(m: string, q: URLSearchParams): BucketOp {
+  switch (m) {
+    case "GET":
+      if (q.has("location")) return "GetBucketLocation";
+      if (q.has("versioning")) return "GetBucketVersioning";
+      if (q.has("tagging")) return "GetBucketTagging";
+      if (q.has("uploads")) return "ListMultipartUploads";
+      if (q.has("versions")) return "ListObjectVersions";
+      return q.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
+    case "HEAD":
+      return "HeadBucket";
+    case "PUT":
+      if (q.has("versioning")) return "PutBucketVersioning";
+      if (q.has("tagging")) return "PutBucketTagging";
+      return "CreateBucket";
+    case "DELETE":
+      return q.has("tagging") ? "DeleteBucketTagging" : "DeleteBucket";
+    case "POST":
+      if (q.has("delete")) return "DeleteObjects";
+      // A browser form upload (POST policy) lands here; it is not served yet.
+      throw new S3Error("NotImplemented", { message: "PostObject is not implemented." });
+    default:
+      throw new S3Error("MethodNotAllowed");
+  }
+}
+
+function objectOp(m: string, q: URLSearchParams, headers: Headers): ObjectOp | "PostObjectUnknown" {
+  const copy = headers.has("x-amz-copy-source");
+  switch (m) {
+    case "GET":
+      if (q.has("tagging")) return "GetObjectTagging";
+      return q.has("uploadId") ? "ListParts" : "GetObject";
+    case "HEAD":
+      return "HeadObject";
+    case "PUT":
+      if (q.has("tagging")) return "PutObjectTagging";
+      if (q.has("uploadId") && q.has("partNumber")) return copy ? "UploadPartCopy" : "UploadPart";
+      return copy ? "CopyObject" : "PutObject";
+    case "DELETE":
+      if (q.has("tagging")) return "DeleteObjectTagging";
+      return q.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject";
+    case "POST":
+      if (q.has("uploads")) return "CreateMultipartUpload";
+      return q.has("uploadId") ? "CompleteMultipartUpload" : "PostObjectUnknown";
+    default:
+      throw new S3Error("MethodNotAllowed");
+  }
+}
+
+/** Bucket and key from Host (virtual-host style) or from the first path segment. */
+function locate(url: URL, headers: Headers, domains: string[]): { bucket: string; key: string } {
+  const path = url.pathname.startsWith("/") ? url.pathname.slice(1) : url.pathname;
+  const hostBucket = bucketFromHost(headers.get("host") ?? url.host, domains);
+  if (hostBucket !== undefined) return { bucket: hostBucket, key: decode(path) };
+  const slash = path.indexOf("/");
+  if (slash < 0) return { bucket: decode(path), key: "" };
+  return { bucket: decode(path.slice(0, slash)), key: decode(path.slice(slash + 1)) };
+}
+
+/** The bucket named by the Host header (virtual-host style), if any. */
+export function bucketFromHost(hostHeader: string, domains: string[]): string | undefined {
+  const host = stripPort(hostHeader).toLowerCase();
+  for (const d of domains) {
+    const domain = d.toLowerCase();
+    if (host.length > domain.length + 1 && host.endsWith(`.${domain}`)) {
+      return host.slice(0, host.length - domain.length - 1);
+    }
+  }
+  return undefined;
+}
+
+function stripPort(host: string): string {
+  if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+  const colon = host.lastIndexOf(":");
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch (cause) {
+    throw new S3Error("InvalidURI", { cause });
+  }
+}

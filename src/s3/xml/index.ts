@@ -1,0 +1,3 @@
+export { parseXml, readBodyBytes, decodeUtf8, XML_BODY_LIMIT } from "./parser";
+export { buildXml, escapeXml, S3_XMLNS, type XmlValue } from "./builder";
+export * as schemas from "./schemas";

@@ -1,0 +1,144 @@
+/** The error table, the ObjectError and AuthError mappings, and the error response shape. */
+import { describe, expect, test } from "bun:test";
+import { AuthError, AUTH_ERROR_STATUS, type AuthErrorCode } from "../../src/auth/index";
+import { ObjectError, type ObjectErrorInfo } from "../../src/object/index";
+import { S3Error, S3_ERRORS, parseXml } from "../../src/s3/index";
+import { fromAuthError, fromObjectError, toS3Error } from "../../src/s3/errors";
+import { mapError } from "../../src/s3/dispatch";
+import { serializeError } from "../../src/s3/response";
+import { z } from "zod";
+
+const loc = { bucket: "b", key: "k" };
+const KINDS: [ObjectErrorInfo, string, number][] = [
+  [{ kind: "BucketNotFound", bucket: "b" }, "NoSuchBucket", 404],
+  [{ kind: "BucketExists", bucket: "b" }, "BucketAlreadyOwnedByYou", 409],
+  [{ kind: "BucketNotEmpty", bucket: "b" }, "BucketNotEmpty", 409],
+  [{ kind: "InvalidBucketName", bucket: "B" }, "InvalidBucketName", 400],
+  [{ kind: "ObjectNotFound", ...loc }, "NoSuchKey", 404],
+  [{ kind: "VersionNotFound", ...loc, versionId: "v" }, "NoSuchVersion", 404],
+  [{ kind: "MethodNotAllowed", ...loc, reason: "delete marker" }, "MethodNotAllowed", 405],
+  [{ kind: "InvalidObjectName", ...loc, reason: "r" }, "InvalidObjectName", 400],
+  [{ kind: "KeyTooLong", ...loc }, "KeyTooLongError", 400],
+  [{ kind: "InvalidRange", size: 10 }, "InvalidRange", 416],
+  [{ kind: "PreconditionFailed", ...loc }, "PreconditionFailed", 412],
+  [{ kind: "NotModified", ...loc, etag: "e" }, "NotModified", 304],
+  [{ kind: "UploadNotFound", ...loc, uploadId: "u" }, "NoSuchUpload", 404],
+  [{ kind: "InvalidPart", partNumber: 1, reason: "etag" }, "InvalidPart", 400],
+  [{ kind: "InvalidPartOrder", partNumber: 2 }, "InvalidPartOrder", 400],
+  [{ kind: "EntityTooSmall", partNumber: 1, size: 5 }, "EntityTooSmall", 400],
+  [{ kind: "EntityTooLarge", size: 6, max: 5 }, "EntityTooLarge", 400],
+  [{ kind: "IncompleteBody", expected: 10, received: 5 }, "IncompleteBody", 400],
+  [{ kind: "BadDigest", expected: "a", computed: "b" }, "BadDigest", 400],
+  [{ kind: "InvalidArgument", message: "m" }, "InvalidArgument", 400],
+  [{ kind: "ObjectLocked", ...loc, versionId: null }, "AccessDenied", 403],
+  [{ kind: "InsufficientReadQuorum", ...loc, have: 1, need: 2 }, "SlowDown", 503],
+  [{ kind: "InsufficientWriteQuorum", ...loc, have: 1, need: 2 }, "SlowDown", 503],
+  [{ kind: "DriveNotFound", drive: "/d" }, "ServiceUnavailable", 503],
+  [{ kind: "FileCorrupt", ...loc, detail: "/secret/path" }, "InternalError", 500],
+  [{ kind: "NotImplemented", what: "x" }, "NotImplemented", 501],
+];
+
+describe("ObjectError → S3", () => {
+  for (const [info, code, status] of KINDS) {
+    test(`${info.kind} → ${code} ${status}`, () => {
+      const e = fromObjectError(new ObjectError(info));
+      expect(e.code).toBe(code);
+      expect(e.status).toBe(status);
+    });
+  }
+
+  test("InvalidRange carries Content-Range: bytes */size", () => {
+    expect(fromObjectError(new ObjectError({ kind: "InvalidRange", size: 42 })).headers["content-range"]).toBe("bytes */42");
+  });
+
+  test("table statuses are HTTP statuses and messages are non-empty", () => {
+    for (const [code, [status, message]] of Object.entries(S3_ERRORS)) {
+      expect(status, code).toBeGreaterThanOrEqual(300);
+      expect(message.length, code).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("AuthError → S3", () => {
+  for (const code of Object.keys(AUTH_ERROR_STATUS) as AuthErrorCode[]) {
+    test(`${code} keeps auth's status`, () => {
+      const e = fromAuthError(new AuthError(code, "m"));
+      expect(e.status).toBe(AUTH_ERROR_STATUS[code]);
+    });
+  }
+
+  test("an AuthError wrapped by a lower layer is still reported as itself", () => {
+    const inner = new AuthError("SignatureDoesNotMatch", "chunk signature mismatch");
+    const wrapped = new ObjectError({ kind: "IncompleteBody", expected: 10, received: 3 }, { cause: inner });
+    expect(mapError(wrapped).code).toBe("SignatureDoesNotMatch");
+  });
+
+  test("unknown failures become InternalError", () => {
+    expect(toS3Error(new TypeError("boom")).code).toBe("InternalError");
+  });
+});
+
+const errorSchema = z.object({
+  Code: z.string(),
+  Message: z.string(),
+  Key: z.string().optional(),
+  BucketName: z.string().optional(),
+  Resource: z.string(),
+  RequestId: z.string(),
+  HostId: z.string(),
+});
+
+describe("error responses", () => {
+  const meta = { requestId: "REQ123", method: "GET", resource: "/b/k" };
+
+  test("AWS XML shape with x-amz-error-code and request ids", async () => {
+    const res = serializeError(new S3Error("NoSuchKey", { bucket: "b", key: "k" }), meta);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-amz-error-code")).toBe("NoSuchKey");
+    expect(res.headers.get("x-amz-request-id")).toBe("REQ123");
+    expect(res.headers.get("x-amz-id-2")).toBeTruthy();
+    expect(res.headers.get("server")).toBe("Cairn");
+    expect(res.headers.get("content-type")).toBe("application/xml");
+    const body = parseXml(await res.text(), "Error", errorSchema);
+    expect(body).toEqual({
+      Code: "NoSuchKey",
+      Message: S3_ERRORS.NoSuchKey[1],
+      Key: "k",
+      Resource: "/b/k",
+      RequestId: "REQ123",
+      HostId: res.headers.get("x-amz-id-2")!,
+    });
+  });
+
+  test("bucket errors name the bucket", async () => {
+    const res = serializeError(new S3Error("NoSuchBucket", { bucket: "b" }), meta);
+    const body = parseXml(await res.text(), "Error", errorSchema);
+    expect(body.BucketName).toBe("b");
+    expect(body.Key).toBeUndefined();
+  });
+
+  test("HEAD errors have no body but carry the code in a header", async () => {
+    const res = serializeError(new S3Error("NoSuchKey"), { ...meta, method: "HEAD" });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-amz-error-code")).toBe("NoSuchKey");
+    expect(await res.text()).toBe("");
+  });
+
+  test("5xx bodies hide internal messages", async () => {
+    const e = mapError(new ObjectError({ kind: "FileCorrupt", bucket: "b", key: "k", detail: "/secret/drive3/xl.meta" }));
+    const res = serializeError(e, meta);
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(text).not.toContain("/secret");
+    const raw = serializeError(mapError(new Error("ENOENT /var/lib/cairn/disk1")), meta);
+    expect(await raw.text()).not.toContain("/var/lib");
+  });
+
+  test("304 has no body and no error code", async () => {
+    const res = serializeError(fromObjectError(new ObjectError({ kind: "NotModified", ...loc, etag: "abc" })), meta);
+    expect(res.status).toBe(304);
+    expect(res.headers.get("etag")).toBe('"abc"');
+    expect(res.headers.get("x-amz-error-code")).toBeNull();
+    expect(await res.text()).toBe("");
+  });
+});
