@@ -53,8 +53,8 @@ describe("ObjectError → S3", () => {
 
   test("table statuses are HTTP statuses and messages are non-empty", () => {
     for (const [code, [status, message]] of Object.entries(S3_ERRORS)) {
-      expect(status, code).toBeGreaterThanOrEqual(300);
-      expect(message.length, code).toBeGreaterThan(0);
+      expect(status).toBeGreaterThanOrEqual(300);
+      expect(message.length).toBeGreaterThan(0);
     }
   });
 });
