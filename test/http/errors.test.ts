@@ -42,7 +42,7 @@ describe("ObjectError → S3", () => {
   for (const [info, code, status] of KINDS) {
     test(`${info.kind} → ${code} ${status}`, () => {
       const e = fromObjectError(new ObjectError(info));
-      expect(e.code).toBe(code);
+      expect(e.code as string).toBe(code);
       expect(e.status).toBe(status);
     });
   }
