@@ -1,0 +1,135 @@
+/**
+ * The GET data path: a ReadableStream that pulls one 1 MiB block at a time, reading data shards
+ * first, verifying each frame's bitrot hash, and reading parity shards (then decoding) only
+ * when a data shard is missing or corrupt. Only blocks overlapping the range are touched.
+ */
+import type { Codec } from "../ec/index";
+import type { ByteRange } from "../object/index";
+import type { PartMeta } from "../xlmeta/index";
+import { frameAt, verifyFrame } from "./bitrot";
+import { quorumError, type ErrLoc } from "./quorum";
+
+/** Reads `length` bytes at `offset` of shard `shard` (0-based) of part `part`. */
+export type ShardRead = (shard: number, part: number, offset: number, length: number) => Promise<Uint8Array>;
+
+export interface DecodeSource {
+  codec: Codec;
+  k: number;
+  blockSize: number;
+  parts: readonly PartMeta[];
+  /** Per 0-based shard index: is there a drive that should hold it? */
+  present: boolean[];
+  read: ShardRead;
+  /** Called once per shard found missing or corrupt (to schedule a heal). */
+  onBad: (shard: number) => void;
+  loc: ErrLoc;
+}
+
+function markBad(src: DecodeSource, shard: number): void {
+  if (!src.present[shard]) return;
+  src.present[shard] = false;
+  src.onBad(shard);
+}
+
+async function readShardFrame(src: DecodeSource, at: { shard: number; part: number; b: number; partSize: number }) {
+  const blockLen = Math.min(src.blockSize, at.partSize - at.b * src.blockSize);
+  const shardLen = src.codec.shardSize(blockLen);
+  const { offset, length } = frameAt({ blockSize: src.blockSize, shardSize: (n) => src.codec.shardSize(n) }, at.partSize, at.b);
+  try {
+    const frame = await src.read(at.shard, at.part, offset, length);
+    const shard = verifyFrame(frame, shardLen);
+    if (!shard) markBad(src, at.shard);
+    return shard;
+  } catch {
+    markBad(src, at.shard);
+    return null;
+  }
+}
+
+/** Block length of block `b` of part `partIndex`. */
+export function blockLength(src: DecodeSource, partIndex: number, b: number): number {
+  return Math.min(src.blockSize, src.parts[partIndex]!.size - b * src.blockSize);
+}
+
+/** Decodes block `b` of part `partIndex`: k good shards, data shards preferred. */
+export async function readBlock(src: DecodeSource, partIndex: number, b: number): Promise<Uint8Array> {
+  return src.codec.decode(await readBlockShards(src, partIndex, b), blockLength(src, partIndex, b));
+}
+
+/** At least k verified shards of block `b` (null where not read or bad). */
+export async function readBlockShards(src: DecodeSource, partIndex: number, b: number): Promise<(Uint8Array | null)[]> {
+  const part = src.parts[partIndex]!;
+  const total = src.present.length;
+  const shards: (Uint8Array | null)[] = new Array(total).fill(null);
+  const tried = new Set<number>();
+  let good = 0;
+  while (good < src.k) {
+    const want: number[] = [];
+    for (let i = 0; i < total && want.length < src.k - good; i++) {
+      if (!tried.has(i) && src.present[i]) want.push(i);
+    }
+    if (want.length === 0) throw quorumError("read", src.loc, good, src.k);
+    for (const i of want) tried.add(i);
+    const got = await Promise.all(
+      want.map((shard) => readShardFrame(src, { shard, part: part.number, b, partSize: part.size })),
+    );
+    got.forEach((s, j) => {
+      if (s) {
+        shards[want[j]!] = s;
+        good++;
+      }
+    });
+  }
+  return shards;
+}
+
+/** Where byte `pos` of the object lies: part index and offset within the part. */
+function locate(parts: readonly PartMeta[], pos: number): { partIndex: number; offset: number } {
+  let base = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const size = parts[i]!.size;
+    if (pos < base + size) return { partIndex: i, offset: pos - base };
+    base += size;
+  }
+  throw new RangeError(`offset ${pos} beyond the object`);
+}
+
+/** A pull-based stream of `range` (inclusive); `done` runs once when it ends, errs or is cancelled. */
+export function decodeRange(src: DecodeSource, range: ByteRange | null, done: () => void): ReadableStream<Uint8Array> {
+  let pos = range ? range.start : 0;
+  const end = range ? range.end + 1 : 0;
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      done();
+    }
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(ctrl) {
+        try {
+          if (pos >= end) {
+            finish();
+            ctrl.close();
+            return;
+          }
+          const { partIndex, offset } = locate(src.parts, pos);
+          const b = Math.floor(offset / src.blockSize);
+          const block = await readBlock(src, partIndex, b);
+          const from = offset - b * src.blockSize;
+          const to = Math.min(block.length, from + (end - pos));
+          ctrl.enqueue(block.subarray(from, to));
+          pos += to - from;
+        } catch (e) {
+          finish();
+          ctrl.error(e);
+        }
+      },
+      cancel() {
+        finish();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}

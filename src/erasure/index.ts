@@ -1,0 +1,58 @@
+/** The erasure-coded ObjectLayer: public surface for the server (composition root). */
+import type { ObjectLayer } from "../object/index";
+import { LocalDrive, type Drive } from "../storage/index";
+import { loadLayout } from "./format";
+import { HealQueue } from "./heal-queue";
+import { ErasureLayer } from "./layer";
+import { NamespaceLocks } from "./locks";
+import { CodecCache, ErasureSet } from "./set";
+import { defaultRrsParity, validateParity } from "./storage-class";
+
+export { expandEllipsis, EllipsisError } from "./ellipsis";
+export { storageClassParity, defaultParity, StorageClassError } from "./storage-class";
+export { FormatError, setSizeFor } from "./format";
+export { ErasureLayer } from "./layer";
+
+export interface OpenErasureOptions {
+  /** Drive directories, already expanded. */
+  drives: string[];
+  /** EC:N for STANDARD. */
+  parity?: number;
+  rrsParity?: number;
+  deploymentId?: string;
+  /** Drives to use instead of opening `drives` as LocalDrives (tests inject faulty drives). */
+  driveImpls?: Drive[];
+}
+
+/**
+ * Opens (formatting blank drives) the erasure layer. Throws FormatError for foreign or
+ * re-laid-out drives and StorageClassError for impossible parity. Starts no background work
+ * beyond recreating buckets on drives that came back blank.
+ */
+export async function openErasureLayer(opts: OpenErasureOptions): Promise<ErasureLayer & ObjectLayer> {
+  const drives = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
+  const layout = await loadLayout(drives, {
+    ...(opts.parity !== undefined ? { parity: opts.parity } : {}),
+    ...(opts.deploymentId !== undefined ? { deploymentId: opts.deploymentId } : {}),
+  });
+  const setSize = layout.sets[0]!.length;
+  const rrsParity = opts.rrsParity ?? defaultRrsParity(setSize, layout.parity);
+  validateParity(setSize, layout.parity, rrsParity);
+  await Promise.all(drives.map((d) => d.cleanupTmp().catch(() => undefined)));
+  const codecs = new CodecCache();
+  const locks = new NamespaceLocks();
+  const heal = new HealQueue();
+  const sets = layout.sets.map((ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal }));
+  const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal });
+  heal.setJob((bucket, key) => layer.healObject(bucket, key, { deep: true }));
+  if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);
+  return layer;
+}
+
+/** A blank drive gets the bucket volumes at once; objects come back by heal. */
+async function recreateBuckets(layer: ErasureLayer, fresh: Drive[]): Promise<void> {
+  const list = await layer.listBuckets().catch(() => []);
+  for (const d of fresh) {
+    for (const b of list) await d.makeVolume(b.name).catch(() => undefined);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * ErasureLayer: the ObjectLayer over sets of drives. It validates names, checks the bucket,
+ * picks the set of a key and delegates to the per-concern modules; bucket-wide operations
+ * (buckets, listing, healing) span every set.
+ */
+import { validateObjectKey } from "../lib/index";
+import {
+  ObjectError,
+  type Body,
+  type BucketInfo,
+  type CompleteMultipartOptions,
+  type CompletePart,
+  type CopyObjectOptions,
+  type DeleteBucketOptions,
+  type DeleteObjectOptions,
+  type DeleteObjectResult,
+  type DeleteObjectsItem,
+  type DeleteObjectsResult,
+  type GetObjectOptions,
+  type GetObjectResult,
+  type HealOptions,
+  type HealResult,
+  type ListObjectsOptions,
+  type ListObjectsResult,
+  type ListPartsOptions,
+  type ListPartsResult,
+  type ListUploadsOptions,
+  type ListUploadsResult,
+  type ListVersionsOptions,
+  type ListVersionsResult,
+  type NewMultipartOptions,
+  type ObjectInfo,
+  type ObjectLayer,
+  type PartInfo,
+  type PutObjectOptions,
+  type PutPartOptions,
+  type StatObjectOptions,
+  type StorageInfo,
+  type UpdateMetadataOptions,
+} from "../object/index";
+import * as buckets from "./buckets";
+import { copyObject } from "./copy";
+import { healAll, healBucket, healObject } from "./heal-bucket";
+import type { HealQueue } from "./heal-queue";
+import { listObjects, listObjectVersions } from "./listing";
+import { readMetas } from "./meta-read";
+import * as mp from "./multipart";
+import { listMultipartUploads } from "./multipart-list";
+import { getObject, statObject } from "./object-get";
+import { putObject } from "./object-put";
+import { setIndexFor } from "./placement";
+import type { CodecCache, ErasureSet, Loc } from "./set";
+import { deleteObject, updateObjectMetadata } from "./versions";
+import { agreedMeta } from "./listing";
+
+export class ErasureLayer implements ObjectLayer {
+  /** Buckets known to exist: object calls skip the per-drive stat (dropped on delete). */
+  private readonly knownBuckets = new Set<string>();
+
+  constructor(
+    readonly deploymentId: string,
+    readonly sets: ErasureSet[],
+    private readonly services: { codecs: CodecCache; heal: HealQueue },
+  ) {}
+
+  setFor(key: string): ErasureSet {
+    return this.sets[setIndexFor(key, this.deploymentId, this.sets.length)]!;
+  }
+
+  /** Resolves when background heals queued so far are done (tests, shutdown). */
+  healIdle(): Promise<void> {
+    return this.services.heal.idle();
+  }
+
+  private async object(bucket: string, key: string): Promise<{ set: ErasureSet; loc: Loc }> {
+    const problem = validateObjectKey(key);
+    if (problem === "KeyTooLong") throw new ObjectError({ kind: "KeyTooLong", bucket, key });
+    if (problem !== null) throw new ObjectError({ kind: "InvalidObjectName", bucket, key, reason: problem });
+    await this.requireBucket(bucket);
+    return { set: this.setFor(key), loc: { bucket, key } };
+  }
+
+  private async requireBucket(bucket: string): Promise<void> {
+    if (this.knownBuckets.has(bucket)) return;
+    await buckets.getBucketInfo(this.sets, bucket);
+    this.knownBuckets.add(bucket);
+  }
+
+  // ---- buckets ----
+  async makeBucket(bucket: string): Promise<void> {
+    await buckets.makeBucket(this.sets, bucket);
+    this.knownBuckets.add(bucket);
+  }
+  getBucketInfo(bucket: string): Promise<BucketInfo> {
+    return buckets.getBucketInfo(this.sets, bucket);
+  }
+  listBuckets(): Promise<BucketInfo[]> {
+    return buckets.listBuckets(this.sets);
+  }
+  async deleteBucket(bucket: string, opts: DeleteBucketOptions = {}): Promise<void> {
+    await buckets.getBucketInfo(this.sets, bucket);
+    if (!opts.force) {
+      const v = await listObjectVersions(this.sets, bucket, { maxKeys: 1 });
+      if (v.versions.length > 0) throw new ObjectError({ kind: "BucketNotEmpty", bucket });
+    }
+    this.knownBuckets.delete(bucket);
+    await buckets.removeBucket(this.sets, bucket);
+  }
+  async getBucketConfig(bucket: string, name: string): Promise<Uint8Array | null> {
+    await this.requireBucket(bucket);
+    return buckets.getBucketConfig(this.sets, bucket, name);
+  }
+  async setBucketConfig(bucket: string, name: string, data: Uint8Array | null): Promise<void> {
+    await this.requireBucket(bucket);
+    return buckets.setBucketConfig(this.sets, bucket, name, data);
+  }
+
+  // ---- objects ----
+  async putObject(bucket: string, key: string, body: Body, opts: PutObjectOptions): Promise<ObjectInfo> {
+    const { set, loc } = await this.object(bucket, key).catch(async (e) => {
+      await body.cancel().catch(() => undefined);
+      throw e;
+    });
+    return putObject(set, loc, body, opts);
+  }
+  async getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
+    const { set, loc } = await this.object(bucket, key);
+    return getObject(set, loc, opts);
+  }
+  async statObject(bucket: string, key: string, opts?: StatObjectOptions): Promise<ObjectInfo> {
+    const { set, loc } = await this.object(bucket, key);
+    return statObject(set, loc, opts);
+  }
+  async copyObject(src: Loc, dst: Loc, opts: CopyObjectOptions): Promise<ObjectInfo> {
+    await this.object(src.bucket, src.key);
+    const d = await this.object(dst.bucket, dst.key);
+    return copyObject(this, { src, dst, dstSet: d.set }, opts);
+  }
+  async deleteObject(bucket: string, key: string, opts: DeleteObjectOptions): Promise<DeleteObjectResult> {
+    const { set, loc } = await this.object(bucket, key);
+    return deleteObject(set, loc, opts);
+  }
+  async deleteObjects(
+    bucket: string,
+    items: DeleteObjectsItem[],
+    opts: Omit<DeleteObjectOptions, "versionId">,
+  ): Promise<DeleteObjectsResult[]> {
+    await this.requireBucket(bucket);
+    const out: DeleteObjectsResult[] = [];
+    for (const item of items) {
+      try {
+        const r = await this.deleteObject(bucket, item.key, { ...opts, ...(item.versionId ? { versionId: item.versionId } : {}) });
+        out.push({ ok: true, key: item.key, ...r, ...(item.versionId ? { requestedVersionId: item.versionId } : {}) });
+      } catch (e) {
+        if (!(e instanceof ObjectError)) throw e;
+        out.push({ ok: false, key: item.key, ...(item.versionId ? { versionId: item.versionId } : {}), error: e });
+      }
+    }
+    return out;
+  }
+  async updateObjectMetadata(
+    bucket: string,
+    key: string,
+    patch: Record<string, string | null>,
+    opts: UpdateMetadataOptions = {},
+  ): Promise<ObjectInfo> {
+    const { set, loc } = await this.object(bucket, key);
+    return updateObjectMetadata(set, loc, patch, opts.versionId);
+  }
+
+  // ---- multipart ----
+  async newMultipartUpload(bucket: string, key: string, opts: NewMultipartOptions): Promise<string> {
+    const { set, loc } = await this.object(bucket, key);
+    return mp.newMultipartUpload(set, loc, opts);
+  }
+  async putObjectPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Body,
+    opts: PutPartOptions,
+  ): Promise<PartInfo> {
+    const { set, loc } = await this.object(bucket, key).catch(async (e) => {
+      await body.cancel().catch(() => undefined);
+      throw e;
+    });
+    return mp.putObjectPart(set, { ...loc, uploadId, partNumber }, body, opts);
+  }
+  async listObjectParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult> {
+    const { set, loc } = await this.object(bucket, key);
+    return mp.listObjectParts(set, { ...loc, uploadId }, opts);
+  }
+  async listMultipartUploads(bucket: string, opts?: ListUploadsOptions): Promise<ListUploadsResult> {
+    await this.requireBucket(bucket);
+    return listMultipartUploads(this.sets, bucket, opts);
+  }
+  async completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: CompletePart[],
+    opts: CompleteMultipartOptions,
+  ): Promise<ObjectInfo> {
+    const { set, loc } = await this.object(bucket, key);
+    return mp.completeMultipartUpload(set, { ...loc, uploadId }, parts, opts);
+  }
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    const { set, loc } = await this.object(bucket, key);
+    return mp.abortMultipartUpload(set, { ...loc, uploadId });
+  }
+
+  // ---- listing ----
+  async listObjects(bucket: string, opts?: ListObjectsOptions): Promise<ListObjectsResult> {
+    await this.requireBucket(bucket);
+    return listObjects(this.sets, bucket, opts);
+  }
+  async listObjectVersions(bucket: string, opts: ListVersionsOptions = {}): Promise<ListVersionsResult> {
+    await this.requireBucket(bucket);
+    let first: { key: string; meta: ReturnType<typeof agreedMeta> } | undefined;
+    if (opts.keyMarker !== undefined && opts.versionIdMarker !== undefined && validateObjectKey(opts.keyMarker) === null) {
+      const set = this.setFor(opts.keyMarker);
+      const metas = await readMetas(set, { bucket, key: opts.keyMarker });
+      first = { key: opts.keyMarker, meta: agreedMeta(set, metas.map((r) => (r.ok ? r.value : null))) };
+    }
+    return listObjectVersions(this.sets, bucket, { ...opts, ...(first ? { first } : {}) });
+  }
+
+  // ---- healing ----
+  async healObject(bucket: string, key: string, opts: HealOptions & { versionId?: string } = {}): Promise<HealResult> {
+    const { set, loc } = await this.object(bucket, key);
+    return healObject(set, loc, opts);
+  }
+  healBucket(bucket: string, opts: HealOptions = {}): Promise<HealResult> {
+    return healBucket(this.sets, bucket, opts);
+  }
+  healAll(opts: HealOptions = {}): Promise<HealResult[]> {
+    return healAll(this.sets, opts);
+  }
+
+  async storageInfo(): Promise<StorageInfo> {
+    const drives = await Promise.all(
+      this.sets.flatMap((s) =>
+        s.drives.map(async (d) => {
+          try {
+            const info = await d.diskInfo();
+            return { endpoint: d.endpoint, state: "ok" as const, total: info.total, free: info.free };
+          } catch {
+            return { endpoint: d.endpoint, state: "offline" as const, total: 0, free: 0 };
+          }
+        }),
+      ),
+    );
+    let i = 0;
+    const online = this.sets.map((s) => s.drives.filter(() => drives[i++]!.state === "ok").length);
+    return {
+      drives,
+      writable: this.sets.every((s, si) => online[si]! >= s.defaultWriteQuorum),
+      readable: this.sets.every((s, si) => online[si]! >= s.defaultReadQuorum),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.services.heal.close();
+    this.services.codecs.closeAll();
+  }
+}

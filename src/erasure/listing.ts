@@ -1,0 +1,158 @@
+/**
+ * ListObjects / ListObjectVersions over the merged walk. A key counts when its latest version
+ * is agreed by at least the read quorum (k) of the set's drives. Why k and not "any drive": a
+ * drive that was offline during a DELETE keeps a stale copy, but a successful delete reached
+ * write quorum, so fewer than k drives can hold such a leftover; requiring k hides it, and
+ * everything listed is also readable by GET. Delete markers hide a key from ListObjects.
+ */
+import type {
+  ListObjectsOptions,
+  ListObjectsResult,
+  ListVersionsOptions,
+  ListVersionsResult,
+  ObjectInfo,
+} from "../object/index";
+import { compareKeys } from "../lib/index";
+import type { XlMeta } from "../xlmeta/index";
+import { toObjectInfo } from "./info";
+import { readQuorumOf, versionSignature } from "./meta-read";
+import type { ErasureSet } from "./set";
+import { mergedWalk, type MergedEntry } from "./walk-merge";
+
+/** The full xl.meta most drives agree on (by latest version), or null when below quorum. */
+export function agreedMeta(set: ErasureSet, metas: (XlMeta | null)[]): XlMeta | null {
+  const groups = new Map<string, { meta: XlMeta; n: number }>();
+  for (const m of metas) {
+    const v = m?.versions[0];
+    if (!m || !v) continue;
+    const sig = versionSignature(v);
+    const g = groups.get(sig) ?? { meta: m, n: 0 };
+    g.n++;
+    groups.set(sig, g);
+  }
+  let best: { meta: XlMeta; n: number } | null = null;
+  for (const g of groups.values()) {
+    if (!best || g.n > best.n || (g.n === best.n && g.meta.versions[0]!.modTime > best.meta.versions[0]!.modTime)) best = g;
+  }
+  if (!best || best.n < readQuorumOf(set, best.meta.versions[0]!)) return null;
+  return best.meta;
+}
+
+function commonPrefix(key: string, prefix: string, delimiter: string | undefined): string | null {
+  if (!delimiter) return null;
+  const i = key.indexOf(delimiter, prefix.length);
+  return i < 0 ? null : key.slice(0, i + delimiter.length);
+}
+
+/** Shared paging state: objects/versions and prefixes both count towards maxKeys. */
+class Page<T> {
+  items: T[] = [];
+  prefixes: string[] = [];
+  truncated = false;
+  constructor(readonly max: number) {}
+  get full(): boolean {
+    return this.items.length + this.prefixes.length >= this.max;
+  }
+}
+
+function entryPrefix(e: MergedEntry, prefix: string, delimiter: string | undefined, marker: string | undefined) {
+  const cp = commonPrefix(e.key, prefix, delimiter);
+  // A prefix already returned (it is the marker, or sorts before it) is not repeated.
+  const skip = cp !== null && marker !== undefined && compareKeys(cp, marker) <= 0;
+  return { cp, skip };
+}
+
+export async function listObjects(sets: readonly ErasureSet[], bucket: string, opts: ListObjectsOptions = {}): Promise<ListObjectsResult> {
+  const prefix = opts.prefix ?? "";
+  const page = new Page<ObjectInfo>(opts.maxKeys ?? 1000);
+  let last: string | undefined;
+  if (page.max <= 0) return { objects: [], prefixes: [], isTruncated: false };
+  for await (const e of mergedWalk(sets, bucket, { prefix, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) })) {
+    const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.marker);
+    if (skip || (cp !== null && cp === last)) continue;
+    const meta = agreedMeta(e.set, e.metas);
+    const latest = meta?.versions[0];
+    if (!latest || latest.type === "deleteMarker") continue;
+    if (page.full) {
+      page.truncated = true;
+      break;
+    }
+    if (cp !== null) page.prefixes.push(cp);
+    else page.items.push(toObjectInfo({ bucket, key: e.key }, latest, true));
+    last = cp ?? e.key;
+  }
+  const out: ListObjectsResult = { objects: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
+  if (page.truncated && last !== undefined) out.nextMarker = last;
+  return out;
+}
+
+function versionIdOf(v: ObjectInfo): string {
+  return v.versionId ?? "null";
+}
+
+/** Emits the versions of one key after `afterVersion` (when given); false when the page filled. */
+function pushVersions(page: Page<ObjectInfo>, bucket: string, e: { key: string; meta: XlMeta }, afterVersion?: string): boolean {
+  let started = afterVersion === undefined;
+  for (let i = 0; i < e.meta.versions.length; i++) {
+    const info = toObjectInfo({ bucket, key: e.key }, e.meta.versions[i]!, i === 0);
+    if (!started) {
+      started = versionIdOf(info) === afterVersion;
+      continue;
+    }
+    if (page.full) {
+      page.truncated = true;
+      return false;
+    }
+    page.items.push(info);
+  }
+  return true;
+}
+
+export async function listObjectVersions(
+  sets: readonly ErasureSet[],
+  bucket: string,
+  opts: ListVersionsOptions & { first?: { key: string; meta: XlMeta | null } },
+): Promise<ListVersionsResult> {
+  const prefix = opts.prefix ?? "";
+  const page = new Page<ObjectInfo>(opts.maxKeys ?? 1000);
+  if (page.max <= 0) return { versions: [], prefixes: [], isTruncated: false };
+  let last: string | undefined;
+  let open = true;
+  // The key marker itself, resumed after a version id marker (the walk's marker is exclusive).
+  if (opts.first?.meta && opts.versionIdMarker !== undefined) {
+    open = pushVersions(page, bucket, { key: opts.first.key, meta: opts.first.meta }, opts.versionIdMarker);
+    last = opts.first.key;
+  }
+  const walkOpts = { prefix, ...(opts.keyMarker !== undefined ? { marker: opts.keyMarker } : {}) };
+  if (open) {
+    for await (const e of mergedWalk(sets, bucket, walkOpts)) {
+      const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.keyMarker);
+      if (skip || (cp !== null && cp === last)) continue;
+      const meta = agreedMeta(e.set, e.metas);
+      if (!meta) continue;
+      if (cp !== null) {
+        if (page.full) {
+          page.truncated = true;
+          break;
+        }
+        page.prefixes.push(cp);
+        last = cp;
+        continue;
+      }
+      last = e.key;
+      if (!pushVersions(page, bucket, { key: e.key, meta })) break;
+    }
+  }
+  const out: ListVersionsResult = { versions: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
+  if (page.truncated) {
+    const lastItem = page.items[page.items.length - 1];
+    const lastPrefix = page.prefixes[page.prefixes.length - 1];
+    if (lastItem && (!lastPrefix || compareKeys(lastItem.key, lastPrefix) > 0)) {
+      out.nextKeyMarker = lastItem.key;
+      out.nextVersionIdMarker = versionIdOf(lastItem);
+    } else if (lastPrefix) {
+      out.nextKeyMarker = lastPrefix;
+    }
+  }
+  return out;
+}
