@@ -117,6 +117,12 @@ function checkValidity(date: Date, expiresText: string, now: Date): void {
   if (now.getTime() > date.getTime() + expires * 1000) throw new AuthError("AccessDenied", "Request has expired");
 }
 
+/** The AWS SDK hoists x-amz-* headers into the query, keeping their lower-case names. */
+function presignedPayloadHash(q: URLSearchParams): string | null {
+  for (const [k, v] of q) if (k.toLowerCase() === "x-amz-content-sha256") return v;
+  return null;
+}
+
 /** Verifies a presigned V4 URL (`X-Amz-Algorithm=AWS4-HMAC-SHA256&…`). */
 export async function verifyV4Presigned(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
   const q = req.url.searchParams;
@@ -129,7 +135,7 @@ export async function verifyV4Presigned(req: AuthRequest, lookup: SecretLookup, 
   checkValidity(date, p["X-Amz-Expires"], ctx.now);
   const signedHeaders = p["X-Amz-SignedHeaders"].split(";").map((h) => h.trim().toLowerCase());
   if (!signedHeaders.includes("host")) throw queryError("X-Amz-SignedHeaders must include host");
-  const payloadHash = q.get("X-Amz-Content-Sha256") ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
+  const payloadHash = presignedPayloadHash(q) ?? req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD;
   const secret = await secretFor(lookup, cred.accessKey);
   const key = signingKey(secret, cred.scope);
   const canonical = canonicalRequest({ ...req, signedHeaders, payloadHash, excludeQueryKey: "X-Amz-Signature" });
