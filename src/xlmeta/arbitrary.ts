@@ -66,7 +66,11 @@ function randErasure(rng: Rng): ErasureInfo {
   const dataBlocks = randInt(rng, 1, 12);
   const parityBlocks = randInt(rng, 0, 4);
   const distribution = Array.from({ length: dataBlocks + parityBlocks }, (_, i) => i + 1);
-  distribution.sort(() => rng() - 0.5);
+  // Fisher–Yates: a sort with a random comparator draws an engine-dependent number of values.
+  for (let i = distribution.length - 1; i > 0; i--) {
+    const j = randInt(rng, 0, i);
+    [distribution[i], distribution[j]] = [distribution[j]!, distribution[i]!];
+  }
   return {
     algorithm: "isa_l_rs_vand",
     dataBlocks,
