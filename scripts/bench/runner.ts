@@ -1,0 +1,253 @@
+/**
+ * Runs cells against one target: prepares the objects a cell reads, measures the server's CPU and
+ * peak RSS around the load, and cleans up large objects when their size group is done.
+ */
+import { join } from "node:path";
+import type { Cell } from "./cells";
+import { runFetch, runLoad, type GeneratorChoice } from "./generator";
+import { cpuSecondsOf, peakRssMb, resetPeakRss, RssSampler } from "./procs";
+import { sizeLabel } from "./sizes";
+import { SigV4 } from "./sigv4";
+import { removeDrive, type Target } from "./targets";
+import type { LoadResult, LoadSpec, Op } from "./types";
+
+export interface CellResult {
+  target: string;
+  cell: string;
+  op: Op;
+  size: number;
+  concurrency: number;
+  ops: number;
+  opsPerSec: number;
+  mbPerSec: number;
+  /** LIST: keys per second; equals opsPerSec for other ops. */
+  itemsPerSec: number;
+  latencyMs: LoadResult["latencyMs"];
+  errors: number;
+  errorSamples: string[];
+  serverCpuSec: number | null;
+  peakRssMb: number | null;
+  /** Generator CPU seconds per wall second (1.0 = one full core). */
+  genCpuShare: number;
+  generator: LoadResult["generator"];
+  ratios: { http?: number; disk?: number; peer?: number };
+  skipped?: string;
+}
+
+export interface RunContext {
+  root: string;
+  seconds: number;
+  listKeys: number;
+  generator: GeneratorChoice;
+  bucket: string;
+  log: (msg: string) => void;
+}
+
+const MiB = 1 << 20;
+const LARGE = 64 * MiB;
+
+/** Large PUT bodies live in one random file per size, shared by every target of the run. */
+export async function bodyFile(root: string, size: number): Promise<string> {
+  const path = join(root, `body-${sizeLabel(size)}`);
+  if (await Bun.file(path).exists()) return path;
+  const writer = Bun.file(path).writer();
+  const chunk = new Uint8Array(MiB);
+  for (let off = 0; off < size; off += MiB) {
+    crypto.getRandomValues(chunk.subarray(0, 65536));
+    writer.write(chunk.subarray(0, Math.min(MiB, size - off)));
+  }
+  await writer.end();
+  return path;
+}
+
+/** How many distinct objects a read cell cycles over. */
+export function readKeyCount(size: number, concurrency: number): number {
+  if (size <= 64 * 1024) return 100;
+  if (size <= MiB) return 32;
+  return Math.max(1, Math.min(concurrency, Math.floor((512 * MiB) / size)));
+}
+
+/** The load spec of a cell, minus endpoint and credentials; the same for a target and the ceiling. */
+export async function specFor(cell: Cell, ctx: RunContext): Promise<Omit<LoadSpec, "endpoint" | "accessKey" | "secretKey">> {
+  const label = sizeLabel(cell.size);
+  const body = cell.size >= MiB ? { bodyFile: await bodyFile(ctx.root, cell.size) } : {};
+  // Reads carry the body file too: their objects are prefilled from the same spec.
+  const base = { bucket: ctx.bucket, size: cell.size, concurrency: cell.concurrency, seconds: ctx.seconds, keyCount: 0, ...body };
+  const reads = { keyPrefix: `obj/${label}/`, keyCount: readKeyCount(cell.size, cell.concurrency) };
+  switch (cell.op) {
+    case "put":
+      return { ...base, op: "put", keyPrefix: `put/${label}/c${cell.concurrency}/` };
+    case "mpu":
+      return { ...base, op: "mpu", keyPrefix: `mpu/${label}/c${cell.concurrency}/`, partSize: 16 * MiB };
+    case "get":
+    case "dget":
+    case "head":
+      return { ...base, ...reads, op: cell.op === "head" ? "head" : "get" };
+    case "getr": {
+      const start = Math.floor(cell.size / 3);
+      const length = Math.min(cell.size - start, Math.max(4096, Math.min(4 * MiB, cell.size / 16)));
+      return { ...base, ...reads, op: "getr", range: { start, length } };
+    }
+    case "delete":
+      return { ...base, op: "delete", keyPrefix: `put/${label}/c${cell.concurrency}/` };
+    case "list": {
+      const prefix = `list-${cell.list ?? "flat"}/`;
+      return { ...base, op: "list", keyPrefix: prefix, keyStyle: cell.list, list: { prefix, maxKeys: 1000 } };
+    }
+  }
+}
+
+export function toCellResult(target: string, cell: Cell, r: LoadResult): CellResult {
+  const secs = r.elapsedMs / 1000;
+  return {
+    target,
+    cell: cell.id,
+    op: cell.op,
+    size: cell.size,
+    concurrency: cell.concurrency,
+    ops: r.ops,
+    opsPerSec: r.ops / secs,
+    mbPerSec: r.bytes / secs / 1e6,
+    itemsPerSec: r.items / secs,
+    latencyMs: r.latencyMs,
+    errors: r.errors,
+    errorSamples: r.errorSamples,
+    serverCpuSec: null,
+    peakRssMb: null,
+    genCpuShare: r.genCpuSec / secs,
+    generator: r.generator,
+    ratios: {},
+  };
+}
+
+export function skippedResult(target: string, cell: Cell, why: string): CellResult {
+  const nan = { p50: NaN, p99: NaN, p999: NaN, mean: NaN };
+  return {
+    ...toCellResult(target, cell, { ops: 0, errors: 0, bytes: 0, items: 0, elapsedMs: 1, latencyMs: nan, genCpuSec: 0, generator: "fetch", errorSamples: [] }),
+    genCpuShare: NaN,
+    skipped: why,
+  };
+}
+
+export class TargetRunner {
+  /** Key prefixes this target holds, with how many keys (n = 0 … count-1) each has. */
+  private readonly written = new Map<string, { count: number; style?: "flat" | "nested"; size: number }>();
+
+  constructor(private readonly t: Target, private readonly ctx: RunContext) {}
+
+  private full(spec: Omit<LoadSpec, "endpoint" | "accessKey" | "secretKey">): LoadSpec {
+    return { ...spec, endpoint: this.t.endpoint, accessKey: this.t.accessKey, secretKey: this.t.secretKey };
+  }
+
+  async createBucket(): Promise<void> {
+    const url = new URL(`${this.t.endpoint}/${this.ctx.bucket}`);
+    const signer = new SigV4({ accessKey: this.t.accessKey, secretKey: this.t.secretKey });
+    const res = await fetch(url, { method: "PUT", headers: signer.headers("PUT", url, new Date()) });
+    const text = await res.text();
+    if (res.status !== 200 && !text.includes("BucketAlreadyOwnedByYou")) {
+      throw new Error(`${this.t.name}: create bucket ${this.ctx.bucket}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+  }
+
+  /** Count-bound PUTs of keys [have, want) under a prefix (prefill, read objects, list namespace). */
+  private async fill(spec: LoadSpec, want: number): Promise<void> {
+    const have = this.written.get(spec.keyPrefix)?.count ?? 0;
+    if (have >= want) return;
+    const conc = spec.size >= LARGE ? 4 : spec.size >= MiB ? 16 : 64;
+    const put: LoadSpec = { ...spec, op: "put", keyStart: have, total: want - have, concurrency: conc, seconds: undefined, range: undefined, list: undefined };
+    const t0 = performance.now();
+    const r = await runFetch(put);
+    if (r.errors > 0) throw new Error(`prefill of ${spec.keyPrefix} had ${r.errors} errors: ${r.errorSamples.join("; ")}`);
+    this.written.set(spec.keyPrefix, { count: want, style: spec.keyStyle, size: spec.size });
+    if (want - have >= 1000) this.ctx.log(`  prefilled ${want - have} keys under ${spec.keyPrefix} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** Deletes every key written under prefixes holding objects of `size`, freeing the disk. */
+  private async dropSize(size: number): Promise<void> {
+    for (const [prefix, w] of [...this.written]) {
+      if (w.size !== size || w.count === 0) continue;
+      const spec = this.full({ bucket: this.ctx.bucket, op: "delete", keyPrefix: prefix, keyStyle: w.style, keyCount: 0, size, concurrency: 8, total: w.count });
+      await runFetch(spec);
+      this.written.delete(prefix);
+    }
+  }
+
+  private async measure(cell: Cell, spec: LoadSpec): Promise<CellResult> {
+    const pid = this.t.pid;
+    const sampler = pid !== undefined && !resetPeakRss(pid) ? new RssSampler(pid) : undefined;
+    const cpu0 = pid !== undefined ? cpuSecondsOf(pid) : NaN;
+    const r = await runLoad(spec, this.ctx.generator);
+    const res = toCellResult(this.t.name, cell, r);
+    if (pid !== undefined) {
+      res.serverCpuSec = cpuSecondsOf(pid) - cpu0;
+      res.peakRssMb = sampler ? sampler.stop() : peakRssMb(pid);
+    }
+    return res;
+  }
+
+  private async runCell(cell: Cell): Promise<CellResult> {
+    const spec = this.full(await specFor(cell, this.ctx));
+    switch (cell.op) {
+      case "put":
+      case "mpu": {
+        const r = await this.measure(cell, spec);
+        this.written.set(spec.keyPrefix, { count: r.ops + r.errors, size: cell.size });
+        return r;
+      }
+      case "delete":
+        return this.runDelete(cell, spec);
+      case "list":
+        await this.fill({ ...spec, size: 0 }, this.ctx.listKeys);
+        return this.measure(cell, spec);
+      case "dget":
+        return this.runDegraded(cell, spec);
+      default:
+        await this.fill({ ...spec, keyCount: 0 }, spec.keyCount);
+        return this.measure(cell, spec);
+    }
+  }
+
+  /** DELETE removes what the PUT cell of the same size and concurrency wrote, or its own prefill. */
+  private async runDelete(cell: Cell, spec: LoadSpec): Promise<CellResult> {
+    let prefix = spec.keyPrefix;
+    if ((this.written.get(prefix)?.count ?? 0) === 0) {
+      prefix = `del/${sizeLabel(cell.size)}/c${cell.concurrency}/`;
+      const want = cell.size <= 64 * 1024 ? 5000 : Math.max(8, Math.floor((2 * 1024 * MiB) / cell.size));
+      await this.fill({ ...spec, keyPrefix: prefix }, want);
+    }
+    const total = this.written.get(prefix)!.count;
+    const r = await this.measure(cell, { ...spec, keyPrefix: prefix, total });
+    this.written.delete(prefix);
+    return r;
+  }
+
+  private async runDegraded(cell: Cell, spec: LoadSpec): Promise<CellResult> {
+    if (this.t.kind !== "cairn" || this.t.drives.length < 2) {
+      return skippedResult(this.t.name, cell, "needs a Cairn target with 2+ drives");
+    }
+    await this.fill({ ...spec, keyCount: 0 }, spec.keyCount);
+    const restore = removeDrive(this.t);
+    try {
+      return await this.measure(cell, spec);
+    } finally {
+      restore();
+    }
+  }
+
+  async run(cells: Cell[]): Promise<CellResult[]> {
+    const out: CellResult[] = [];
+    for (const [i, cell] of cells.entries()) {
+      let r: CellResult;
+      try {
+        r = await this.runCell(cell);
+      } catch (err) {
+        r = skippedResult(this.t.name, cell, err instanceof Error ? err.message : String(err));
+      }
+      this.ctx.log(`  ${this.t.name} ${cell.id}: ${r.skipped ? `skipped (${r.skipped})` : `${r.opsPerSec.toFixed(0)} ops/s, ${r.mbPerSec.toFixed(1)} MB/s, ${r.errors} errors`}`);
+      out.push(r);
+      const next = cells[i + 1];
+      if (cell.size >= LARGE && next?.size !== cell.size) await this.dropSize(cell.size);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The wrk load generator (Debian `wrk`), for small GETs only: wrk cannot sign per request,
+ * so it replays one presigned URL. Its percentiles come from a Lua `done` hook.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SigV4 } from "./sigv4";
+import type { LoadResult, LoadSpec } from "./types";
+
+export const wrkAvailable = (): boolean => Bun.which("wrk") !== null;
+
+/**
+ * Which specs wrk can run: one-key GET without ranges, time bounded. Not HEAD: wrk's parser
+ * then waits for the Content-Length bytes that never come and every request times out.
+ */
+export function wrkCanRun(spec: LoadSpec): boolean {
+  return spec.op === "get" && spec.range === undefined && spec.seconds !== undefined && spec.size <= 1 << 20;
+}
+
+function luaScript(method: string): string {
+  return `wrk.method = "${method}"
+done = function(s, lat, req)
+  io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration\\":%d,\\"connect\\":%d,\\"read\\":%d,\\"write\\":%d,\\"status\\":%d,\\"timeout\\":%d,\\"p50\\":%f,\\"p99\\":%f,\\"p999\\":%f,\\"mean\\":%f}\\n",
+    s.requests, s.duration, s.errors.connect, s.errors.read, s.errors.write, s.errors.status, s.errors.timeout,
+    lat:percentile(50), lat:percentile(99), lat:percentile(99.9), lat.mean))
+end
+`;
+}
+
+interface WrkSummary {
+  requests: number;
+  duration: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  mean: number;
+}
+
+export async function runWrk(spec: LoadSpec, threads: number): Promise<LoadResult> {
+  const method = spec.op === "head" ? "HEAD" : "GET";
+  const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
+  const url = signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${spec.keyPrefix}0`), {
+    now: new Date(),
+    expiresSeconds: 3600,
+  });
+  const dir = mkdtempSync(join(tmpdir(), "cairn-wrk-"));
+  const script = join(dir, "s.lua");
+  writeFileSync(script, luaScript(method));
+  const t = Math.max(1, Math.min(threads, spec.concurrency));
+  const args = ["wrk", `-t${t}`, `-c${spec.concurrency}`, `-d${spec.seconds}s`, "--timeout", "30s", "-s", script, url.href];
+  try {
+    const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(proc.stdout).text();
+    await proc.exited;
+    const line = out.split("\n").find((l) => l.startsWith("WRKJSON "));
+    if (!line) throw new Error(`wrk printed no summary: ${out.slice(0, 300)} ${await new Response(proc.stderr).text()}`);
+    const s = JSON.parse(line.slice(8)) as WrkSummary;
+    const usage = proc.resourceUsage();
+    const errors = s.connect + s.read + s.write + s.status + s.timeout;
+    const ok = s.requests - s.status;
+    return {
+      ops: ok,
+      errors,
+      bytes: method === "GET" ? ok * spec.size : 0,
+      items: ok,
+      elapsedMs: s.duration / 1000,
+      latencyMs: { p50: s.p50 / 1000, p99: s.p99 / 1000, p999: s.p999 / 1000, mean: s.mean / 1000 },
+      genCpuSec: usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : NaN,
+      generator: "wrk",
+      errorSamples: s.status > 0 ? [`${s.status} non-2xx responses`] : [],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
