@@ -69,8 +69,11 @@ export class NativeCodec {
     return check(this.lib.liberasurecode_get_fragment_size(this.live(), dataLength), "liberasurecode_get_fragment_size") + FRAGMENT_HEADER.size;
   }
 
-  /** k data then m parity fragments, views of one JS-owned buffer. */
-  encode(block: Uint8Array): Uint8Array[] {
+  /**
+   * k data then m parity fragments, views of one JS-owned buffer: `into` when given (at least
+   * (k+m) x fragment bytes; reusing one spares the page faults of fresh memory), else a new one.
+   */
+  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
     this.checkLength(block.length);
     const desc = this.live();
     this.slots.fill(0n);
@@ -80,7 +83,7 @@ export class NativeCodec {
     const parityArray = Number(this.slots[1]) as Pointer;
     try {
       const fragmentLength = Number(this.slots[2]);
-      const out = new Uint8Array(fragmentLength * (this.k + this.m));
+      const out = outputBuffer(fragmentLength * (this.k + this.m), into);
       const shards: Uint8Array[] = [];
       for (let i = 0; i < this.k + this.m; i++) {
         const array = i < this.k ? dataArray : parityArray;
@@ -105,7 +108,9 @@ export class NativeCodec {
     const data = Number(this.slots[0]) as Pointer;
     try {
       const length = Number(this.slots[1]);
-      return new Uint8Array(toArrayBuffer(data, 0, length)).slice();
+      const block = Buffer.allocUnsafe(length);
+      block.set(new Uint8Array(toArrayBuffer(data, 0, length)));
+      return block;
     } finally {
       this.lib.liberasurecode_decode_cleanup(desc, data);
     }
@@ -158,6 +163,14 @@ export class NativeCodec {
     });
     return pointers;
   }
+}
+
+function outputBuffer(length: number, into: Uint8Array | undefined): Uint8Array {
+  if (into === undefined) return Buffer.allocUnsafe(length); // unzeroed: every byte is overwritten
+  if (into.length < length) {
+    throw new EcError("EINVALIDPARAMS", `output buffer of ${into.length} bytes cannot hold ${length} bytes of shards`);
+  }
+  return into;
 }
 
 function ecArgs(backend: BackendName, k: number, m: number): Uint8Array {

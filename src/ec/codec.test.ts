@@ -84,3 +84,18 @@ describe("m = 0 (no parity, no C)", () => {
     expect(Buffer.from(codec.decode(shards, size)).equals(block)).toBe(true);
   });
 });
+
+test("encode into a caller's buffer gives the same shards as views of that buffer", () => {
+  for (const [k, m] of [
+    [4, 2],
+    [3, 0],
+  ] as const) {
+    const codec = createCodec(k, m);
+    const block = pattern(70_001, 21);
+    const into = new Uint8Array((k + m) * codec.shardSize(block.length) + 5).fill(0xee);
+    const shards = codec.encode(block, into);
+    expect(shards.every((s) => s.buffer === into.buffer)).toBe(true);
+    expect(shards.map((s) => Buffer.from(s).toString("hex"))).toEqual(codec.encode(block).map((s) => Buffer.from(s).toString("hex")));
+    expect(() => codec.encode(block, new Uint8Array(10))).toThrow();
+  }
+});

@@ -19,8 +19,12 @@ export interface Codec {
   readonly algorithm: string;
   /** Bytes of EVERY shard for a block of that many data bytes. */
   shardSize(blockLength: number): number;
-  /** k+m shards, each shardSize(block.length) bytes, JS-owned. */
-  encode(block: Uint8Array): Uint8Array[];
+  /**
+   * k+m shards, each shardSize(block.length) bytes, JS-owned. With `into` (at least
+   * (k+m) x shardSize bytes) the shards are views of it, so a caller that recycles a few such
+   * buffers avoids allocating (and page-faulting) 1.5 MiB per block; without it, fresh memory.
+   */
+  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[];
   /** Any k present (array of length k+m, null = missing) → the block. No C call when all data shards are present. */
   decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array;
   /**

@@ -64,7 +64,7 @@ export function dataViews(dataShards: Uint8Array[], blockLength: number): Uint8A
 }
 
 export function join(views: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
+  const out = Buffer.allocUnsafe(length); // every byte is written below
   let offset = 0;
   for (const view of views) {
     out.set(view, offset);

@@ -23,11 +23,14 @@ export class PlainCodec implements Codec {
     return Math.ceil(blockLength / this.dataShards);
   }
 
-  encode(block: Uint8Array): Uint8Array[] {
+  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
     const size = this.shardSize(block.length);
     if (this.dataShards === 1) return [block];
-    const padded = new Uint8Array(size * this.dataShards);
+    const total = size * this.dataShards;
+    if (into && into.length < total) throw new EcError("EINVALIDPARAMS", `output buffer of ${into.length} bytes is under ${total}`);
+    const padded = into ? into.subarray(0, total) : new Uint8Array(total);
     padded.set(block);
+    padded.fill(0, block.length);
     return Array.from({ length: this.dataShards }, (_, i) => padded.subarray(i * size, (i + 1) * size));
   }
 

@@ -38,10 +38,10 @@ export class RsCodec implements Codec {
     return this.lastSize.shardSize;
   }
 
-  encode(block: Uint8Array): Uint8Array[] {
+  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
     const native = this.live();
     if (block.length === 0) return Array.from({ length: this.total }, () => new Uint8Array(0));
-    return native.encode(block);
+    return native.encode(block, into);
   }
 
   decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array {
