@@ -7,7 +7,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signRequestV4 } from "../../src/auth/index";
+import { STREAMING_SIGNED_TRAILER, encodeAwsChunked, signRequestV4 } from "../../src/auth/index";
 import { openErasureLayer } from "../../src/erasure/index";
 import type { ObjectLayer } from "../../src/object/index";
 import { createS3Handler } from "../../src/s3/index";
@@ -22,6 +22,11 @@ export interface Harness {
   client: S3Client;
   /** A signed request with an exact body (string/bytes) or none. */
   send(method: string, path: string, init?: SendInit): Promise<Response>;
+  /**
+   * A PUT with an aws-chunked body (signed chunks, CRC32 trailer) sent with chunked transfer
+   * encoding and no Content-Length, as SDKs stream bodies of unknown length.
+   */
+  sendChunked(path: string, data: Uint8Array, init?: { headers?: Record<string, string>; declareLength?: boolean }): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export async function startHarness(opts: { drives?: number } = {}): Promise<Harn
     layer,
     client,
     send: (method, path, init = {}) => send(endpoint, method, path, init),
+    sendChunked: (path, data, init = {}) => sendChunked(endpoint, path, data, init),
     async close() {
       client.destroy();
       await server.stop(true);
@@ -87,6 +93,32 @@ async function send(endpoint: string, method: string, path: string, init: SendIn
     }).headers;
   }
   return fetch(url, { method, headers, ...(body && { body }) });
+}
+
+async function sendChunked(
+  endpoint: string,
+  path: string,
+  data: Uint8Array,
+  init: { headers?: Record<string, string>; declareLength?: boolean },
+): Promise<Response> {
+  const url = new URL(path, endpoint);
+  const headers = new Headers(init.headers);
+  headers.set("content-encoding", "aws-chunked");
+  headers.set("x-amz-trailer", "x-amz-checksum-crc32");
+  if (init.declareLength) headers.set("x-amz-decoded-content-length", String(data.length));
+  const signed = signRequestV4({
+    method: "PUT",
+    url,
+    headers,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    region: REGION,
+    payloadHash: STREAMING_SIGNED_TRAILER,
+  });
+  async function* pieces() {
+    for (let i = 0; i < data.length; i += 100_000) yield data.subarray(i, i + 100_000);
+  }
+  const body = encodeAwsChunked(pieces(), { signing: signed.chunkSigning, trailerChecksum: "CRC32" });
+  return fetch(url, { method: "PUT", headers: signed.headers, body, duplex: "half" } as RequestInit);
 }
 
 /** The `<Code>` of an S3 error body. */

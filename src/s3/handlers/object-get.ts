@@ -19,8 +19,12 @@ const OVERRIDES: Record<string, string> = {
   "response-content-encoding": "content-encoding",
 };
 
+/** What part of the object the response carries: its checksums only describe the whole (or one part). */
+export type Served = { kind: "whole" } | { kind: "range" } | { kind: "part"; partNumber: number };
+
 /** The headers GET and HEAD share, from what is stored. */
-export function objectHeaders(info: ObjectInfo, q: URLSearchParams, headers: Headers): Record<string, string> {
+export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served): Record<string, string> {
+  const q = ctx.url.searchParams;
   const md = info.metadata;
   const h: Record<string, string> = {
     "content-type": md.contentType ?? "binary/octet-stream",
@@ -38,14 +42,23 @@ export function objectHeaders(info: ObjectInfo, q: URLSearchParams, headers: Hea
   for (const [k, v] of Object.entries(md.user)) h[`x-amz-meta-${k}`] = v;
   const tagging = md.system?.tagging;
   if (tagging) h["x-amz-tagging-count"] = String(parseTagQuery(tagging, Number.MAX_SAFE_INTEGER).length);
-  if ((headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") {
-    Object.assign(h, checksumHeaders(info.checksums));
-    if (info.checksumType) h["x-amz-checksum-type"] = info.checksumType;
-  }
+  if ((ctx.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") Object.assign(h, servedChecksums(info, served));
   for (const [param, header] of Object.entries(OVERRIDES)) {
     const v = q.get(param);
     if (v !== null) h[header] = v;
   }
+  return h;
+}
+
+function servedChecksums(info: ObjectInfo, served: Served): Record<string, string> {
+  if (served.kind === "range") return {};
+  if (served.kind === "part") {
+    // A single-part object's part 1 is the whole object.
+    if (!info.parts || info.parts.length <= 1) return servedChecksums(info, { kind: "whole" });
+    return checksumHeaders(info.parts.find((p) => p.partNumber === served.partNumber)?.checksums);
+  }
+  const h = checksumHeaders(info.checksums);
+  if (info.checksumType && Object.keys(h).length > 0) h["x-amz-checksum-type"] = info.checksumType;
   return h;
 }
 
@@ -69,14 +82,18 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
   const opts = readOptions(ctx);
   const res = await ctx.deps.layer.getObject(bucket, key, opts);
-  const h = { ...objectHeaders(res.info, ctx.url.searchParams, ctx.headers), ...partsCount(res.info, opts.partNumber) };
+  const { info } = res;
   const r = res.range;
-  if (r && (opts.range !== undefined || opts.partNumber !== undefined)) {
-    h["content-range"] = `bytes ${r.start}-${r.end}/${res.info.size}`;
+  const partial = r !== undefined && (opts.range !== undefined || opts.partNumber !== undefined);
+  const served: Served =
+    opts.partNumber !== undefined ? { kind: "part", partNumber: opts.partNumber } : partial ? { kind: "range" } : { kind: "whole" };
+  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber) };
+  if (partial) {
+    h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
     return { status: 206, headers: h, body: { kind: "stream", stream: res.body } };
   }
-  h["content-length"] = String(r ? r.end - r.start + 1 : res.info.size);
+  h["content-length"] = String(r ? r.end - r.start + 1 : info.size);
   return { headers: h, body: { kind: "stream", stream: res.body } };
 }
 
@@ -88,7 +105,13 @@ export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult>
     partNumber: opts.partNumber,
     conditions: opts.conditions,
   });
-  const h = { ...objectHeaders(info, ctx.url.searchParams, ctx.headers), ...partsCount(info, opts.partNumber) };
+  const served: Served =
+    opts.partNumber !== undefined
+      ? { kind: "part", partNumber: opts.partNumber }
+      : opts.range !== undefined
+        ? { kind: "range" }
+        : { kind: "whole" };
+  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber) };
   if (opts.partNumber !== undefined) {
     const part = info.parts?.find((p) => p.partNumber === opts.partNumber);
     h["content-length"] = String(part ? part.size : info.size);
