@@ -142,6 +142,17 @@ describe("objects", () => {
     expect(await readdir(join(root, "v"))).toEqual([]);
   });
 
+  test("commits racing with deletes that prune the same parents all succeed", async () => {
+    // Deleting the only key under p/q removes p/q and p; a commit to a sibling must still land.
+    for (let i = 0; i < 20; i++) {
+      await drive.writeMeta("v", `p/q/old${i}`, enc("o"));
+      await Promise.all([drive.deleteObject("v", `p/q/old${i}`), drive.commit("v", `p/q/new${i}`, enc(`n${i}`), null)]);
+      expect(dec(await drive.readMeta("v", `p/q/new${i}`))).toBe(`n${i}`);
+      await drive.deleteObject("v", `p/q/new${i}`);
+    }
+    expect(await readdir(join(root, "v"))).toEqual([]);
+  });
+
   test("deleting a prefix object keeps the longer keys", async () => {
     await drive.writeMeta("v", "a", enc("1"));
     await drive.writeMeta("v", "a/b", enc("2"));
