@@ -48,7 +48,7 @@ function render(sets: string[]): any[] {
   const r = run(["template", "t", chart, "--namespace", "store", ...sets.flatMap((s) => ["--set", s])]);
   expect(r.err).toBe("");
   expect(r.code).toBe(0);
-  const docs = r.out.split(/^---$/m).map((d) => Bun.YAML.parse(d)).filter((d) => d);
+  const docs = r.out.split(/^---$/m).map((d) => Bun.YAML.parse(d) as any).filter((d) => d);
   for (const doc of docs) {
     const make = validators[`${doc.apiVersion}/${doc.kind}`];
     if (!make) throw new Error(`no schema for ${doc.apiVersion}/${doc.kind}`);
