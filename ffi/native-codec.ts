@@ -70,8 +70,9 @@ export class NativeCodec {
   }
 
   /**
-   * k data then m parity fragments, views of one JS-owned buffer: `into` when given (at least
-   * (k+m) x fragment bytes; reusing one spares the page faults of fresh memory), else a new one.
+   * k data then m parity fragments, views of one JS-owned buffer at 16-byte aligned offsets:
+   * `into` when given (at least (k+m) x fragment bytes rounded up to 16; reusing one spares the
+   * page faults of fresh memory), else a new one.
    */
   encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
     this.checkLength(block.length);
@@ -83,12 +84,14 @@ export class NativeCodec {
     const parityArray = Number(this.slots[1]) as Pointer;
     try {
       const fragmentLength = Number(this.slots[2]);
-      const out = outputBuffer(fragmentLength * (this.k + this.m), into);
+      // liberasurecode copies any fragment that is not 16-byte aligned before decoding it.
+      const stride = Math.ceil(fragmentLength / 16) * 16;
+      const out = outputBuffer(stride * (this.k + this.m - 1) + fragmentLength, into);
       const shards: Uint8Array[] = [];
       for (let i = 0; i < this.k + this.m; i++) {
         const array = i < this.k ? dataArray : parityArray;
         const fragment = read.ptr(array, 8 * (i < this.k ? i : i - this.k)) as Pointer;
-        const target = out.subarray(i * fragmentLength, (i + 1) * fragmentLength);
+        const target = out.subarray(i * stride, i * stride + fragmentLength);
         target.set(new Uint8Array(toArrayBuffer(fragment, 0, fragmentLength)));
         shards.push(target);
       }

@@ -28,7 +28,7 @@ function measure(codec: Codec) {
   const block = new Uint8Array(BLOCK);
   for (let off = 0; off < BLOCK; off += 65536) crypto.getRandomValues(block.subarray(off, off + 65536));
   const shards = codec.encode(block);
-  const into = new Uint8Array(shards.length * codec.shardSize(BLOCK));
+  const into = new Uint8Array(shards.length * (codec.shardSize(BLOCK) + 15));
   const m = codec.parityShards;
   const degraded = shards.map((s, i) => (i < m ? null : s)); // the first m data shards lost
   return {

@@ -35,7 +35,7 @@ describe.each(GEOMETRIES)("%i+%i", (k, m) => {
       }
     }
     expect(cases).toBeGreaterThan(m);
-  });
+  }, 60_000); // 12+4 at 1 MiB is 2517 degraded decodes: ~2 s idle, far more on a busy shared machine
 
   test.each(SIZES)("reconstructs each missing shard of %i bytes byte-for-byte", (size) => {
     const shards = codec.encode(pattern(size, size + 13));
@@ -92,7 +92,7 @@ test("encode into a caller's buffer gives the same shards as views of that buffe
   ] as const) {
     const codec = createCodec(k, m);
     const block = pattern(70_001, 21);
-    const into = new Uint8Array((k + m) * codec.shardSize(block.length) + 5).fill(0xee);
+    const into = new Uint8Array((k + m) * (codec.shardSize(block.length) + 15)).fill(0xee);
     const shards = codec.encode(block, into);
     expect(shards.every((s) => s.buffer === into.buffer)).toBe(true);
     expect(shards.map((s) => Buffer.from(s).toString("hex"))).toEqual(codec.encode(block).map((s) => Buffer.from(s).toString("hex")));

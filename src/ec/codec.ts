@@ -21,7 +21,7 @@ export interface Codec {
   shardSize(blockLength: number): number;
   /**
    * k+m shards, each shardSize(block.length) bytes, JS-owned. With `into` (at least
-   * (k+m) x shardSize bytes) the shards are views of it, so a caller that recycles a few such
+   * (k+m) x shardSize bytes, each rounded up to 16) the shards are views of it, so a caller that recycles a few such
    * buffers avoids allocating (and page-faulting) 1.5 MiB per block; without it, fresh memory.
    */
   encode(block: Uint8Array, into?: Uint8Array): Uint8Array[];

@@ -48,7 +48,7 @@ export class RsCodec implements Codec {
     const present = this.present(shards, blockLength);
     if (blockLength === 0) return new Uint8Array(0);
     if (present.dataComplete) return join(dataViews(present.data, blockLength), blockLength);
-    const block = this.live().decode(present.fragments, this.shardSize(blockLength));
+    const block = this.live().decode(present.fragments.slice(0, this.dataShards), this.shardSize(blockLength));
     if (block.length !== blockLength) {
       throw new EcError("EBADHEADER", `decoded ${block.length} bytes, expected ${blockLength}`);
     }
