@@ -83,7 +83,9 @@ export function canonicalQuery(params: readonly QueryParam[], exclude?: string):
 
 /** Trims and collapses runs of spaces, as the canonical header rules require. */
 export function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/\s+/g, " ");
+  const trimmed = value.trim();
+  // The common case has nothing to collapse; skip the replace (hot: runs per signed header).
+  return /\s\s|[\t\n\r]/.test(trimmed) ? trimmed.replace(/\s+/g, " ") : trimmed;
 }
 
 /**

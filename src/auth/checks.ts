@@ -5,7 +5,7 @@
  */
 import { AuthError } from "./errors";
 import { createChecksum, toBase64, type ChecksumAlgorithm, type IncrementalHash } from "../lib/checksums";
-import { toHex } from "./crypto";
+import { createHash } from "node:crypto";
 
 export type Trailers = ReadonlyMap<string, string>;
 
@@ -16,13 +16,13 @@ export interface PayloadCheck {
 
 /** x-amz-content-sha256 carrying a hex digest: the payload must hash to it. */
 export class Sha256Check implements PayloadCheck {
-  private readonly hasher = new Bun.CryptoHasher("sha256");
+  private readonly hasher = createHash("sha256");
   constructor(private readonly expectedHex: string) {}
   update(data: Uint8Array): void {
     this.hasher.update(data);
   }
   async finish(): Promise<void> {
-    const actual = toHex(new Uint8Array(this.hasher.digest().buffer));
+    const actual = this.hasher.digest("hex");
     if (actual !== this.expectedHex) {
       throw new AuthError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }

@@ -1,10 +1,10 @@
 /** aws-chunked decoding: arbitrary read boundaries, tampering and garbage framing. */
 import { describe, expect, test } from "bun:test";
-import { AuthError, verifyRequest } from "./index";
+import { AuthError, encodeAwsChunked, signRequestV4, verifyRequest, type AuthRequest } from "./index";
 import { ChunkDecoder, decodeAwsChunked } from "./chunked";
 import { CompositeCheck } from "./checks";
 import { CHUNK_SIGS as SIGS, docChunkedBody, docChunkedRequest } from "./test/doc-chunked";
-import { bytes, DOC_NOW, drain, lookup, splitAt, streamOf } from "./test/helpers";
+import { bytes, collect, CREDS, DOC_NOW, drain, lookup, splitAt, streamOf } from "./test/helpers";
 
 
 function errorCode(e: unknown): string | undefined {
@@ -26,6 +26,25 @@ describe("split reads", () => {
       const v = await verifyRequest(docChunkedRequest(false), streamOf(...splitAt(body, cut)), lookup, { now: DOC_NOW });
       const { data, error } = await drain(v.body);
       if (error !== undefined || data.length !== 66560) throw new Error(`cut at ${cut}: ${String(error)} len=${data.length}`);
+    }
+  });
+
+  test("a signed body with a trailer decodes with a read boundary at every byte, and one byte per read", async () => {
+    const data = new Uint8Array(450).map((_, i) => i & 0xff);
+    const headers = { "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "450", "x-amz-trailer": "x-amz-checksum-crc32" };
+    const url = new URL("http://localhost:9000/b/k");
+    const s = signRequestV4({ method: "PUT", url, headers, credentials: CREDS, region: "us-east-1", date: DOC_NOW, payloadHash: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" });
+    const wire = await collect(encodeAwsChunked(streamOf(data), { signing: s.chunkSigning, chunkSize: 100, trailerChecksum: "CRC32" }));
+    const req: AuthRequest = { method: "PUT", url, headers: s.headers };
+    const splits: Uint8Array[][] = [];
+    for (let cut = 1; cut < wire.length; cut++) splits.push(splitAt(wire, cut));
+    splits.push(Array.from(wire, (b) => new Uint8Array([b])));
+    for (const pieces of splits) {
+      const v = await verifyRequest(req, streamOf(...pieces), lookup, { now: DOC_NOW });
+      const { data: out, error } = await drain(v.body);
+      if (error !== undefined) throw new Error(`pieces ${pieces.map((p) => p.length).join(",")}: ${String(error)}`);
+      expect(out).toEqual(data);
+      expect(v.checksums().CRC32).toBeDefined();
     }
   });
 

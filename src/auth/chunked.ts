@@ -8,6 +8,7 @@
  * chains from the final chunk's. Framing errors are AuthErrors, never hangs: header lines and
  * trailers are bounded, and a stream that ends early is IncompleteBody.
  */
+import { createHash, type Hash } from "node:crypto";
 import { AuthError } from "./errors";
 import { constantTimeEqual, EMPTY_SHA256, hmacSha256, sha256Hex, toHex } from "./crypto";
 import type { PayloadCheck, Trailers } from "./checks";
@@ -59,7 +60,7 @@ export class ChunkDecoder {
   private finalChunk = false;
   private expectedSignature = "";
   private previousSignature: string;
-  private chunkHash: Bun.CryptoHasher | null = null;
+  private chunkHash: Hash | null = null;
   private trailerBytes = 0;
   private readonly trailers = new Map<string, string>();
   private canonicalTrailers = "";
@@ -138,7 +139,7 @@ export class ChunkDecoder {
     const size = parseInt(sizeText, 16);
     if (this.opts.signing) this.expectedSignature = this.parseChunkSignature(semi < 0 ? "" : text.slice(semi + 1));
     this.remaining = size;
-    this.chunkHash = this.opts.signing ? new Bun.CryptoHasher("sha256") : null;
+    this.chunkHash = this.opts.signing ? createHash("sha256") : null;
     if (size > 0) {
       this.state = "data";
       return;

@@ -5,10 +5,11 @@
  *
  * Implementations (measured on the 2-core dev machine, 1 MiB buffers): CRC32 `Bun.hash.crc32`
  * ~39 GB/s; CRC32C `@node-rs/crc32` (SIMD, native) ~6 GB/s; CRC64NVME `@aws-sdk/crc64-nvme`
- * (pure JS, slicing-by-8) ~0.4 GB/s; SHA-1 / SHA-256 `Bun.CryptoHasher` ~1.2 GB/s.
+ * (pure JS, slicing-by-8) ~0.4 GB/s; SHA-1 / SHA-256 `node:crypto` ~1.2 GB/s.
  */
 import { crc32c } from "@node-rs/crc32";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
+import { createHash, type Hash } from "node:crypto";
 
 export const CHECKSUM_ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
@@ -68,16 +69,18 @@ class Crc64NvmeHash implements IncrementalHash {
   }
 }
 
+// node:crypto rather than Bun.CryptoHasher: the latter was measured 4x slower on 64 KiB
+// subarray views (aws-chunked hands us exactly those), and equal on 1 MiB buffers.
 class CryptoHash implements IncrementalHash {
-  private readonly hasher: Bun.CryptoHasher;
+  private readonly hasher: Hash;
   constructor(algorithm: "sha1" | "sha256") {
-    this.hasher = new Bun.CryptoHasher(algorithm);
+    this.hasher = createHash(algorithm);
   }
   update(data: Uint8Array): void {
     this.hasher.update(data);
   }
   async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hasher.digest().buffer);
+    return this.hasher.digest();
   }
 }
 
