@@ -4,15 +4,25 @@
  * fails fast with DriveOffline, except that once the probe interval has passed the next call
  * runs one probe (single-flight) and, if it succeeds, the drive is online again. Probing on
  * demand instead of on a timer keeps an idle process free of background work.
+ *
+ * A call that outlives the deadline (a hung disk or mount) is answered with a Faulty error and
+ * counted as a fault; the stuck syscall itself cannot be cancelled and finishes in the pool.
  */
 import { DriveError } from "./drive";
-import { isFault, toDriveError } from "./errno";
+import { isFault, toDriveError, type ErrorContext } from "./errno";
+
+export interface RunOptions extends ErrorContext {
+  /** Exempt from the deadline: calls whose work grows with the data (rm -rf of a volume). */
+  unbounded?: boolean;
+}
 
 export interface HealthOptions {
   /** Consecutive faults that take the drive offline. */
   faultThreshold?: number;
   /** Time offline before a call may probe again. */
   probeIntervalMs?: number;
+  /** Longest a single call may take before it counts as a fault; 0 disables. */
+  deadlineMs?: number;
 }
 
 export class DriveHealth {
@@ -22,6 +32,7 @@ export class DriveHealth {
   private probing: Promise<boolean> | null = null;
   private readonly threshold: number;
   private readonly interval: number;
+  private readonly deadline: number;
 
   constructor(
     private readonly drive: string,
@@ -30,6 +41,7 @@ export class DriveHealth {
   ) {
     this.threshold = opts.faultThreshold ?? 3;
     this.interval = opts.probeIntervalMs ?? 5000;
+    this.deadline = opts.deadlineMs ?? 30_000;
   }
 
   isOnline(): boolean {
@@ -37,19 +49,35 @@ export class DriveHealth {
   }
 
   /** Runs one drive operation: fails fast when offline, maps errors, counts faults. */
-  async run<T>(op: () => Promise<T>, ctx?: Parameters<typeof toDriveError>[2]): Promise<T> {
+  async run<T>(op: () => Promise<T>, opts: RunOptions = {}): Promise<T> {
     if (this.offline && !(await this.tryRecover())) {
       throw new DriveError("DriveOffline", this.drive, "offline after repeated I/O faults");
     }
     try {
-      const result = await op();
+      const result = opts.unbounded ? await op() : await this.withDeadline(op);
       this.faults = 0;
       return result;
     } catch (err) {
-      const e = toDriveError(err, this.drive, ctx);
+      const e = toDriveError(err, this.drive, opts);
       if (isFault(e)) this.recordFault();
       else this.faults = 0;
       throw e;
+    }
+  }
+
+  private async withDeadline<T>(op: () => Promise<T>): Promise<T> {
+    if (this.deadline <= 0) return op();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DriveError("Faulty", this.drive, `no answer within ${this.deadline} ms`)),
+        this.deadline,
+      );
+    });
+    try {
+      return await Promise.race([op(), expired]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -26,15 +26,16 @@ import {
   type WalkEntry,
   type WalkOptions,
 } from "./drive";
-import { isNotFound, type ErrorContext } from "./errno";
+import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
 import { fsyncDir, readAt, renameDurable, writeFileSynced } from "./fsutil";
-import { DriveHealth, type HealthOptions } from "./health";
+import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { SysFileWriter } from "./sys-writer";
 import { walkVolume } from "./walk";
 import { DrivePaths } from "./drive-paths";
 
+/** Fault threshold, probe interval and per-call deadline (see health.ts). */
 export type LocalDriveOptions = HealthOptions;
 
 const TMP = "tmp";
@@ -69,8 +70,8 @@ export class LocalDrive implements Drive {
     return this.health.isOnline();
   }
 
-  private run<T>(op: () => Promise<T>, ctx?: ErrorContext): Promise<T> {
-    return this.health.run(op, ctx);
+  private run<T>(op: () => Promise<T>, opts?: RunOptions): Promise<T> {
+    return this.health.run(op, opts);
   }
 
   /** temp file → fsync → rename → fsync dirs; creates missing parents (but never volumes). */
@@ -167,7 +168,7 @@ export class LocalDrive implements Drive {
         await fsyncDir(this.root);
         await rm(trash, { recursive: true, force: true });
       },
-      { missing: "VolumeNotFound" },
+      { missing: "VolumeNotFound", unbounded: true },
     );
   }
 
@@ -333,7 +334,7 @@ export class LocalDrive implements Drive {
       await mkdir(tmp, { recursive: true });
       const names = await readdir(tmp);
       await Promise.all(names.map((n) => rm(join(tmp, n), { recursive: true, force: true })));
-    });
+    }, { unbounded: true });
   }
 
   /** Health probe: the root is a directory and a small file round-trips through tmp. */
