@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Compiles the single executable dist/cairn (Bun runtime + our code + console assets + the
+# liberasurecode / ISA-L shared objects, which ffi/embedded.ts imports `with { type: "file" }`).
+# The shared objects are committed in ffi/lib (small, and `bun test` needs them too); if one is
+# missing, it is copied from the system (Debian liberasurecode1, libisal2).
+#   scripts/build.sh [OUTFILE]      default dist/cairn
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-dist/cairn}
+bun=${BUN:-node_modules/.bin/bun}
+[[ -x $bun ]] || bun=$(command -v bun) || { echo "build: bun not found (run scripts/setup.sh)" >&2; exit 1; }
+
+syslib=/usr/lib/x86_64-linux-gnu
+for lib in liberasurecode.so.1 libXorcode.so.1 libisal.so.2; do
+  if [[ ! -s ffi/lib/$lib ]]; then
+    [[ -e $syslib/$lib ]] || { echo "build: ffi/lib/$lib missing and not on this system: apt-get install liberasurecode1 libisal2" >&2; exit 1; }
+    cp -L "$syslib/$lib" "ffi/lib/$lib"
+  fi
+done
+
+mkdir -p "$(dirname "$out")"
+"$bun" build --compile --sourcemap src/main.ts --outfile "$out"
+ls -l "$out" | awk '{ printf "build: %s, %.1f MB\n", $NF, $5 / 1e6 }'
