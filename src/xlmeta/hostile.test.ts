@@ -81,9 +81,12 @@ describe("checksum-valid but malformed bodies", () => {
     expectCorrupt(writeFrame({ body: new Uint8Array([...good, 0x00]), inline: [] }));
   });
 
-  test("deeply nested arrays do not overflow the stack", () => {
-    const body = new Uint8Array(200_000).fill(0x91); // [[[[…]]]]
-    expectCorrupt(writeFrame({ body, inline: [] }));
+  test("deeply nested arrays are refused without recursing", () => {
+    const deep = new Uint8Array(200_000).fill(0x91); // [[[[…]]]]
+    deep[deep.length - 1] = 0x00;
+    expectCorrupt(writeFrame({ body: deep, inline: [] }));
+    const seventeen = new Uint8Array([...new Array(17).fill(0x91), 0x00]);
+    expectCorrupt(writeFrame({ body: seventeen, inline: [] }));
   });
 
   test("huge declared sizes are refused before anything is allocated", () => {

@@ -51,27 +51,68 @@ function readLength(view: DataView, at: number, width: number): number {
   return width === 2 ? view.getUint16(at) : view.getUint32(at);
 }
 
+/** Cairn's body nests 6 deep (body → versions → version → parts → part → checksums). */
+const MAX_DEPTH = 16;
+
+/** Bytes of the token at `at` itself; adds its children (if any) to `open`. */
+function consume(body: Uint8Array, view: DataView, at: number, open: OpenContainers): number {
+  const token = body[at]!;
+  switch (KIND[token]) {
+    case FIXED: return 1 + SIZE[token]!;
+    case FIX_STR: return 1 + (token & 0x1f);
+    case FIX_ARRAY: open.push(token & 0x0f); return 1;
+    case FIX_MAP: open.push(2 * (token & 0x0f)); return 1;
+    case BYTES: return 1 + WIDTH[token]! + readLength(view, at + 1, WIDTH[token]!);
+    case ARRAY: open.push(readLength(view, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
+    case MAP: open.push(2 * readLength(view, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
+    default: throw corrupt(`msgpack token 0x${token.toString(16)} not allowed`);
+  }
+}
+
+/** Values still owed per open container, innermost last, and their total. */
+class OpenContainers {
+  private readonly left = new Float64Array(MAX_DEPTH + 1);
+  private depth = 1;
+  owed = 1;
+
+  constructor() {
+    this.left[0] = 1; // the body itself is one value
+  }
+
+  get done(): boolean {
+    return this.depth === 0;
+  }
+
+  /** One value was read: it counts against the innermost open container. */
+  took(): void {
+    this.owed--;
+    this.left[this.depth - 1]!--;
+  }
+
+  push(children: number): void {
+    if (children === 0) return;
+    if (this.depth === MAX_DEPTH) throw corrupt("msgpack nests too deep");
+    this.left[this.depth++] = children;
+    this.owed += children;
+  }
+
+  closeFinished(): void {
+    while (this.depth > 0 && this.left[this.depth - 1] === 0) this.depth--;
+  }
+}
+
 /** Throws FileCorrupt unless `body` is exactly one complete msgpack value of allowed types. */
 export function checkMsgpack(body: Uint8Array): void {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const end = body.byteLength;
+  const open = new OpenContainers();
   let at = 0;
-  let owed = 1;
-  while (owed > 0) {
+  while (!open.done) {
     if (at >= end) throw corrupt("msgpack ends early");
-    const token = body[at]!;
-    owed--;
-    switch (KIND[token]) {
-      case FIXED: at += 1 + SIZE[token]!; break;
-      case FIX_STR: at += 1 + (token & 0x1f); break;
-      case FIX_ARRAY: at += 1; owed += token & 0x0f; break;
-      case FIX_MAP: at += 1; owed += 2 * (token & 0x0f); break;
-      case BYTES: at += 1 + WIDTH[token]! + readLength(view, at + 1, WIDTH[token]!); break;
-      case ARRAY: owed += readLength(view, at + 1, WIDTH[token]!); at += 1 + WIDTH[token]!; break;
-      case MAP: owed += 2 * readLength(view, at + 1, WIDTH[token]!); at += 1 + WIDTH[token]!; break;
-      default: throw corrupt(`msgpack token 0x${token.toString(16)} not allowed`);
-    }
-    if (at > end || owed > end - at) throw corrupt("msgpack claims more data than the body holds");
+    open.took();
+    at += consume(body, view, at, open);
+    if (at > end || open.owed > end - at) throw corrupt("msgpack claims more data than the body holds");
+    open.closeFinished();
   }
   if (at !== end) throw corrupt("bytes after the msgpack body");
 }
