@@ -171,7 +171,7 @@ async function measureCeilings(all: Plan[], o: Options, ctx: RunContext): Promis
   try {
     let gen: GeneratorComparison | undefined;
     if (o.generator === "auto") {
-      const spec = ceilingSpec(server, await specFor(cell("get:4k:32"), { ...ctx, seconds: Math.min(2, ctx.seconds) }));
+      const spec = ceilingSpec(server, await specFor(cell("get:4k:32"), { ...ctx, seconds: Math.max(1, Math.min(2, Math.round(ctx.seconds))) }));
       gen = await compareGenerators(spec);
       ctx.generator = gen.chosen;
       ctx.log(`generator: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s → ${gen.chosen} for small GET/HEAD`);

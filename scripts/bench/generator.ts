@@ -32,8 +32,12 @@ export interface GeneratorComparison {
 export async function compareGenerators(spec: LoadSpec): Promise<GeneratorComparison> {
   const f = await runFetch(spec);
   const fetchOps = f.ops / (f.elapsedMs / 1000);
-  if (!wrkAvailable()) return { fetchOps, wrkOps: null, chosen: "fetch" };
-  const w = await runWrk(spec, navigator.hardwareConcurrency);
-  const wrkOps = w.ops / (w.elapsedMs / 1000);
-  return { fetchOps, wrkOps, chosen: wrkOps > fetchOps ? "wrk" : "fetch" };
+  if (!wrkAvailable() || !wrkCanRun(spec)) return { fetchOps, wrkOps: null, chosen: "fetch" };
+  try {
+    const w = await runWrk(spec, navigator.hardwareConcurrency);
+    const wrkOps = w.ops / (w.elapsedMs / 1000);
+    return { fetchOps, wrkOps, chosen: wrkOps > fetchOps ? "wrk" : "fetch" };
+  } catch {
+    return { fetchOps, wrkOps: null, chosen: "fetch" };
+  }
 }

@@ -34,6 +34,7 @@ export class LatencyLog {
 /** Nearest-rank percentile of an ascending array; NaN when empty. */
 export function percentile(sorted: Float64Array | number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // The epsilon keeps float noise (99.9 / 100 * 1000 = 999.0000000000001) from adding a rank.
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }

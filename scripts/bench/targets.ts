@@ -48,7 +48,9 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
   const env: Record<string, string> = { ...process.env, CAIRN_ROOT_USER: o.accessKey, CAIRN_ROOT_PASSWORD: o.secretKey };
   if (m > 0) env.CAIRN_STORAGE_CLASS_STANDARD = `EC:${m}`;
   const since = performance.now();
-  const proc = Bun.spawn([...exe, "server", ...drives, "--address", `127.0.0.1:${port}`], {
+  // A private console port too: the default :9001 may be taken by another server on the box.
+  const args = ["server", ...drives, "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${freePort()}`];
+  const proc = Bun.spawn([...exe, ...args], {
     cwd: o.repo,
     env,
     stdout: Bun.file(join(base, "server.log")),

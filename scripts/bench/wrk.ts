@@ -11,11 +11,13 @@ import type { LoadResult, LoadSpec } from "./types";
 export const wrkAvailable = (): boolean => Bun.which("wrk") !== null;
 
 /**
- * Which specs wrk can run: one-key GET without ranges, time bounded. Not HEAD: wrk's parser
+ * Which specs wrk can run: one-key GET of at most 64 KiB without ranges, time bounded (larger
+ * bodies are bound by bytes, not requests, and fetch streams them). Not HEAD: wrk's parser
  * then waits for the Content-Length bytes that never come and every request times out.
  */
 export function wrkCanRun(spec: LoadSpec): boolean {
-  return spec.op === "get" && spec.range === undefined && spec.seconds !== undefined && spec.size <= 1 << 20;
+  const whole = spec.seconds !== undefined && spec.seconds >= 1; // wrk takes whole seconds only
+  return spec.op === "get" && spec.range === undefined && whole && spec.size <= 64 * 1024;
 }
 
 function luaScript(method: string): string {
@@ -53,7 +55,7 @@ export async function runWrk(spec: LoadSpec, threads: number): Promise<LoadResul
   const script = join(dir, "s.lua");
   writeFileSync(script, luaScript(method));
   const t = Math.max(1, Math.min(threads, spec.concurrency));
-  const args = ["wrk", `-t${t}`, `-c${spec.concurrency}`, `-d${spec.seconds}s`, "--timeout", "30s", "-s", script, url.href];
+  const args = ["wrk", `-t${t}`, `-c${spec.concurrency}`, `-d${Math.round(spec.seconds!)}s`, "--timeout", "30s", "-s", script, url.href];
   try {
     const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
     const out = await new Response(proc.stdout).text();
