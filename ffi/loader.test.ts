@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { libraryInfo } from "./index";
 
 const probe = join(import.meta.dir, "../test/fixtures/ffi-probe.ts");
+/** Child bun processes on a busy shared machine can take seconds to start; bun's default is 5 s. */
+const SPAWN_TIMEOUT = 30_000;
 const SYSTEM_LIBS = ["liberasurecode.so.1", "libisal.so.2", "libXorcode.so.1"].map((l) => `/usr/lib/x86_64-linux-gnu/${l}`);
 
 function runProbe(env: Record<string, string>, wrap: (cmd: string[]) => string[] = (c) => c) {
@@ -29,7 +31,7 @@ describe("embedded copy", () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  });
+  }, SPAWN_TIMEOUT);
 
   const hide = SYSTEM_LIBS.map((l) => `mount --bind /dev/null ${l}`).join(" && ");
   const hidden = (cmd: string[]) => ["unshare", "-m", "sh", "-c", `${hide} && exec "$0" "$@"`, ...cmd];
@@ -40,7 +42,7 @@ describe("embedded copy", () => {
     const out = runProbe({}, hidden);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ source: "embedded", isal: true, roundTrip: true });
-  });
+  }, SPAWN_TIMEOUT);
 
   test.skipIf(!canHide)("with neither copy usable, the typed error names the Debian packages", () => {
     const out = runProbe({ TMPDIR: "/nonexistent/cairn" }, hidden);
@@ -49,5 +51,5 @@ describe("embedded copy", () => {
     expect(error).toBe("ELIBRARYMISSING");
     expect(message).toContain("liberasurecode1");
     expect(message).toContain("libisal2");
-  });
+  }, SPAWN_TIMEOUT);
 });

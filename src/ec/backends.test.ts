@@ -69,5 +69,5 @@ describe("the preferred backend survives every loss of m shards (MDS)", () => {
     [8, 8],
   ])("%i+%i", (k, m) => {
     expect(lossFailures(k, m)).toBe(0);
-  });
+  }, 60_000); // up to 12870 decodes (8+8); small blocks, but the shared machine can be slow
 });

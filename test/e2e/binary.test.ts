@@ -10,6 +10,8 @@ import pkg from "../../package.json" with { type: "json" };
 
 const root = join(import.meta.dir, "../..");
 const binary = join(root, "dist/cairn");
+/** A 113 MB executable starting on a busy 2-core machine can take seconds; bun's default is 5 s. */
+const SPAWN_TIMEOUT = 60_000;
 const SYSTEM_LIBS = ["liberasurecode.so.1", "libisal.so.2", "libXorcode.so.1"].map((l) => `/usr/lib/x86_64-linux-gnu/${l}`);
 
 /** Building is impossible only without a bun binary to compile with; then every case says so. */
@@ -32,7 +34,7 @@ describe.skipIf(cannotBuild !== null)(`dist/cairn${cannotBuild ? ` (skipped: ${c
     const out = run([binary, "--version"]);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe(`cairn ${pkg.version}\n`);
-  });
+  }, SPAWN_TIMEOUT);
 
   test("selftest passes by default (system libraries when installed)", () => {
     const out = run([binary, "selftest", "--blocks", "8"]);
@@ -40,7 +42,7 @@ describe.skipIf(cannotBuild !== null)(`dist/cairn${cannotBuild ? ` (skipped: ${c
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(SYSTEM_LIBS.every((l) => existsSync(l)) ? "(system copy)" : "(embedded copy");
     expect(out.stdout).toContain("selftest passed");
-  });
+  }, SPAWN_TIMEOUT);
 
   test("CAIRN_FFI_EMBEDDED=1 selftest passes on the embedded copy, with ISA-L", () => {
     const out = run([binary, "selftest", "--blocks", "8"], { CAIRN_FFI_EMBEDDED: "1" });
@@ -48,7 +50,7 @@ describe.skipIf(cannotBuild !== null)(`dist/cairn${cannotBuild ? ` (skipped: ${c
     expect(out.stdout).toContain("(embedded copy, embedded ISA-L)");
     expect(out.stdout).toMatch(/4\+2 +isa_l_rs_vand/);
     expect(out.stdout).toContain("selftest passed");
-  });
+  }, SPAWN_TIMEOUT);
 
   const hide = SYSTEM_LIBS.map((l) => `mount --bind /dev/null ${l}`).join("; ");
   const canHide = Bun.spawnSync(["unshare", "-m", "sh", "-c", `${hide} && true`]).exitCode === 0;
@@ -62,5 +64,5 @@ describe.skipIf(cannotBuild !== null)(`dist/cairn${cannotBuild ? ` (skipped: ${c
     expect(out.code).toBe(0);
     expect(out.stdout).toContain("(embedded copy, embedded ISA-L)");
     expect(out.stdout).toContain("selftest passed");
-  });
+  }, SPAWN_TIMEOUT);
 });
