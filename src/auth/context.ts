@@ -1,6 +1,7 @@
 /** What every verifier needs besides the request, and what it hands back. */
 import type { ChunkSigning } from "./chunked";
-import type { SignatureKind } from "./types";
+import { AuthError } from "./errors";
+import type { SecretLookup, SignatureKind } from "./types";
 
 export interface VerifyContext {
   now: Date;
@@ -23,3 +24,11 @@ export interface Authenticated {
 
 /** AWS allows 15 minutes of clock skew between client and server. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
+
+export async function secretFor(lookup: SecretLookup, accessKey: string): Promise<string> {
+  const secret = await lookup(accessKey);
+  if (secret === null) {
+    throw new AuthError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  }
+  return secret;
+}

@@ -1,5 +1,6 @@
 /** Public surface of src/auth: request verification and client-side signing. */
 export { verifyRequest } from "./verify";
+export { verifyPostPolicy, type VerifiedPost } from "./post-policy";
 export { AuthError, AUTH_ERROR_STATUS, isAuthError, type AuthErrorCode } from "./errors";
 export type { AuthRequest, SecretLookup, VerifiedRequest, VerifyOptions, SignatureKind, ChecksumAlgorithm } from "./types";
 export {
@@ -8,6 +9,8 @@ export {
   encodeAwsChunked,
   signRequestV2,
   presignV2,
+  signPostPolicy,
+  type PostPolicyInput,
   type Credentials,
   type SignV4Input,
   type SignedV4,

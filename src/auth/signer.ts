@@ -188,3 +188,40 @@ export function presignV2(input: Omit<SignV2Input, "date"> & { expires: Date }):
   url.searchParams.set("Signature", hmacSha1Base64(input.credentials.secretAccessKey, toSign));
   return url;
 }
+
+export interface PostPolicyInput {
+  bucket: string;
+  credentials: Credentials;
+  region: string;
+  /** Default now. */
+  date?: Date;
+  expiration: Date;
+  /** Conditions besides bucket and the x-amz-* signing fields, which are added. */
+  conditions: unknown[];
+}
+
+/** Builds the signed SigV4 form fields (policy, x-amz-*) for a browser POST upload. */
+export function signPostPolicy(input: PostPolicyInput): Record<string, string> {
+  const date = input.date ?? new Date();
+  const amzDate = formatAmzDate(date);
+  const scope = scopeFor({ date, region: input.region });
+  const credential = `${input.credentials.accessKeyId}/${scopeString(scope)}`;
+  const doc = {
+    expiration: input.expiration.toISOString(),
+    conditions: [
+      { bucket: input.bucket },
+      ...input.conditions,
+      { "x-amz-credential": credential },
+      { "x-amz-algorithm": V4_ALGORITHM },
+      { "x-amz-date": amzDate },
+    ],
+  };
+  const policy = Buffer.from(JSON.stringify(doc)).toString("base64");
+  return {
+    policy,
+    "x-amz-credential": credential,
+    "x-amz-algorithm": V4_ALGORITHM,
+    "x-amz-date": amzDate,
+    "x-amz-signature": signatureHex(signingKey(input.credentials.secretAccessKey, scope), policy),
+  };
+}

@@ -1,6 +1,6 @@
 /** Signature Version 2 (legacy clients): `Authorization: AWS AKID:sig` and presigned V2 URLs. */
 import { AuthError } from "./errors";
-import { MAX_SKEW_MS, type Authenticated, type VerifyContext } from "./context";
+import { MAX_SKEW_MS, secretFor, type Authenticated, type VerifyContext } from "./context";
 import { constantTimeEqual, hmacSha1Base64 } from "./crypto";
 import { canonicalHeaderValue, parseQuery, percentDecode, uriEncodePath } from "./canonical";
 import type { AuthRequest, SecretLookup } from "./types";
@@ -71,12 +71,6 @@ function matchesAny(req: AuthRequest, ctx: VerifyContext, sign: { secret: string
     if (constantTimeEqual(expected, sign.signature)) ok = true;
   }
   return ok;
-}
-
-async function secretFor(lookup: SecretLookup, accessKey: string): Promise<string> {
-  const secret = await lookup(accessKey);
-  if (secret === null) throw new AuthError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
-  return secret;
 }
 
 const SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature you provided. Check your key and signing method.";

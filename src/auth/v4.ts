@@ -1,6 +1,6 @@
 /** Verification of SigV4: the Authorization header and presigned URLs. */
 import { AuthError } from "./errors";
-import { MAX_SKEW_MS, type Authenticated, type VerifyContext } from "./context";
+import { MAX_SKEW_MS, secretFor, type Authenticated, type VerifyContext } from "./context";
 import { constantTimeEqual } from "./crypto";
 import {
   canonicalRequest,
@@ -32,14 +32,6 @@ function checkScope(cred: ParsedCredential, amzDate: string, ctx: VerifyContext,
   if (ctx.region !== undefined && scope.region !== ctx.region) {
     throw new AuthError(code, `The authorization header is malformed; the region '${scope.region}' is wrong; expecting '${ctx.region}'`);
   }
-}
-
-async function secretFor(lookup: SecretLookup, accessKey: string): Promise<string> {
-  const secret = await lookup(accessKey);
-  if (secret === null) {
-    throw new AuthError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
-  }
-  return secret;
 }
 
 function requestDate(headers: Headers): { amzDate: string; date: Date } {
