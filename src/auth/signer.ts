@@ -171,8 +171,10 @@ function v2Resource(url: URL, bucket: string | undefined): string {
 /** Signs with SigV2 in the Authorization header (legacy clients; tests). */
 export function signRequestV2(input: SignV2Input): Headers {
   const headers = new Headers(input.headers);
-  headers.set("date", (input.date ?? new Date()).toUTCString());
-  const toSign = v2StringToSign({ method: input.method, headers, dateOrExpires: headers.get("date")!, resource: v2Resource(input.url, input.virtualHostBucket) });
+  if (!headers.has("x-amz-date")) headers.set("date", (input.date ?? new Date()).toUTCString());
+  // With x-amz-date the Date line is empty; x-amz-date is signed among the amz headers.
+  const dateOrExpires = headers.get("date") ?? "";
+  const toSign = v2StringToSign({ method: input.method, headers, dateOrExpires, resource: v2Resource(input.url, input.virtualHostBucket) });
   headers.set("authorization", `AWS ${input.credentials.accessKeyId}:${hmacSha1Base64(input.credentials.secretAccessKey, toSign)}`);
   return headers;
 }

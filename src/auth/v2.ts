@@ -21,7 +21,9 @@ function canonicalAmzHeaders(headers: Headers): string {
     if (name.startsWith("x-amz-")) names.push(name);
   });
   names.sort();
-  return names.map((n) => `${n}:${canonicalHeaderValue(headers.get(n) ?? "").replace(/,\s+/g, ",")}\n`).join("");
+  // Values are taken whole: `Headers` joins repeated headers with ", ", indistinguishable from a
+  // value that contains a comma (x-amz-date: "Wed, 25 Nov …"), so nothing is rewritten there.
+  return names.map((n) => `${n}:${canonicalHeaderValue(headers.get(n) ?? "")}\n`).join("");
 }
 
 function subresourceSuffix(rawQuery: string): string {

@@ -157,6 +157,14 @@ describe("SigV2", () => {
     expect(await codeOf(verifyRequest({ method: "PUT", url: URL_, headers }, null, lookup, opts))).toBe("SignatureDoesNotMatch");
   });
 
+  test("x-amz-date (RFC 1123, with a comma) replaces Date, as s3cmd sends it", async () => {
+    const headers = signRequestV2({ method: "PUT", url: URL_, headers: { "x-amz-date": NOW.toUTCString(), "x-amz-meta-list": "a, b" }, credentials: CREDS });
+    expect(headers.has("date")).toBe(false);
+    expect((await verifyRequest({ method: "PUT", url: URL_, headers }, null, lookup, opts)).signature).toBe("v2");
+    headers.set("x-amz-date", new Date(NOW.getTime() + 1000).toUTCString());
+    expect(await codeOf(verifyRequest({ method: "PUT", url: URL_, headers }, null, lookup, opts))).toBe("SignatureDoesNotMatch");
+  });
+
   test("a changed sub-resource breaks the signature; a non-sub-resource query does not count", async () => {
     const headers = signRequestV2({ method: "GET", url: URL_, credentials: CREDS, date: NOW });
     const other = new URL(URL_.toString().replace("tagging", "acl"));
