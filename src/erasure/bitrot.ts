@@ -14,6 +14,13 @@ export function frameShard(shard: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The 8-byte header of a frame, for writing header and shard without joining them. */
+export function frameHeader(shard: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HASH_LEN);
+  new DataView(out.buffer).setBigUint64(0, Bun.hash.xxHash3(shard), true);
+  return out;
+}
+
 /** The shard bytes of one frame, or null when short or the hash does not match. */
 export function verifyFrame(frame: Uint8Array, shardLen: number): Uint8Array | null {
   if (frame.length !== HASH_LEN + shardLen) return null;

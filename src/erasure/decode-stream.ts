@@ -83,6 +83,30 @@ export async function readBlockShards(src: DecodeSource, partIndex: number, b: n
   return shards;
 }
 
+/**
+ * Block `b` as pieces: zero-copy views into the data shards when all are intact (the common
+ * case), the decoded block otherwise.
+ */
+async function readBlockPieces(src: DecodeSource, partIndex: number, b: number): Promise<Uint8Array[]> {
+  const shards = await readBlockShards(src, partIndex, b);
+  const len = blockLength(src, partIndex, b);
+  const dataIntact = shards.slice(0, src.k).every((s) => s !== null);
+  return dataIntact ? src.codec.dataViews(shards, len) : [src.codec.decode(shards, len)];
+}
+
+/** The bytes [from, to) of the concatenation of `pieces`, as views. */
+function slicePieces(pieces: Uint8Array[], from: number, to: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let base = 0;
+  for (const p of pieces) {
+    const a = Math.max(from, base);
+    const z = Math.min(to, base + p.length);
+    if (a < z) out.push(p.subarray(a - base, z - base));
+    base += p.length;
+  }
+  return out;
+}
+
 /** Where byte `pos` of the object lies: part index and offset within the part. */
 function locate(parts: readonly PartMeta[], pos: number): { partIndex: number; offset: number } {
   let base = 0;
@@ -116,10 +140,10 @@ export function decodeRange(src: DecodeSource, range: ByteRange | null, done: ()
           }
           const { partIndex, offset } = locate(src.parts, pos);
           const b = Math.floor(offset / src.blockSize);
-          const block = await readBlock(src, partIndex, b);
+          const pieces = await readBlockPieces(src, partIndex, b);
           const from = offset - b * src.blockSize;
-          const to = Math.min(block.length, from + (end - pos));
-          ctrl.enqueue(block.subarray(from, to));
+          const to = Math.min(blockLength(src, partIndex, b), from + (end - pos));
+          for (const piece of slicePieces(pieces, from, to)) ctrl.enqueue(piece);
           pos += to - from;
         } catch (e) {
           finish();

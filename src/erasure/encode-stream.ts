@@ -7,7 +7,7 @@
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import type { Drive, FileWriter } from "../storage/drive";
-import { frameShard } from "./bitrot";
+import { frameHeader, frameShard } from "./bitrot";
 import { quorumError, type ErrLoc } from "./quorum";
 
 export interface StageTarget {
@@ -69,10 +69,11 @@ class ShardWriters {
   }
 
   /** Waits for the previous block, then starts writing this one (one block in flight). */
-  async push(frames: Uint8Array[]): Promise<void> {
+  async push(shards: Uint8Array[]): Promise<void> {
+    const headers = shards.map(frameHeader);
     await this.pending;
     this.checkQuorum();
-    this.pending = Promise.all(this.writers.map((w, i) => this.writeOne(w, i, frames))).then(() => undefined);
+    this.pending = Promise.all(this.writers.map((w, i) => this.writeOne(w, i, { headers, shards }))).then(() => undefined);
   }
 
   async finish(): Promise<void> {
@@ -95,10 +96,13 @@ class ShardWriters {
     await Promise.all(this.writers.map((w) => w?.abort().catch(() => undefined)));
   }
 
-  private async writeOne(w: FileWriter | null, i: number, frames: Uint8Array[]): Promise<void> {
+  /** Header and shard go as two writes: the writer gathers them, so no joined frame is allocated. */
+  private async writeOne(w: FileWriter | null, i: number, b: { headers: Uint8Array[]; shards: Uint8Array[] }): Promise<void> {
     if (!w || !this.alive[i]) return;
+    const s = this.t.distribution[i]! - 1;
     try {
-      await w.write(frames[this.t.distribution[i]! - 1]!);
+      await w.write(b.headers[s]!);
+      await w.write(b.shards[s]!);
     } catch {
       // A failing drive drops out; the write goes on while a quorum remains.
       this.alive[i] = false;
@@ -132,14 +136,18 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits): Promise<Staged> {
   const writers = new ShardWriters(t);
   const md5 = new Bun.CryptoHasher("md5");
-  const block = new Uint8Array(t.blockSize);
+  // Two block buffers: shards may be views into the block (parity 0), and one block's write
+  // is still in flight while the next is filled.
+  const blocks = [new Uint8Array(t.blockSize), new Uint8Array(t.blockSize)];
+  let cur = 0;
+  let block = blocks[0]!;
   let fill = 0;
   let size = 0;
   const reader = body.getReader();
   const flush = async (bytes: Uint8Array) => {
     md5.update(bytes);
     if (!writers.opened) await writers.open();
-    await writers.push(encodeFrames(t.codec, bytes));
+    await writers.push(t.codec.encode(bytes));
   };
   try {
     if (t.inlineLimit < 0) await writers.open();
@@ -156,6 +164,8 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
         off += n;
         if (fill === block.length) {
           await flush(block);
+          cur ^= 1;
+          block = blocks[cur]!;
           fill = 0;
         }
       }
