@@ -55,6 +55,10 @@ describe.each(GEOMETRIES)("%i+%i", (k, m) => {
     const views = codec.dataViews(shards, size);
     expect(views.every((v) => shards.slice(0, k).some((s) => s.buffer === v.buffer))).toBe(true);
     expect(Buffer.concat(views).equals(block)).toBe(true);
+    const lost = Math.min(m, k); // degraded: the lost data shards are rebuilt, the others still shared
+    const degraded = codec.dataViews(without(shards, [...Array(lost).keys()]), size);
+    expect(Buffer.concat(degraded).equals(block)).toBe(true);
+    expect(degraded.slice(lost).every((v) => shards.slice(lost, k).some((s) => s.buffer === v.buffer))).toBe(true);
   });
 });
 

@@ -11,39 +11,7 @@
 import { backendAvailable, BACKENDS, type BackendName, EcError, validateGeometry } from "../../ffi";
 import { PlainCodec, PLAIN_ALGORITHM } from "./plain-codec";
 import { RsCodec } from "./rs-codec";
-
-export interface Codec {
-  readonly dataShards: number;
-  readonly parityShards: number;
-  /** The backend, e.g. "isa_l_rs_vand"; "none" when parityShards is 0. Record it in xl.meta. */
-  readonly algorithm: string;
-  /** Bytes of EVERY shard for a block of that many data bytes. */
-  shardSize(blockLength: number): number;
-  /**
-   * k+m shards, each shardSize(block.length) bytes, JS-owned. With `into` (at least
-   * (k+m) x shardSize bytes, each rounded up to 16) the shards are views of it, so a caller that recycles a few such
-   * buffers avoids allocating (and page-faulting) 1.5 MiB per block; without it, fresh memory.
-   */
-  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[];
-  /** Any k present (array of length k+m, null = missing) → the block. No C call when all data shards are present. */
-  decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array;
-  /**
-   * The block as zero-copy views into the data shards (for streaming a healthy GET without a
-   * join). Throws EcError "EINSUFFFRAGS" if a data shard is missing: call decode then.
-   */
-  dataViews(shards: (Uint8Array | null)[], blockLength: number): Uint8Array[];
-  /** Rebuilds the listed shard indices (for healing), each shardSize(blockLength) bytes. */
-  reconstruct(shards: (Uint8Array | null)[], blockLength: number, missing: number[]): Uint8Array[];
-  close(): void;
-}
-
-export interface CodecOptions {
-  /**
-   * Use exactly this backend (the `algorithm` recorded when the object was written). Otherwise
-   * the env CAIRN_EC_BACKEND, otherwise the best available for the geometry.
-   */
-  algorithm?: string;
-}
+import type { Codec, CodecOptions } from "./types";
 
 export function createCodec(dataShards: number, parityShards: number, options: CodecOptions = {}): Codec {
   validateGeometry(dataShards, parityShards);

@@ -12,7 +12,8 @@
  * The price is 80 bytes per shard per block (0.03% at 1 MiB, 4+2); `shardSize` includes it.
  * Bitrot protection is not the header's job (checksum type NONE): the erasure layer hashes shards.
  */
-export { type Codec, type CodecOptions, createCodec, preferredBackends } from "./codec";
+export { createCodec, preferredBackends } from "./codec";
+export type { Codec, CodecOptions } from "./types";
 export { HEADER_SIZE as SHARD_HEADER_SIZE } from "./fragment";
 export { releaseInstances as releaseCodecInstances } from "./instances";
 export { PLAIN_ALGORITHM } from "./plain-codec";

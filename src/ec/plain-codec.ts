@@ -4,7 +4,7 @@
  * a copy: the caller must not reuse the block's memory while the shard is in use).
  */
 import { EcError } from "../../ffi";
-import type { Codec } from "./codec";
+import type { Codec } from "./types";
 
 export const PLAIN_ALGORITHM = "none";
 
