@@ -4,7 +4,7 @@
  * `finish` runs after the last byte and before the stream reports its end.
  */
 import { AuthError } from "./errors";
-import { createChecksum, toBase64, type ChecksumAlgorithm, type IncrementalHash } from "../lib/checksums";
+import { createChecksum, toBase64, type ChecksumAlgorithm, type IncrementalHash } from "../lib";
 import { createHash } from "node:crypto";
 
 export type Trailers = ReadonlyMap<string, string>;

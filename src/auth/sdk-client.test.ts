@@ -9,7 +9,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client, type ChecksumAlgorithm as
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Readable } from "node:stream";
 import { verifyRequest, type AuthRequest } from "./index";
-import { CHECKSUM_ALGORITHMS, checksumOf, toBase64 } from "../lib/checksums";
+import { CHECKSUM_ALGORITHMS, checksumOf, toBase64 } from "../lib";
 import { AKID, CREDS, drain, lookup } from "./test/helpers";
 
 interface Captured {

@@ -2,7 +2,7 @@
  * Client-side signing: SigV4 headers and presigned URLs, aws-chunked encoding with chunk and
  * trailer signatures, and SigV2 (for testing legacy clients). Shared by the CLI, tests and bench.
  */
-import { createChecksum, toBase64, type ChecksumAlgorithm } from "../lib/checksums";
+import { createChecksum, toBase64, type ChecksumAlgorithm } from "../lib";
 import { chunkStringToSign, trailerStringToSign, type ChunkSigning } from "./chunked";
 import { checksumHeaderName } from "./checks";
 import { EMPTY_SHA256, hmacSha1Base64, hmacSha256, sha256Hex, toHex } from "./crypto";

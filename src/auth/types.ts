@@ -1,5 +1,5 @@
 /** Public shapes of the auth module (the S3 layer codes against these). */
-import type { ChecksumAlgorithm } from "../lib/checksums";
+import type { ChecksumAlgorithm } from "../lib";
 
 export type { ChecksumAlgorithm };
 

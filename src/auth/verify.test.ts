@@ -11,7 +11,7 @@ import {
   type AuthRequest,
   type VerifyOptions,
 } from "./index";
-import { CHECKSUM_ALGORITHMS, checksumOf, toBase64, type ChecksumAlgorithm } from "../lib/checksums";
+import { CHECKSUM_ALGORITHMS, checksumOf, toBase64, type ChecksumAlgorithm } from "../lib";
 import { sha256Hex } from "./crypto";
 import { AKID, bytes, collect, CREDS, drain, lookup, streamOf } from "./test/helpers";
 

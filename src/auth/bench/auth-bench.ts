@@ -4,7 +4,7 @@
  * figures. Run: bun src/auth/bench/auth-bench.ts [MiB]
  */
 import { encodeAwsChunked, signRequestV4, verifyRequest, type AuthRequest } from "../index";
-import { checksumOf, toBase64, type ChecksumAlgorithm } from "../../lib/checksums";
+import { checksumOf, toBase64, type ChecksumAlgorithm } from "../../lib";
 import { sha256Hex } from "../crypto";
 
 const MIB = 1 << 20;
