@@ -77,7 +77,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
       if (auth.accessKey === null) throw new S3Error("AccessDenied");
       const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
-      return serialize(await run(ctx), meta);
+      return await serialize(await run(ctx), meta);
     } catch (err) {
       const s3err = mapError(err);
       if (s3err.status >= 500 && s3err.code !== "NotImplemented") {

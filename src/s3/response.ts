@@ -21,7 +21,14 @@ function baseHeaders(meta: ResponseMeta): Headers {
   return h;
 }
 
-export function serialize(result: HandlerResult, meta: ResponseMeta): Response {
+/**
+ * Bun.serve drops a handler's Content-Length on ReadableStream bodies and sends them chunked
+ * (oven-sh/bun#10507), so clients would see no length on GET. Bodies up to this size are read
+ * into memory first, which Bun does send with Content-Length; larger ones stay streamed.
+ */
+export const BUFFERED_BODY_MAX = 1024 * 1024;
+
+export async function serialize(result: HandlerResult, meta: ResponseMeta): Promise<Response> {
   const headers = baseHeaders(meta);
   for (const [k, v] of Object.entries(result.headers ?? {})) headers.set(k, v);
   const status = result.status ?? 200;
@@ -33,7 +40,11 @@ export function serialize(result: HandlerResult, meta: ResponseMeta): Response {
     }
     return new Response(null, { status, headers });
   }
-  if (body.kind === "stream") return new Response(body.stream, { status, headers });
+  if (body.kind === "stream") {
+    const length = Number(headers.get("content-length") ?? Number.NaN);
+    if (length <= BUFFERED_BODY_MAX) return new Response(await readAll(body.stream, length), { status, headers });
+    return new Response(body.stream, { status, headers });
+  }
   const text = buildXml(body.root, body.value, body.xmlns);
   headers.set("content-type", "application/xml");
   return new Response(text, { status, headers });
@@ -59,4 +70,17 @@ export function serializeError(err: S3Error, meta: ResponseMeta): Response {
   };
   headers.set("content-type", "application/xml");
   return new Response(buildXml("Error", value, null), { status: err.status, headers });
+}
+
+/** Reads a stream of known small length; a short or long stream is an internal error. */
+async function readAll(stream: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for await (const chunk of stream) {
+    if (at + chunk.byteLength > length) throw new Error(`body longer than its declared ${length} bytes`);
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  if (at !== length) throw new Error(`body ended after ${at} of ${length} bytes`);
+  return out;
 }

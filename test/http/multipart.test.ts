@@ -1,0 +1,148 @@
+/** Multipart uploads through the AWS SDK (and lib-storage) against the real erasure layer. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { errorCode, startHarness, type Harness } from "./harness";
+
+let h: Harness;
+const B = "multipart-bucket";
+const MiB = 1024 * 1024;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.client.send(new CreateBucketCommand({ Bucket: B }));
+});
+afterAll(async () => {
+  await h.close();
+});
+
+function bytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed) & 255;
+  return out;
+}
+
+async function sdkError(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
+  return e.name;
+}
+
+const md5 = (b: Uint8Array) => new Bun.CryptoHasher("md5").update(b).digest();
+
+describe("multipart", () => {
+  test("create, upload two parts, list parts, complete, read back", async () => {
+    const p1 = bytes(5 * MiB, 1);
+    const p2 = bytes(1234, 2);
+    const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "big", ContentType: "video/mp4", Metadata: { m: "1" } }));
+    expect(UploadId).toBeTruthy();
+    const listed = await h.client.send(new ListMultipartUploadsCommand({ Bucket: B }));
+    expect(listed.Uploads?.map((u) => [u.Key, u.UploadId])).toContainEqual(["big", UploadId]);
+    const e1 = await h.client.send(new UploadPartCommand({ Bucket: B, Key: "big", UploadId, PartNumber: 1, Body: p1 }));
+    const e2 = await h.client.send(new UploadPartCommand({ Bucket: B, Key: "big", UploadId, PartNumber: 2, Body: p2 }));
+    expect(e1.ETag).toBe(`"${md5(p1).toString("hex")}"`);
+    const parts = await h.client.send(new ListPartsCommand({ Bucket: B, Key: "big", UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, p1.length, e1.ETag],
+      [2, p2.length, e2.ETag],
+    ]);
+    const done = await h.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: B,
+        Key: "big",
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+      }),
+    );
+    const expected = new Bun.CryptoHasher("md5").update(Buffer.concat([md5(p1), md5(p2)])).digest("hex");
+    expect(done.ETag).toBe(`"${expected}-2"`);
+    expect(done.Key).toBe("big");
+    const got = await h.client.send(new GetObjectCommand({ Bucket: B, Key: "big" }));
+    expect(got.ContentType).toBe("video/mp4");
+    expect(got.Metadata).toEqual({ m: "1" });
+    const all = new Uint8Array(await got.Body!.transformToByteArray());
+    expect(all.length).toBe(p1.length + p2.length);
+    expect(Buffer.compare(all.subarray(p1.length), p2)).toBe(0);
+    const part2 = await h.client.send(new GetObjectCommand({ Bucket: B, Key: "big", PartNumber: 2 }));
+    expect(part2.PartsCount).toBe(2);
+    expect(part2.ContentLength).toBe(p2.length);
+    await part2.Body!.transformToByteArray();
+    const head = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "big", PartNumber: 1 }));
+    expect(head.ContentLength).toBe(p1.length);
+  });
+
+  test("complete errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload, MalformedXML", async () => {
+    const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "bad" }));
+    const small1 = await h.client.send(new UploadPartCommand({ Bucket: B, Key: "bad", UploadId, PartNumber: 1, Body: bytes(100, 1) }));
+    const small2 = await h.client.send(new UploadPartCommand({ Bucket: B, Key: "bad", UploadId, PartNumber: 2, Body: bytes(100, 2) }));
+    const complete = (Parts: { PartNumber: number; ETag?: string }[]) =>
+      h.client.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: "bad", UploadId, MultipartUpload: { Parts } }));
+    expect(await sdkError(complete([{ PartNumber: 1, ETag: '"0000"' }]))).toBe("InvalidPart");
+    expect(await sdkError(complete([{ PartNumber: 2, ETag: small2.ETag }, { PartNumber: 1, ETag: small1.ETag }]))).toBe("InvalidPartOrder");
+    expect(await sdkError(complete([{ PartNumber: 1, ETag: small1.ETag }, { PartNumber: 2, ETag: small2.ETag }]))).toBe("EntityTooSmall");
+    const empty = await h.send("POST", `/${B}/bad?uploadId=${UploadId}`, { body: "<CompleteMultipartUpload></CompleteMultipartUpload>" });
+    expect(await errorCode(empty)).toBe("MalformedXML");
+    await h.client.send(new AbortMultipartUploadCommand({ Bucket: B, Key: "bad", UploadId }));
+    expect(await sdkError(h.client.send(new ListPartsCommand({ Bucket: B, Key: "bad", UploadId })))).toBe("NoSuchUpload");
+  });
+
+  test("part number outside 1..10000 is InvalidArgument", async () => {
+    const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "pn" }));
+    for (const n of ["0", "10001", "x"]) {
+      const res = await h.send("PUT", `/${B}/pn?partNumber=${n}&uploadId=${UploadId}`, { body: "x" });
+      expect(await errorCode(res)).toBe("InvalidArgument");
+    }
+  });
+
+  test("UploadPartCopy with a source range", async () => {
+    const src = bytes(6 * MiB, 9);
+    await h.client.send(new PutObjectCommand({ Bucket: B, Key: "copy-src", Body: src }));
+    const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "copy-dst" }));
+    const c1 = await h.client.send(
+      new UploadPartCopyCommand({ Bucket: B, Key: "copy-dst", UploadId, PartNumber: 1, CopySource: `${B}/copy-src`, CopySourceRange: `bytes=0-${5 * MiB - 1}` }),
+    );
+    const c2 = await h.client.send(
+      new UploadPartCopyCommand({ Bucket: B, Key: "copy-dst", UploadId, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}` }),
+    );
+    expect(c1.CopyPartResult?.ETag).toBe(`"${md5(src.subarray(0, 5 * MiB)).toString("hex")}"`);
+    await h.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: B,
+        Key: "copy-dst",
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: c1.CopyPartResult!.ETag }, { PartNumber: 2, ETag: c2.CopyPartResult!.ETag }] },
+      }),
+    );
+    const got = await h.client.send(new GetObjectCommand({ Bucket: B, Key: "copy-dst" }));
+    expect(Buffer.compare(new Uint8Array(await got.Body!.transformToByteArray()), src)).toBe(0);
+    const bad = await h.client
+      .send(new UploadPartCopyCommand({ Bucket: B, Key: "copy-dst", UploadId: "x", PartNumber: 1, CopySource: `${B}/copy-src`, CopySourceRange: "bytes=10-" }))
+      .catch((e: S3ServiceException) => e.name);
+    expect(bad).toBe("InvalidArgument");
+  });
+
+  test("lib-storage Upload of a 12 MiB buffer (three parts, concurrent)", async () => {
+    const data = bytes(12 * MiB, 5);
+    const up = new Upload({ client: h.client, params: { Bucket: B, Key: "libstorage", Body: data }, partSize: 5 * MiB, queueSize: 3 });
+    const res = await up.done();
+    expect(res.ETag).toMatch(/-3"$/);
+    const got = await h.client.send(new GetObjectCommand({ Bucket: B, Key: "libstorage" }));
+    expect(Buffer.compare(new Uint8Array(await got.Body!.transformToByteArray()), data)).toBe(0);
+  });
+});
