@@ -3,7 +3,7 @@
  * formatted into their slot; drives of another deployment or a changed layout are refused with
  * a message naming the drive.
  */
-import type { Drive, FormatInfo } from "../storage/drive";
+import { DriveError, type Drive, type FormatInfo } from "../storage/drive";
 import { defaultParity } from "./storage-class";
 
 export class FormatError extends Error {
@@ -40,8 +40,10 @@ async function readAll(drives: Drive[]): Promise<Read[]> {
     drives.map(async (drive) => {
       try {
         return { drive, format: await drive.readFormat(), unreadable: false };
-      } catch {
-        return { drive, format: null, unreadable: true };
+      } catch (e) {
+        // A damaged format.json is re-formatted into the free slot; an I/O failure is offline.
+        const corrupt = e instanceof DriveError && e.kind === "FileCorrupt";
+        return { drive, format: null, unreadable: !corrupt };
       }
     }),
   );
