@@ -47,16 +47,13 @@ export const serverCommand: Command = {
     const server = await import("../server");
     let running;
     try {
-      const config = server.resolveConfig(
-        {
-          positionals: parsed.positionals,
-          address: parsed.values.address,
-          consoleAddress: parsed.values["console-address"],
-          domains: parsed.values.domain,
-        },
-        process.env,
-      );
-      running = await server.startServer(config, await server.defaultBackend(), process.env);
+      const flags = {
+        positionals: parsed.positionals,
+        address: parsed.values.address,
+        consoleAddress: parsed.values["console-address"],
+        domains: parsed.values.domain,
+      };
+      running = await server.runServer(flags, process.env);
     } catch (err) {
       if (err instanceof server.ConfigError) return usageError(err.message);
       throw err;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { StorageInfo } from "../object";
-import { createApp, type S3Handler } from "./app";
+import { createApp, fetchHandler, type S3Handler } from "./app";
 import { Metrics } from "./metrics";
 
 const drives = (states: StorageInfo["drives"][number]["state"][]) =>
@@ -140,5 +140,14 @@ describe("browser redirect", () => {
     const res = await call("/", { headers: { accept: "text/html", authorization: "AWS4-HMAC-SHA256 Credential=x" } });
     expect(res.status).toBe(200);
     expect(await res.text()).toStartWith("GET /");
+  });
+});
+
+describe("fetchHandler", () => {
+  test("hands the listener's peer address to the S3 front", async () => {
+    const seen: (string | undefined)[] = [];
+    const { app } = makeApp({ s3: async (_req, ctx) => (seen.push(ctx.remoteAddress), new Response("ok")) });
+    await fetchHandler(app)(new Request("http://s3.test/b/k"), "192.0.2.7");
+    expect(seen).toEqual(["192.0.2.7"]);
   });
 });

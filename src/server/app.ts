@@ -26,8 +26,8 @@ export interface AppDeps {
   apiName: (req: Request, url: URL) => string;
 }
 
-/** S3 allows 5 GiB single PUTs and parts; aws-chunked framing adds well under 1 %. */
-export const MAX_REQUEST_BODY = 6 * 1024 ** 3;
+/** The listener hands each request's peer address over here; Elysia passes the Request through. */
+const remoteAddresses = new WeakMap<Request, string>();
 
 const HEALTH_PREFIXES = ["/minio/health", "/cairn/health"];
 const METRICS_PATHS = ["/minio/v2/metrics/cluster", "/minio/v2/metrics/node", "/cairn/metrics"];
@@ -108,6 +108,14 @@ export function createApp(deps: AppDeps) {
       return plain(200, newRequestId(), deps.metrics.render(info), "text/plain; version=0.0.4");
     }, { parse: "none" });
   }
-  app.all("/*", ({ request, server }) => serveS3(request, deps, server?.requestIP(request)?.address), { parse: "none" });
+  app.all("/*", ({ request }) => serveS3(request, deps, remoteAddresses.get(request)), { parse: "none" });
   return app;
+}
+
+/** The app as a fetch-style handler for the listener, carrying the peer address along. */
+export function fetchHandler(app: ReturnType<typeof createApp>): (req: Request, remote: string | undefined) => Promise<Response> {
+  return (req, remote) => {
+    if (remote !== undefined) remoteAddresses.set(req, remote);
+    return app.handle(req);
+  };
 }

@@ -4,17 +4,9 @@
  * image for ours keeps working (DESIGN.md §7).
  */
 import { z } from "zod";
+import { ConfigError, consoleAddressText, firstEnv as first, parseAddress, s3AddressText, type Env, type ListenAddress } from "./address";
 
-/** A configuration the server cannot start with; the CLI turns it into exit code 2. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
-
-export interface ListenAddress {
-  /** Empty string: every interface. */
-  host: string;
-  port: number;
-}
+export { ConfigError, parseAddress, type Env, type ListenAddress };
 
 export interface ServerConfig {
   /** Drive arguments as given (ellipsis patterns not yet expanded). */
@@ -39,19 +31,6 @@ export interface ServerFlags {
   domains?: string[];
 }
 
-export type Env = Record<string, string | undefined>;
-
-const ADDRESS = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/;
-
-export function parseAddress(value: string): ListenAddress {
-  const m = ADDRESS.exec(value.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) {
-    throw new ConfigError(`invalid address '${value}': expected HOST:PORT or :PORT (e.g. :9000, 127.0.0.1:9000)`);
-  }
-  return { host: m[1] ?? m[2] ?? "", port };
-}
-
 const nonEmpty = z.string().trim().min(1);
 const schema = z.object({
   driveArgs: z.array(nonEmpty).min(1, "no drives given: cairn server DIR... (or set MINIO_VOLUMES)"),
@@ -64,14 +43,6 @@ const schema = z.object({
   defaultCredentials: z.boolean(),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
 });
-
-function first(env: Env, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = env[n];
-    if (v !== undefined && v !== "") return v;
-  }
-  return undefined;
-}
 
 function splitList(value: string | undefined, separator: RegExp): string[] {
   return (value ?? "")
@@ -93,8 +64,8 @@ export function resolveConfig(flags: ServerFlags, env: Env): ServerConfig {
   const domains = flags.domains?.length ? flags.domains : splitList(first(env, "CAIRN_DOMAIN", "MINIO_DOMAIN"), /,/);
   const raw = {
     driveArgs,
-    address: flags.address ?? first(env, "CAIRN_ADDRESS", "MINIO_ADDRESS") ?? ":9000",
-    consoleAddress: flags.consoleAddress ?? first(env, "CAIRN_CONSOLE_ADDRESS", "MINIO_CONSOLE_ADDRESS") ?? ":9001",
+    address: s3AddressText(flags.address, env),
+    consoleAddress: consoleAddressText(flags.consoleAddress, env),
     domains,
     region: first(env, "CAIRN_REGION", "MINIO_REGION", "MINIO_SITE_REGION") ?? "us-east-1",
     rootUser: user ?? "minioadmin",

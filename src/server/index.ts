@@ -1,11 +1,12 @@
-/** The composition root's public surface: configuration, start-up, the app for in-process tests. */
-export { ConfigError, parseAddress, resolveConfig } from "./config";
-export type { Env, ListenAddress, ServerConfig, ServerFlags } from "./config";
-export { createApp, MAX_REQUEST_BODY } from "./app";
-export type { AppDeps, S3Context, S3Handler } from "./app";
-export { defaultBackend } from "./backend";
-export type { Backend, LayerOptions, S3Deps } from "./backend";
-export { describeLayout, startServer } from "./start";
+/**
+ * The composition root's public surface. Deliberately light: importing it must not load Elysia,
+ * zod or the storage stack, so `cairn server` can bind its port and answer liveness first.
+ * The app, configuration schema and start-up live in this folder's own modules (and tests).
+ */
+export { ConfigError, parseAddress } from "./address";
+export type { Env, ListenAddress } from "./address";
+export type { ServerConfig, ServerFlags } from "./config";
+export { listen } from "./listener";
+export type { FetchHandler, Listener } from "./listener";
+export { runServer } from "./run";
 export type { RunningServer } from "./start";
-export { Metrics } from "./metrics";
-export { newRequestId } from "./request-id";

@@ -3,10 +3,11 @@
  * at once; the object layer opens behind it and S3 requests that arrive meanwhile wait for it.
  */
 import type { ObjectLayer, StorageInfo } from "../object";
-import { createApp, MAX_REQUEST_BODY, type S3Handler } from "./app";
+import { createApp, fetchHandler, type S3Handler } from "./app";
 import type { Backend } from "./backend";
 import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
 import { startConsole } from "./console";
+import type { Listener } from "./listener";
 import { Metrics } from "./metrics";
 
 export interface RunningServer {
@@ -55,7 +56,15 @@ function warnDefaultCredentials(): void {
   );
 }
 
-export async function startServer(config: ServerConfig, backend: Backend, env: Env): Promise<RunningServer> {
+export interface StartDeps {
+  backend: Backend;
+  env: Env;
+  /** Already bound (and answering liveness) by `runServer`. */
+  listener: Listener;
+}
+
+export async function startServer(config: ServerConfig, deps: StartDeps): Promise<RunningServer> {
+  const { backend, env, listener } = deps;
   const drives = configStep("drives", () => config.driveArgs.flatMap((a) => backend.expandDrives(a)));
   const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
   if (config.defaultCredentials) warnDefaultCredentials();
@@ -77,15 +86,8 @@ export async function startServer(config: ServerConfig, backend: Backend, env: E
       return `http://${host}:${consolePort}/`;
     },
   });
-  app.listen({
-    hostname: config.address.host || "0.0.0.0",
-    port: config.address.port,
-    maxRequestBodySize: MAX_REQUEST_BODY,
-    // Bun's default 10 s idle limit would cut a PUT whose final fsync of a large object is slow.
-    idleTimeout: 255,
-  });
-  const server = app.server!;
-  const s3Url = displayUrl(config.address, server.port ?? config.address.port);
+  listener.serve(fetchHandler(app));
+  const s3Url = displayUrl(config.address, listener.port);
   const consoleServer = startConsole(config.consoleAddress, s3Url);
   consolePort = consoleServer.port ?? consolePort;
   const consoleUrl = displayUrl(config.consoleAddress, consolePort);
@@ -105,12 +107,7 @@ export async function startServer(config: ServerConfig, backend: Backend, env: E
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      const graceful = server.stop(false);
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        Bun.sleep(config.shutdownTimeoutMs).then(() => true),
-      ]);
-      if (timedOut) await server.stop(true);
+      await listener.close(config.shutdownTimeoutMs);
       await consoleServer.stop(true);
       await opening?.catch(() => undefined);
       if (layer) await layer.close();
