@@ -103,15 +103,17 @@ export interface VersionShape {
 }
 
 export function randObjectVersion(rng: Rng, shape: VersionShape): ObjectVersionMeta {
+  let number = 0;
+  const parts = Array.from({ length: randInt(rng, 0, 4) }, () => randPart(rng, (number += randInt(rng, 1, 3))));
   const v: ObjectVersionMeta = {
     type: "object",
     versionId: shape.versionId,
     modTime: shape.modTime,
-    size: rng() < 0.5 ? randInt(rng, 0, 128 * 1024) : randInt(rng, 0, 5 * 2 ** 40),
+    size: parts.length > 0 ? parts.reduce((sum, p) => sum + p.size, 0) : randInt(rng, 0, 128 * 1024),
     etag: randString(rng, 34),
     storageClass: pick(rng, ["STANDARD", "REDUCED_REDUNDANCY"]),
     meta: randStringMap(rng, 6),
-    parts: Array.from({ length: randInt(rng, 0, 4) }, (_, i) => randPart(rng, i + 1)),
+    parts,
     erasure: randErasure(rng),
     dataDir: shape.inline ? null : randUuid(rng),
     inline: shape.inline,

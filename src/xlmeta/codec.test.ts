@@ -142,6 +142,20 @@ describe("encode refuses values the decoder would reject", () => {
     expect(() => encodeXlMeta({ versions: [...versions], inline: new Map() })).toThrow(RangeError);
   });
 
+  test("parts out of order, or not adding up to the size", () => {
+    const v = randObjectVersion(rngFromSeed(4), { versionId: "a", modTime: 1n, inline: false });
+    const part = (number: number, size: number) => ({ number, size, etag: "e" });
+    for (const bad of [
+      { ...v, size: 2, parts: [part(2, 1), part(1, 1)] },
+      { ...v, size: 2, parts: [part(1, 1), part(1, 1)] },
+      { ...v, size: 5, parts: [part(1, 1), part(2, 1)] },
+    ]) {
+      expect(() => encodeXlMeta({ versions: [bad], inline: new Map() })).toThrow(RangeError);
+    }
+    const good = { ...v, size: 2, parts: [part(1, 1), part(3, 1)] };
+    expect(decodeXlMeta(encodeXlMeta({ versions: [good], inline: new Map() })).versions).toEqual([good]);
+  });
+
   test("inline data for a delete marker", () => {
     const meta: XlMeta = { versions: [marker("a", 1n)], inline: new Map([["a", new Uint8Array(1)]]) };
     expect(() => encodeXlMeta(meta)).toThrow(RangeError);

@@ -4,13 +4,26 @@
  * `latestVersion` or `findVersion` answer wrongly (unsorted, duplicated ids, orphan inline data).
  */
 
-import type { XlMeta } from "./types";
+import type { ObjectVersionMeta, XlMeta } from "./types";
 
 const INT64_LIMIT = 1n << 63n;
 
 /** The inline map key of a version: S3's null version is stored under "null". */
 export function inlineKey(versionId: string | null): string {
   return versionId ?? "null";
+}
+
+/** GET maps byte offsets onto parts: they must be in order and add up to the object size. */
+function partsViolation(v: ObjectVersionMeta): string | null {
+  let total = 0;
+  let previous = 0;
+  for (const part of v.parts) {
+    if (part.number <= previous) return "part numbers are not strictly ascending";
+    previous = part.number;
+    total += part.size;
+  }
+  if (v.parts.length > 0 && total !== v.size) return "part sizes do not add up to the object size";
+  return null;
 }
 
 /** Returns what is wrong with `meta`, or null when it obeys every rule. */
@@ -26,7 +39,10 @@ export function findViolation(meta: XlMeta): string | null {
     if (v.modTime < 0n || v.modTime >= INT64_LIMIT) return `modTime of ${key} out of range`;
     if (previous !== null && v.modTime > previous) return "versions are not newest first";
     previous = v.modTime;
-    if (v.type === "object" && v.inline) inlineVersions.add(key);
+    if (v.type !== "object") continue;
+    const partsProblem = partsViolation(v);
+    if (partsProblem !== null) return `${key}: ${partsProblem}`;
+    if (v.inline) inlineVersions.add(key);
   }
   for (const key of meta.inline.keys()) {
     if (!inlineVersions.has(key)) return `inline data for ${key}, which is not an inline version`;
