@@ -29,6 +29,7 @@ const USAGE = `usage: bun scripts/bench.ts [options]
   --peer s3rver          also start the s3rver mock and run its cells in the same run
   --generator auto|fetch|wrk      small GET/HEAD load generator (auto: measure, keep faster)
   --list-keys N          keys prefilled for LIST (default 100000)
+  --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 300)
   --no-ceilings          skip the HTTP/disk/CPU ceilings
   --json FILE            write every number as JSON
   --dir DIR              where temp drives go (default the OS temp dir; must not be tmpfs)
@@ -47,6 +48,7 @@ interface Options {
   peer?: "s3rver";
   generator: "auto" | GeneratorChoice;
   listKeys: number;
+  prefillSeconds: number;
   ceilings: boolean;
   json?: string;
   dir: string;
@@ -69,6 +71,7 @@ function parseOptions(argv: string[]): Options {
       peer: { type: "string" },
       generator: { type: "string", default: "auto" },
       "list-keys": { type: "string", default: "100000" },
+      "prefill-seconds": { type: "string", default: "300" },
       "no-ceilings": { type: "boolean", default: false },
       json: { type: "string" },
       dir: { type: "string", default: tmpdir() },
@@ -96,6 +99,7 @@ function parseOptions(argv: string[]): Options {
     peer: v.peer as "s3rver" | undefined,
     generator: v.generator as Options["generator"],
     listKeys: Number(v["list-keys"]),
+    prefillSeconds: Number(v["prefill-seconds"]),
     ceilings: !v["no-ceilings"],
     json: v.json,
     dir: resolve(v.dir),
@@ -206,13 +210,16 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(o.dir, { recursive: true });
   const root = mkdtempSync(join(o.dir, "cairn-bench-"));
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  const ctx: RunContext = { root, seconds: o.seconds, listKeys: o.listKeys, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
+  const ctx: RunContext = { root, seconds: o.seconds, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
   try {
     const { ceilings, gen } = await measureCeilings(all, o, ctx);
     const runs: TargetRun[] = [];
     for (const p of all) runs.push(await runPlan(p, o, ctx));
     addRatios(runs, ceilings);
-    const text = [formatCeilings(ceilings), ...runs.map(formatRun), formatChecks(checks(runs, ceilings))].join("\n\n");
+    const genLine = gen
+      ? `load generator for small GETs: ${gen.chosen} (get:4k:32 at the HTTP ceiling: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s)`
+      : `load generator for small GETs: ${ctx.generator} (chosen by flag)`;
+    const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map(formatRun), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
     process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×s3rver = this cell ÷ that ceiling or peer)\n");
     if (o.json) writeFileSync(o.json, JSON.stringify(toJson(o, runs, ceilings, gen), null, 2));

@@ -8,7 +8,7 @@ import { LatencyLog } from "./stats";
 import type { LoadResult, LoadSpec } from "./types";
 
 /** In-flight ops may finish after the deadline, but not forever: big objects on a slow target. */
-const GRACE_MS = 30_000;
+const GRACE_MS = 120_000;
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();

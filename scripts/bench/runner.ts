@@ -31,6 +31,9 @@ export interface CellResult {
   genCpuShare: number;
   generator: LoadResult["generator"];
   ratios: { http?: number; disk?: number; peer?: number };
+  /** LIST: how many keys the walked namespace holds. */
+  namespaceKeys?: number;
+  note?: string;
   skipped?: string;
 }
 
@@ -38,6 +41,8 @@ export interface RunContext {
   root: string;
   seconds: number;
   listKeys: number;
+  /** Time cap for the LIST prefill. */
+  prefillSeconds: number;
   generator: GeneratorChoice;
   bucket: string;
   log: (msg: string) => void;
@@ -149,17 +154,23 @@ export class TargetRunner {
     }
   }
 
-  /** Count-bound PUTs of keys [have, want) under a prefix (prefill, read objects, list namespace). */
-  private async fill(spec: LoadSpec, want: number): Promise<void> {
+  /**
+   * Count-bound PUTs of keys [have, want) under a prefix (prefill, read objects, list namespace),
+   * optionally also time-bound (a slow target would otherwise spend an hour on 100k keys).
+   * Returns how many keys the prefix now holds.
+   */
+  private async fill(spec: LoadSpec, want: number, maxSeconds?: number): Promise<number> {
     const have = this.written.get(spec.keyPrefix)?.count ?? 0;
-    if (have >= want) return;
+    if (have >= want) return have;
     const conc = spec.size >= LARGE ? 4 : spec.size >= MiB ? 16 : 64;
-    const put: LoadSpec = { ...spec, op: "put", keyStart: have, total: want - have, concurrency: conc, seconds: undefined, range: undefined, list: undefined };
+    const put: LoadSpec = { ...spec, op: "put", keyStart: have, total: want - have, concurrency: conc, seconds: maxSeconds, range: undefined, list: undefined };
     const t0 = performance.now();
     const r = await runFetch(put);
     if (r.errors > 0) throw new Error(`prefill of ${spec.keyPrefix} had ${r.errors} errors: ${r.errorSamples.join("; ")}`);
-    this.written.set(spec.keyPrefix, { count: want, style: spec.keyStyle, size: spec.size });
-    if (want - have >= 1000) this.ctx.log(`  prefilled ${want - have} keys under ${spec.keyPrefix} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const count = have + r.ops;
+    this.written.set(spec.keyPrefix, { count, style: spec.keyStyle, size: spec.size });
+    if (r.ops >= 1000) this.ctx.log(`  prefilled ${r.ops} keys under ${spec.keyPrefix} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return count;
   }
 
   /** Deletes every key written under prefixes holding objects of `size`, freeing the disk. */
@@ -196,9 +207,13 @@ export class TargetRunner {
       }
       case "delete":
         return this.runDelete(cell, spec);
-      case "list":
-        await this.fill({ ...spec, size: 0 }, this.ctx.listKeys);
-        return this.measure(cell, spec);
+      case "list": {
+        const keys = await this.fill({ ...spec, size: 0 }, this.ctx.listKeys, this.ctx.prefillSeconds);
+        const r = await this.measure(cell, spec);
+        r.namespaceKeys = keys;
+        if (keys < this.ctx.listKeys) r.note = `namespace has ${keys} of ${this.ctx.listKeys} keys: prefill stopped after ${this.ctx.prefillSeconds} s`;
+        return r;
+      }
       case "dget":
         return this.runDegraded(cell, spec);
       default:
@@ -243,7 +258,7 @@ export class TargetRunner {
       } catch (err) {
         r = skippedResult(this.t.name, cell, err instanceof Error ? err.message : String(err));
       }
-      this.ctx.log(`  ${this.t.name} ${cell.id}: ${r.skipped ? `skipped (${r.skipped})` : `${r.opsPerSec.toFixed(0)} ops/s, ${r.mbPerSec.toFixed(1)} MB/s, ${r.errors} errors`}`);
+      this.ctx.log(`  ${this.t.name} ${cell.id}: ${r.skipped ? `skipped (${r.skipped})` : `${r.opsPerSec.toFixed(0)} ops/s, ${r.mbPerSec.toFixed(1)} MB/s, ${r.errors} errors${r.errorSamples[0] ? ` (${r.errorSamples[0]})` : ""}`}`);
       out.push(r);
       const next = cells[i + 1];
       if (cell.size >= LARGE && next?.size !== cell.size) await this.dropSize(cell.size);

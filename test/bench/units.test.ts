@@ -87,7 +87,7 @@ describe("ratios and issue #7 checks", () => {
       result("cairn-4", "put:64m:4", { ops: 10, bytes: 600 * MB }),
       result("cairn-4", "get:1m:32", { ops: 1000 }),
       result("cairn-4", "dget:1m:32", { ops: 400 }),
-      result("cairn-4", "list:flat:1", { ops: 30, items: 30_000 }),
+      { ...result("cairn-4", "list:flat:1", { ops: 30, items: 30_000 }), namespaceKeys: 100_000 },
       skippedResult("cairn-4", cell("get:64m:4"), "not today"),
     ],
   };
@@ -125,5 +125,12 @@ describe("ratios and issue #7 checks", () => {
     expect(byTarget.get("idle RSS")!.pass).toBe(false);
     expect(byTarget.get("PUT 256 MiB c=8 peak RSS")!.pass).toBeNull();
     expect(byTarget.get("start-up to /minio/health/live")!.pass).toBe(true);
+  });
+
+  test("a LIST over a namespace smaller than 100k keys is reported but not judged", () => {
+    const small: TargetRun = { ...cairn, cells: [{ ...result("cairn-4", "list:flat:1", { ops: 30, items: 30_000 }), namespaceKeys: 5000 }] };
+    const list = checks([small], ceilings).find((c) => c.target.startsWith("LIST"))!;
+    expect(list.pass).toBeNull();
+    expect(list.measured).toContain("5000 keys");
   });
 });
