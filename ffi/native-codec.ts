@@ -126,7 +126,7 @@ export class NativeCodec {
       throw new EcError("EINVALIDPARAMS", `fragment index ${index} outside 0..${this.k + this.m - 1}`);
     }
     const pointers = this.pointerArray(fragments, fragmentLength);
-    const out = new Uint8Array(fragmentLength);
+    const out = Buffer.allocUnsafe(fragmentLength); // C fills all of it (memcpy of fragment_len bytes)
     const ret = this.lib.liberasurecode_reconstruct_fragment(desc, pointers, fragments.length, fragmentLength, index, out);
     check(ret, "liberasurecode_reconstruct_fragment");
     return out;

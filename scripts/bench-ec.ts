@@ -31,6 +31,7 @@ function measure(codec: Codec) {
   const into = new Uint8Array(shards.length * (codec.shardSize(BLOCK) + 15));
   const m = codec.parityShards;
   const degraded = shards.map((s, i) => (i < m ? null : s)); // the first m data shards lost
+  const oneLost = shards.map((s, i) => (i === 0 ? null : s));
   return {
     geometry: `${codec.dataShards}+${m}`,
     algorithm: codec.algorithm,
@@ -38,6 +39,8 @@ function measure(codec: Codec) {
     encodeInto: rate(() => codec.encode(block, into)),
     decodeHealthy: rate(() => codec.decode(shards, BLOCK)),
     decodeDegraded: rate(() => codec.decode(degraded, BLOCK)),
+    viewsDegraded: rate(() => codec.dataViews(degraded, BLOCK)),
+    viewsOneLost: rate(() => codec.dataViews(oneLost, BLOCK)),
     rebuildOne: rate(() => codec.reconstruct(shards.map((s, i) => (i === 0 ? null : s)), BLOCK, [0])),
   };
 }
@@ -56,6 +59,8 @@ if (values.json) {
       "encode (into reused)": r.encodeInto.toFixed(2),
       "decode (healthy)": r.decodeHealthy.toFixed(2),
       "decode (m data lost)": r.decodeDegraded.toFixed(2),
+      "dataViews (m lost)": r.viewsDegraded.toFixed(2),
+      "dataViews (1 lost)": r.viewsOneLost.toFixed(2),
       "rebuild 1 shard": r.rebuildOne.toFixed(2),
     })),
   );
