@@ -44,6 +44,13 @@ describe("embedded copy", () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ source: "embedded", isal: true, roundTrip: true });
   }, SPAWN_TIMEOUT);
 
+  test.skipIf(!canHide)("a system liberasurecode without libisal2 borrows the embedded ISA-L", () => {
+    const hideIsal = `mount --bind /dev/null ${SYSTEM_LIBS[1]}`;
+    const out = runProbe({}, (cmd) => ["unshare", "-m", "sh", "-c", `${hideIsal} && exec "$0" "$@"`, ...cmd]);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ source: "system", embeddedIsal: true, isal: true, roundTrip: true });
+  }, SPAWN_TIMEOUT);
+
   test.skipIf(!canHide)("with neither copy usable, the typed error names the Debian packages", () => {
     const out = runProbe({ TMPDIR: "/nonexistent/cairn" }, hidden);
     expect(out.code).toBe(3);
