@@ -51,11 +51,6 @@ export function blockLength(src: DecodeSource, partIndex: number, b: number): nu
   return Math.min(src.blockSize, src.parts[partIndex]!.size - b * src.blockSize);
 }
 
-/** Decodes block `b` of part `partIndex`: k good shards, data shards preferred. */
-export async function readBlock(src: DecodeSource, partIndex: number, b: number): Promise<Uint8Array> {
-  return src.codec.decode(await readBlockShards(src, partIndex, b), blockLength(src, partIndex, b));
-}
-
 /** At least k verified shards of block `b` (null where not read or bad). */
 export async function readBlockShards(src: DecodeSource, partIndex: number, b: number): Promise<(Uint8Array | null)[]> {
   const part = src.parts[partIndex]!;
@@ -83,15 +78,9 @@ export async function readBlockShards(src: DecodeSource, partIndex: number, b: n
   return shards;
 }
 
-/**
- * Block `b` as pieces: zero-copy views into the data shards when all are intact (the common
- * case), the decoded block otherwise.
- */
+/** Block `b` as pieces: zero-copy views of the data shards (rebuilt ones where missing). */
 async function readBlockPieces(src: DecodeSource, partIndex: number, b: number): Promise<Uint8Array[]> {
-  const shards = await readBlockShards(src, partIndex, b);
-  const len = blockLength(src, partIndex, b);
-  const dataIntact = shards.slice(0, src.k).every((s) => s !== null);
-  return dataIntact ? src.codec.dataViews(shards, len) : [src.codec.decode(shards, len)];
+  return src.codec.dataViews(await readBlockShards(src, partIndex, b), blockLength(src, partIndex, b));
 }
 
 /** The bytes [from, to) of the concatenation of `pieces`, as views. */

@@ -139,6 +139,9 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
   // Two block buffers: shards may be views into the block (parity 0), and one block's write
   // is still in flight while the next is filled.
   const blocks = [new Uint8Array(t.blockSize), new Uint8Array(t.blockSize)];
+  // Encoded shards are views of these (recycled like the blocks) instead of fresh 1.5 MiB per block.
+  const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
+  const into = [new Uint8Array(intoSize), new Uint8Array(intoSize)];
   let cur = 0;
   let block = blocks[0]!;
   let fill = 0;
@@ -147,7 +150,7 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
   const flush = async (bytes: Uint8Array) => {
     md5.update(bytes);
     if (!writers.opened) await writers.open();
-    await writers.push(t.codec.encode(bytes));
+    await writers.push(t.codec.encode(bytes, into[cur]));
   };
   try {
     if (t.inlineLimit < 0) await writers.open();

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openErasureLayer, type ErasureLayer } from "../../src/erasure/index";
-import { LocalDrive } from "../../src/storage/index";
+import { FaultyDrive, LocalDrive } from "../../src/storage/index";
 import { decodeXlMeta, type ObjectVersionMeta } from "../../src/xlmeta/index";
-import { FaultyDrive } from "../suites/faulty-drive";
 import { body, bytes, collect, md5, meta, rejectsWith, tempDrives } from "../suites/helpers";
 
 const MiB = 1 << 20;
@@ -93,12 +92,12 @@ for (const [n, m] of [
     }, 60_000);
 
     test(`${m + 1} drives offline: a quorum error, never wrong data`, async () => {
-      for (let i = 0; i <= m; i++) faulty[i]!.mode = "offline";
+      for (let i = 0; i <= m; i++) faulty[i]!.offline = true;
       try {
         for (const key of sums.keys()) await rejectsWith(L.getObject(B, key), "InsufficientReadQuorum");
         await rejectsWith(L.putObject(B, "new", body(bytes(10)), { size: 10, metadata: meta(), versioning: "unversioned" }), "InsufficientWriteQuorum");
       } finally {
-        for (const f of faulty) f.mode = "none";
+        for (const f of faulty) f.offline = false;
       }
       await readsBackIdentical();
     }, 60_000);
@@ -142,13 +141,13 @@ for (const [n, m] of [
     }, 60_000);
 
     test("a drive failing with EIO is treated as offline and service continues", async () => {
-      faulty[0]!.mode = "eio";
+      faulty[0]!.inject({ effect: "Faulty" });
       try {
         await readsBackIdentical();
         await put("during-eio", bytes(1_100_000, 8));
         expect(md5(await collect((await L.getObject(B, "during-eio")).body))).toBe(sums.get("during-eio")!);
       } finally {
-        faulty[0]!.mode = "none";
+        faulty[0]!.clear();
       }
       // Heal (queued by the degraded reads, or run here) gives drive 0 its shard.
       await L.healIdle();
@@ -163,10 +162,10 @@ for (const [n, m] of [
 
     test("a drive that missed a delete: the key is not listed, not readable, and heal removes it", async () => {
       await put("stale", bytes(300_000, 9));
-      faulty[0]!.mode = "offline";
+      faulty[0]!.offline = true;
       await L.deleteObject(B, "stale", { versioning: "unversioned" });
       sums.delete("stale");
-      faulty[0]!.mode = "none";
+      faulty[0]!.offline = false;
       expect(existsSync(join(t.drives[0]!, B, "stale", "~xl.meta"))).toBe(true);
       await rejectsWith(L.getObject(B, "stale"), "ObjectNotFound");
       expect((await L.listObjects(B)).objects.map((o) => o.key)).not.toContain("stale");
