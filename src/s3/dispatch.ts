@@ -54,6 +54,8 @@ const HANDLERS: HandlerTable = {
   },
 };
 
+const DEFAULT_REGION = "us-east-1";
+
 export interface RequestContext {
   requestId: string;
   remoteAddress?: string;
@@ -63,6 +65,9 @@ export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Response>
 
 export function createS3Handler(deps: S3Deps): S3Handler {
   const domains = deps.domains ?? [];
+  // On the default region any signing region is accepted, as MinIO does: clients such as
+  // s3cmd sign with their legacy default "US".
+  const checkRegion = deps.region !== DEFAULT_REGION;
   return async (req, rctx) => {
     const url = new URL(req.url);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
@@ -70,7 +75,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
       const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
       const vhost = bucketFromHost(req.headers.get("host") ?? url.host, domains);
       const auth = await verifyRequest({ method: req.method, url, headers: req.headers }, req.body, deps.lookupSecret, {
-        region: deps.region,
+        ...(checkRegion && { region: deps.region }),
         ...(vhost !== undefined && { virtualHostBucket: vhost }),
       });
       // Bucket policies and anonymous access come later; until then every request is signed.

@@ -55,8 +55,8 @@ export function serializeError(err: S3Error, meta: ResponseMeta): Response {
   for (const [k, v] of Object.entries(err.headers)) headers.set(k, v);
   if (err.status === 304) return new Response(null, { status: 304, headers });
   headers.set("x-amz-error-code", err.code);
-  // Internal detail stays in the logs; 5xx bodies carry only the table's text.
-  const message = err.status >= 500 ? S3_ERRORS[err.code][1] : err.message;
+  // Internal detail stays in the logs; 5xx bodies carry only the table's text. 501 is ours to explain.
+  const message = err.status >= 500 && err.code !== "NotImplemented" ? S3_ERRORS[err.code][1] : err.message;
   if (meta.method === "HEAD") return new Response(null, { status: err.status, headers });
   const value: Record<string, string | undefined> = {
     Code: err.code,

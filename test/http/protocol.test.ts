@@ -117,6 +117,8 @@ describe("responses", () => {
       expect(res.status).toBe(501);
       expect(await errorCode(res)).toBe("NotImplemented");
     }
+    const named = await (await h.send("PUT", `/${B}?policy`, { body: "{}" })).text();
+    expect(named).toContain("<Message>PutBucketPolicy is not implemented.</Message>");
     expect((await h.send("GET", `/${B}?policy`, { anonymous: true })).status).toBe(403);
   });
 

@@ -24,8 +24,8 @@ export async function createBucket(ctx: BucketCtx<"CreateBucket">): Promise<Hand
   if (text.trim() !== "") {
     const cfg = parseXml(text, "CreateBucketConfiguration", schemas.createBucketConfiguration);
     const loc = cfg.LocationConstraint ?? "";
-    // "us-east-1" is the implicit default AWS accepts from any client.
-    if (loc !== "" && loc !== ctx.deps.region && loc !== "us-east-1") {
+    // "us-east-1" (legacy alias "US") is the implicit default clients send to any endpoint.
+    if (loc !== "" && loc !== ctx.deps.region && loc !== "us-east-1" && loc !== "US") {
       throw new S3Error("IllegalLocationConstraintException", { bucket });
     }
   }
