@@ -142,3 +142,24 @@ describe("error responses", () => {
     expect(await res.text()).toBe("");
   });
 });
+
+describe("DeleteObjects result body", () => {
+  test("per-key errors carry the S3 code; quiet drops successes only", async () => {
+    const { deleteResultXml } = await import("../../src/s3/handlers/object-delete");
+    const results = [
+      { ok: true as const, key: "a", versionId: null, deleteMarker: false },
+      { ok: true as const, key: "b", versionId: "dm1", deleteMarker: true },
+      { ok: false as const, key: "c", error: new ObjectError({ kind: "InsufficientWriteQuorum", bucket: "b", key: "c", have: 1, need: 3 }) },
+      { ok: false as const, key: "d", versionId: "v9", error: new ObjectError({ kind: "ObjectLocked", bucket: "b", key: "d", versionId: "v9" }) },
+    ];
+    expect(deleteResultXml(results, false)).toEqual({
+      Deleted: [{ Key: "a", VersionId: undefined }, { Key: "b", VersionId: undefined, DeleteMarker: true, DeleteMarkerVersionId: "dm1" }],
+      Error: [
+        { Key: "c", VersionId: undefined, Code: "SlowDown", Message: S3_ERRORS.SlowDown[1] },
+        { Key: "d", VersionId: "v9", Code: "AccessDenied", Message: "Access Denied because object protected by object lock." },
+      ],
+    });
+    expect(deleteResultXml(results, true).Deleted).toEqual([]);
+    expect(deleteResultXml(results, true).Error).toHaveLength(2);
+  });
+});

@@ -93,6 +93,22 @@ describe("authentication gate", () => {
   });
 });
 
+describe("presigned URLs", () => {
+  test("GET and PUT through URLs from @aws-sdk/s3-request-presigner; a tampered URL is refused", async () => {
+    const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
+    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+    const putUrl = await getSignedUrl(h.client, new PutObjectCommand({ Bucket: B, Key: "presigned" }), { expiresIn: 60 });
+    const put = await fetch(putUrl, { method: "PUT", body: "via url" });
+    expect(put.status).toBe(200);
+    const getUrl = await getSignedUrl(h.client, new GetObjectCommand({ Bucket: B, Key: "presigned" }), { expiresIn: 60 });
+    const got = await fetch(getUrl);
+    expect(await got.text()).toBe("via url");
+    const tampered = await fetch(getUrl.replace("presigned", "obj"));
+    expect(tampered.status).toBe(403);
+    expect(await errorCode(tampered)).toBe("SignatureDoesNotMatch");
+  });
+});
+
 describe("responses", () => {
   test("every response carries request id, host id and Server", async () => {
     for (const res of [await h.send("GET", `/${B}/obj`), await h.send("GET", `/${B}/missing`), await h.send("HEAD", `/${B}/obj`)]) {

@@ -1,7 +1,7 @@
 /** DeleteObject and DeleteObjects (POST ?delete). */
 import type { DeleteObjectsResult } from "../../object/index";
 import { xml, type HandlerResult, type S3Context } from "../context";
-import { S3Error, toS3Error } from "../errors";
+import { S3Error, S3_ERRORS, toS3Error } from "../errors";
 import { contentMd5Hex } from "../headers";
 import type { Endpoint } from "../router";
 import { decodeUtf8, parseXml, readBodyBytes, schemas, type XmlValue } from "../xml/index";
@@ -65,7 +65,7 @@ export function deleteResultXml(results: DeleteObjectsResult[], quiet: boolean):
       });
     } else {
       const e = toS3Error(r.error);
-      errors.push({ Key: r.key, VersionId: r.versionId, Code: e.code, Message: e.status >= 500 ? "Internal error" : e.message });
+      errors.push({ Key: r.key, VersionId: r.versionId, Code: e.code, Message: e.status >= 500 ? S3_ERRORS[e.code][1] : e.message });
     }
   }
   return { Deleted: deleted, Error: errors };
