@@ -8,7 +8,7 @@
  * This module uses node:fs (the only ffi/ file that does) because library loading is synchronous.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import xorcodePath from "./lib/libXorcode.so.1" with { type: "file" };
 import isalPath from "./lib/libisal.so.2" with { type: "file" };
@@ -23,8 +23,17 @@ export interface EmbeddedCopies {
   remove(): void;
 }
 
-export function writeEmbeddedCopies(): EmbeddedCopies {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-ffi-"));
+/**
+ * Where the private copies may go, in order: CAIRN_FFI_DIR, the temp dir, /dev/shm, ~/.cache.
+ * More than one because dlopen fails on a `noexec` mount, which hardened hosts use for /tmp.
+ */
+export function embeddedCopyDirs(): string[] {
+  const dirs = [process.env.CAIRN_FFI_DIR, tmpdir(), "/dev/shm", join(homedir(), ".cache")];
+  return [...new Set(dirs.filter((d): d is string => !!d))];
+}
+
+export function writeEmbeddedCopies(parent: string): EmbeddedCopies {
+  const dir = mkdtempSync(join(parent, "cairn-ffi-"));
   const copy = (source: string, name: string): string => {
     const target = join(dir, name);
     writeFileSync(target, readFileSync(source), { mode: 0o500 });
@@ -44,8 +53,8 @@ export function writeEmbeddedCopies(): EmbeddedCopies {
 }
 
 /** Just the embedded ISA-L, for a system liberasurecode whose machine lacks libisal2. */
-export function writeEmbeddedIsal(): { isal: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-ffi-"));
+export function writeEmbeddedIsal(parent: string): { isal: string; remove(): void } {
+  const dir = mkdtempSync(join(parent, "cairn-ffi-"));
   const target = join(dir, "libisal.so.2");
   writeFileSync(target, readFileSync(isalPath), { mode: 0o500 });
   return { isal: target, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -51,8 +51,21 @@ describe("embedded copy", () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ source: "system", embeddedIsal: true, isal: true, roundTrip: true });
   }, SPAWN_TIMEOUT);
 
+  test.skipIf(!canHide)("a noexec temp dir is skipped for the next candidate (/dev/shm)", () => {
+    const mountPoint = mkdtempSync(join(tmpdir(), "cairn-noexec-"));
+    try {
+      const noexec = `mount -t tmpfs -o noexec tmpfs ${mountPoint} && ${hide}`;
+      const out = runProbe({ TMPDIR: mountPoint }, (cmd) => ["unshare", "-m", "sh", "-c", `${noexec} && exec "$0" "$@"`, ...cmd]);
+      expect(out.code).toBe(0);
+      expect(JSON.parse(out.stdout)).toMatchObject({ source: "embedded", isal: true, roundTrip: true });
+    } finally {
+      rmSync(mountPoint, { recursive: true, force: true });
+    }
+  }, SPAWN_TIMEOUT);
+
   test.skipIf(!canHide)("with neither copy usable, the typed error names the Debian packages", () => {
-    const out = runProbe({ TMPDIR: "/nonexistent/cairn" }, hidden);
+    const noShm = (cmd: string[]) => ["unshare", "-m", "sh", "-c", `${hide} && mount -t tmpfs -o ro tmpfs /dev/shm && exec "$0" "$@"`, ...cmd];
+    const out = runProbe({ TMPDIR: "/nonexistent/cairn", HOME: "/nonexistent/home", CAIRN_FFI_DIR: "/nonexistent/ffi" }, noShm);
     expect(out.code).toBe(3);
     const { error, message } = JSON.parse(out.stdout) as { error: string; message: string };
     expect(error).toBe("ELIBRARYMISSING");

@@ -4,7 +4,7 @@
  * executable. Loading is lazy so `cairn --version` works on a machine without the libraries.
  */
 import { dlopen, FFIType, type Library } from "bun:ffi";
-import { writeEmbeddedCopies, writeEmbeddedIsal } from "./embedded";
+import { embeddedCopyDirs, writeEmbeddedCopies, writeEmbeddedIsal } from "./embedded";
 import { EcError } from "./errors";
 import { BACKENDS, libcSymbols, liberasurecodeSymbols, M_MMAP_THRESHOLD, M_TRIM_THRESHOLD } from "./symbols";
 
@@ -55,7 +55,19 @@ export function loadLiberasurecode(): LoadedLibrary {
 }
 
 function loadEmbedded(): LiberasurecodeLibrary {
-  const copies = writeEmbeddedCopies();
+  const failures: string[] = [];
+  for (const parent of embeddedCopyDirs()) {
+    try {
+      return loadEmbeddedFrom(parent);
+    } catch (err) {
+      failures.push(`${parent}: ${describe(err)}`);
+    }
+  }
+  throw new Error(`no usable directory for the private copy (set CAIRN_FFI_DIR to an exec-mounted one): ${failures.join("; ")}`);
+}
+
+function loadEmbeddedFrom(parent: string): LiberasurecodeLibrary {
+  const copies = writeEmbeddedCopies(parent);
   try {
     // Order matters: liberasurecode's DT_NEEDED libXorcode.so.1 and its run-time dlopen of
     // libisal.so.2 are both satisfied by soname from objects already loaded.
@@ -72,16 +84,19 @@ function ensureIsal(lib: LiberasurecodeLibrary): boolean {
   if (process.env.CAIRN_EC_BACKEND || lib.symbols.liberasurecode_backend_available(BACKENDS.isa_l_rs_vand) === 1) {
     return false;
   }
-  let copy: ReturnType<typeof writeEmbeddedIsal> | undefined;
-  try {
-    copy = writeEmbeddedIsal();
-    preload(copy.isal, "ec_encode_data");
-    return lib.symbols.liberasurecode_backend_available(BACKENDS.isa_l_rs_vand) === 1;
-  } catch {
-    return false; // the backend fallback in ec/ still applies
-  } finally {
-    copy?.remove();
+  for (const parent of embeddedCopyDirs()) {
+    let copy: ReturnType<typeof writeEmbeddedIsal> | undefined;
+    try {
+      copy = writeEmbeddedIsal(parent);
+      preload(copy.isal, "ec_encode_data");
+      return lib.symbols.liberasurecode_backend_available(BACKENDS.isa_l_rs_vand) === 1;
+    } catch {
+      // try the next directory; with none, the backend fallback in ec/ still applies
+    } finally {
+      copy?.remove();
+    }
   }
+  return false;
 }
 
 function preload(path: string, anySymbol: string): void {
