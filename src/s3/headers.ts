@@ -210,3 +210,23 @@ export function declaredSize(headers: Headers, contentLength: number): number {
   if (!chunked && !awsChunked) throw new S3Error("MissingContentLength");
   return -1;
 }
+
+/**
+ * Write headers that promise something Cairn cannot keep yet (encryption at rest, object lock).
+ * Storing the object anyway would silently break the promise, so these are refused as 501.
+ * ACL headers are accepted and ignored: every object is private to its single owner.
+ */
+const UNSUPPORTED_WRITE_HEADERS: Record<string, string> = {
+  "x-amz-server-side-encryption": "Server-side encryption",
+  "x-amz-server-side-encryption-customer-algorithm": "Server-side encryption with customer keys",
+  "x-amz-server-side-encryption-aws-kms-key-id": "Server-side encryption with KMS keys",
+  "x-amz-object-lock-mode": "Object lock retention",
+  "x-amz-object-lock-retain-until-date": "Object lock retention",
+  "x-amz-object-lock-legal-hold": "Object lock legal hold",
+};
+
+export function rejectUnsupportedWriteHeaders(headers: Headers): void {
+  for (const [name, what] of Object.entries(UNSUPPORTED_WRITE_HEADERS)) {
+    if (headers.has(name)) throw new S3Error("NotImplemented", { message: `${what} (${name}) is not implemented.` });
+  }
+}

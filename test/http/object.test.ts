@@ -118,6 +118,20 @@ describe("PutObject / GetObject / HeadObject", () => {
     expect((await h.send("HEAD", `/${B}/md5-wrong`)).status).toBe(404);
   });
 
+  test("encryption and object-lock headers are refused (501) and nothing is stored; ACL headers are ignored", async () => {
+    for (const [name, value] of [
+      ["x-amz-server-side-encryption", "AES256"],
+      ["x-amz-object-lock-mode", "GOVERNANCE"],
+    ]) {
+      const res = await h.send("PUT", `/${B}/sse`, { body: "x", headers: { [name!]: value! } });
+      expect(res.status).toBe(501);
+      expect(await errorCode(res)).toBe("NotImplemented");
+    }
+    expect((await h.send("HEAD", `/${B}/sse`)).status).toBe(404);
+    const acl = await h.send("PUT", `/${B}/acl`, { body: "x", headers: { "x-amz-acl": "private" } });
+    expect(acl.status).toBe(200);
+  });
+
   test("too much user metadata is MetadataTooLarge", async () => {
     const res = await h.send("PUT", `/${B}/big-meta`, { body: "x", headers: { "x-amz-meta-big": "v".repeat(2100) } });
     expect(await errorCode(res)).toBe("MetadataTooLarge");

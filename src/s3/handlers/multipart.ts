@@ -13,6 +13,7 @@ import {
   parseCopySource,
   parseCopySourceRange,
   quoteEtag,
+  rejectUnsupportedWriteHeaders,
   storageClass,
   unquoteEtag,
 } from "../headers";
@@ -52,6 +53,7 @@ function checksumType(headers: Headers): "COMPOSITE" | "FULL_OBJECT" | undefined
 
 export async function createMultipartUpload(ctx: Ctx<"CreateMultipartUpload">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
+  rejectUnsupportedWriteHeaders(ctx.headers);
   const alg = checksumAlgorithm(ctx.headers);
   const type = checksumType(ctx.headers);
   const id = await ctx.deps.layer.newMultipartUpload(bucket, key, {

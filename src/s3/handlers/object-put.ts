@@ -11,6 +11,7 @@ import {
   metadataFromHeaders,
   parseCopySource,
   quoteEtag,
+  rejectUnsupportedWriteHeaders,
   storageClass,
 } from "../headers";
 import type { Endpoint } from "../router";
@@ -44,6 +45,7 @@ export function writeResultHeaders(info: ObjectInfo): Record<string, string> {
 export async function putObject(ctx: Ctx<"PutObject">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
   const { headers, auth } = ctx;
+  rejectUnsupportedWriteHeaders(headers);
   const size = declaredSize(headers, auth.contentLength);
   const opts = {
     size,
@@ -76,6 +78,7 @@ export async function copyObject(ctx: Ctx<"CopyObject">): Promise<HandlerResult>
   const { bucket, key } = ctx.endpoint;
   const { headers } = ctx;
   const { layer } = ctx.deps;
+  rejectUnsupportedWriteHeaders(headers);
   const src = parseCopySource(headers.get("x-amz-copy-source"));
   const metadataDirective = directive(headers, "x-amz-metadata-directive");
   const taggingDirective = directive(headers, "x-amz-tagging-directive");
