@@ -4,8 +4,9 @@
  * Shards keep liberasurecode's 80-byte fragment header on disk. Why:
  * - The healthy read path stays free of C and of copies either way: the data bytes are a fixed
  *   slice of each data shard (`dataViews`), so a header costs nothing there.
- * - Degraded reads and heal hand the shards to liberasurecode as they are (zero copies on the way
- *   in). Stripped shards would need a header rebuilt per fragment, including liberasurecode's
+ * - Degraded reads and heal hand the shards to liberasurecode as they are (no copy on the way
+ *   in when a shard starts 16-byte aligned; liberasurecode copies unaligned ones itself).
+ *   Stripped shards would need a header rebuilt per fragment, including liberasurecode's
  *   internal metadata checksum, i.e. a copy and a dependency on its private format.
  * - The header names the fragment index and block size, so a shard read from the wrong file or
  *   the wrong position is caught (EBADHEADER) instead of silently decoding garbage.

@@ -16,7 +16,8 @@ export interface Codec {
   /**
    * Any k present (array of length k+m, null = missing) → the block. With every data shard
    * present it never calls C: it joins their payloads (or returns the one view, when one shard
-   * holds the whole block).
+   * holds the whole block). Throws EcError: EINSUFFFRAGS under k, EBADHEADER for a shard that
+   * is not fragment i of this block, EINVALIDPARAMS for wrong lengths.
    */
   decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array;
   /**
