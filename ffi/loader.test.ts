@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { libraryInfo } from "./index";
@@ -14,10 +14,11 @@ function runProbe(env: Record<string, string>, wrap: (cmd: string[]) => string[]
   return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
 
-test("loads the system liberasurecode 1.6.2 by default", () => {
+test("loads liberasurecode 1.6.2: the system copy when installed, else the embedded one", () => {
   const info = libraryInfo();
   expect(info.version).toBe("1.6.2");
-  expect(info.source).toBe(process.env.CAIRN_FFI_EMBEDDED === "1" ? "embedded" : "system");
+  const system = process.env.CAIRN_FFI_EMBEDDED !== "1" && SYSTEM_LIBS.slice(0, 1).every((l) => existsSync(l));
+  expect(info.source).toBe(system ? "system" : "embedded");
 });
 
 describe("embedded copy", () => {
