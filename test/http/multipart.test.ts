@@ -102,6 +102,30 @@ describe("multipart", () => {
     expect(await sdkError(h.client.send(new ListPartsCommand({ Bucket: B, Key: "bad", UploadId })))).toBe("NoSuchUpload");
   });
 
+  test("ListMultipartUploads: prefix, delimiter, pagination by key marker", async () => {
+    const LB = "multipart-listing";
+    await h.client.send(new CreateBucketCommand({ Bucket: LB }));
+    const ids: Record<string, string> = {};
+    for (const key of ["a/1", "a/2", "b/1", "c"]) {
+      ids[key] = (await h.client.send(new CreateMultipartUploadCommand({ Bucket: LB, Key: key }))).UploadId!;
+    }
+    const top = await h.client.send(new ListMultipartUploadsCommand({ Bucket: LB, Delimiter: "/" }));
+    expect(top.Uploads?.map((u) => u.Key)).toEqual(["c"]);
+    expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/", "b/"]);
+    const a = await h.client.send(new ListMultipartUploadsCommand({ Bucket: LB, Prefix: "a/" }));
+    expect(a.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([
+      ["a/1", ids["a/1"]],
+      ["a/2", ids["a/2"]],
+    ]);
+    const first = await h.client.send(new ListMultipartUploadsCommand({ Bucket: LB, MaxUploads: 2 }));
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Uploads).toHaveLength(2);
+    const rest = await h.client.send(
+      new ListMultipartUploadsCommand({ Bucket: LB, KeyMarker: first.NextKeyMarker, UploadIdMarker: first.NextUploadIdMarker }),
+    );
+    expect([...first.Uploads!, ...rest.Uploads!].map((u) => u.Key)).toEqual(["a/1", "a/2", "b/1", "c"]);
+  });
+
   test("part number outside 1..10000 is InvalidArgument", async () => {
     const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "pn" }));
     for (const n of ["0", "10001", "x"]) {

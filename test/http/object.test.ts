@@ -257,6 +257,17 @@ describe("DeleteObject / DeleteObjects", () => {
     const old = await h.client.send(new GetObjectCommand({ Bucket: VB, Key: "v", VersionId: put.VersionId }));
     expect(await old.Body!.transformToString()).toBe("one");
     expect(old.VersionId).toBe(put.VersionId);
+    // A specific version can be copied even though the key's latest is a delete marker.
+    const copy = await h.client.send(new CopyObjectCommand({ Bucket: VB, Key: "restored", CopySource: `${VB}/v?versionId=${put.VersionId}` }));
+    expect(copy.CopySourceVersionId).toBe(put.VersionId);
+    expect(copy.VersionId).toBeTruthy();
+    const restored = await h.client.send(new GetObjectCommand({ Bucket: VB, Key: "restored" }));
+    expect(await restored.Body!.transformToString()).toBe("one");
+    const byVersion = await h.client.send(new DeleteObjectCommand({ Bucket: VB, Key: "v", VersionId: put.VersionId }));
+    expect(byVersion.VersionId).toBe(put.VersionId);
+    expect(
+      await sdkError(h.client.send(new GetObjectCommand({ Bucket: VB, Key: "v", VersionId: put.VersionId }))),
+    ).toMatchObject({ status: 404 });
   });
 });
 
