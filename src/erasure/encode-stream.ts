@@ -8,6 +8,7 @@ import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import type { Drive, FileWriter } from "../storage/drive";
 import { frameHeader, frameShard } from "./bitrot";
+import type { BufferPool } from "./buffers";
 import { quorumError, type ErrLoc } from "./quorum";
 
 export interface StageTarget {
@@ -22,6 +23,7 @@ export interface StageTarget {
   /** Sys path of the staging file on each drive, e.g. `tmp/<uuid>/<dataDir>/part.1`. */
   path: string;
   loc: ErrLoc;
+  pool: BufferPool;
 }
 
 export interface StageLimits {
@@ -138,10 +140,10 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
   const md5 = new Bun.CryptoHasher("md5");
   // Two block buffers: shards may be views into the block (parity 0), and one block's write
   // is still in flight while the next is filled.
-  const blocks = [new Uint8Array(t.blockSize), new Uint8Array(t.blockSize)];
+  const blocks = [t.pool.take(t.blockSize), t.pool.take(t.blockSize)];
   // Encoded shards are views of these (recycled like the blocks) instead of fresh 1.5 MiB per block.
   const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
-  const into = [new Uint8Array(intoSize), new Uint8Array(intoSize)];
+  const into = [t.pool.take(intoSize), t.pool.take(intoSize)];
   let cur = 0;
   let block = blocks[0]!;
   let fill = 0;
@@ -192,5 +194,7 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     throw e;
   } finally {
     reader.releaseLock();
+    // Safe to recycle: every write that referenced them has settled (finish/abort awaited it).
+    for (const b of [...blocks, ...into]) t.pool.give(b);
   }
 }

@@ -1,6 +1,7 @@
 /** The erasure-coded ObjectLayer: public surface for the server (composition root). */
 import type { ObjectLayer } from "../object/index";
 import { LocalDrive, type Drive } from "../storage/index";
+import { BufferPool } from "./buffers";
 import { loadLayout } from "./format";
 import { HealQueue } from "./heal-queue";
 import { ErasureLayer } from "./layer";
@@ -42,7 +43,8 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const codecs = new CodecCache();
   const locks = new NamespaceLocks();
   const heal = new HealQueue();
-  const sets = layout.sets.map((ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal }));
+  const pool = new BufferPool();
+  const sets = layout.sets.map((ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool }));
   const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal });
   heal.setJob((bucket, key) => layer.healObject(bucket, key, { deep: true }));
   if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);

@@ -101,6 +101,7 @@ export async function putObjectPart(
           inlineLimit: -1,
           path: `${dir}/${up.dataDir}/part.${partNumber}`,
           loc,
+          pool: set.cfg.pool,
         },
         { size: opts.size, maxSize: MAX_PART_SIZE, ...(opts.expectedMd5 ? { expectedMd5: opts.expectedMd5 } : {}) },
       );

@@ -87,6 +87,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
         inlineLimit: INLINE_LIMIT,
         path: `${tmp}/${dataDir}/part.1`,
         loc,
+        pool: set.cfg.pool,
       },
       { size: opts.size, maxSize: MAX_OBJECT_SIZE, ...(opts.expectedMd5 ? { expectedMd5: opts.expectedMd5 } : {}) },
     );

@@ -5,6 +5,7 @@
  */
 import { createCodec, type Codec } from "../ec/index";
 import type { Drive } from "../storage/drive";
+import type { BufferPool } from "./buffers";
 import type { NamespaceLocks } from "./locks";
 import { distributionFor } from "./placement";
 import { REDUCED_REDUNDANCY, writeQuorum } from "./storage-class";
@@ -63,6 +64,7 @@ export class ErasureSet {
       codecs: CodecCache;
       locks: NamespaceLocks;
       heal: HealSink;
+      pool: BufferPool;
     },
   ) {}
 
