@@ -16,7 +16,7 @@ export interface ResponseMeta {
 function baseHeaders(meta: ResponseMeta): Headers {
   const h = new Headers();
   h.set("x-amz-request-id", meta.requestId);
-  h.set("x-amz-id-2", btoa(`cairn/${meta.requestId}`));
+  h.set("x-amz-id-2", Buffer.from(`cairn/${meta.requestId}`).toString("base64"));
   h.set("server", "Cairn");
   return h;
 }

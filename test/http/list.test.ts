@@ -121,5 +121,7 @@ describe("ListObjectVersions", () => {
   test("an unversioned object lists with version id null", async () => {
     const r = await h.client.send(new ListObjectVersionsCommand({ Bucket: B, Prefix: "a.txt" }));
     expect(r.Versions?.map((v) => v.VersionId)).toEqual(["null"]);
+    const bad = await h.send("GET", `/${B}?versions&version-id-marker=abc`);
+    expect(await errorCode(bad)).toBe("InvalidArgument");
   });
 });

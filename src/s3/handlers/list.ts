@@ -128,6 +128,12 @@ export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promis
   const c = commonParams(q);
   const keyMarker = q.get("key-marker") ?? "";
   const versionIdMarker = q.get("version-id-marker") ?? "";
+  if (versionIdMarker && !keyMarker) {
+    throw new S3Error("InvalidArgument", {
+      message: "A version-id marker cannot be specified without a key marker.",
+      fields: { ArgumentName: "version-id-marker", ArgumentValue: versionIdMarker },
+    });
+  }
   const res = await ctx.deps.layer.listObjectVersions(ctx.endpoint.bucket, {
     prefix: c.prefix,
     delimiter: c.delimiter,
