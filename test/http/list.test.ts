@@ -116,6 +116,18 @@ describe("ListObjectVersions", () => {
     expect(r.DeleteMarkers?.map((d) => [d.VersionId, d.IsLatest])).toEqual([[dm.VersionId, true]]);
     const listed = await h.client.send(new ListObjectsV2Command({ Bucket: VB }));
     expect(listed.Contents ?? []).toEqual([]);
+    // One entry per page: key and version-id markers resume exactly after the last entry.
+    const seen: string[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const r1 = await h.client.send(new ListObjectVersionsCommand({ Bucket: VB, MaxKeys: 1, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      for (const v of [...(r1.Versions ?? []), ...(r1.DeleteMarkers ?? [])]) seen.push(v.VersionId!);
+      if (!r1.IsTruncated) break;
+      keyMarker = r1.NextKeyMarker;
+      versionIdMarker = r1.NextVersionIdMarker;
+    }
+    expect(seen).toEqual([dm.VersionId, v2.VersionId, v1.VersionId]);
   });
 
   test("an unversioned object lists with version id null", async () => {
