@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { AuthError, signPostPolicy, verifyPostPolicy } from "./index";
 import { signatureHex, signingKey } from "./sigv4";
+import { hmacSha1Base64 } from "./crypto";
 import { AKID, CREDS, lookup } from "./test/helpers";
 
 // From the S3 docs' "Example: Browser-Based Upload using HTTP POST (Using AWS Signature Version 4)".
@@ -92,5 +93,12 @@ describe("signPostPolicy round trips", () => {
     // Re-sign the junk policy so the signature holds and the parse is what fails.
     const sig = signatureHex(signingKey(CREDS.secretAccessKey, { date: "20260501", region: "us-east-1", service: "s3" }), junk);
     expect(await codeOf(verifyPostPolicy(Object.entries({ ...f, policy: junk, "x-amz-signature": sig }), "b", lookup, { now }))).toBe("InvalidPolicyDocument");
+  });
+
+  test("SigV2 form (AWSAccessKeyId + signature) verifies; a wrong signature does not", async () => {
+    const policy = Buffer.from(JSON.stringify({ expiration: "2026-05-01T01:00:00Z", conditions: [{ bucket: "b" }, ["starts-with", "$key", ""]] })).toString("base64");
+    const form = { key: "k", AWSAccessKeyId: AKID, policy, signature: hmacSha1Base64(CREDS.secretAccessKey, policy) };
+    expect(await verifyPostPolicy(Object.entries(form), "b", lookup, { now })).toMatchObject({ accessKey: AKID, signature: "v2" });
+    expect(await codeOf(verifyPostPolicy(Object.entries({ ...form, signature: hmacSha1Base64("wrong", policy) }), "b", lookup, { now }))).toBe("SignatureDoesNotMatch");
   });
 });
