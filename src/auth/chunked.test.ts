@@ -185,3 +185,36 @@ describe("declared decoded length (unsigned trailer, anonymous)", () => {
     expect((await drain(v.body)).error).toBeUndefined();
   });
 });
+
+describe("stream plumbing", () => {
+  test("a source that fails mid-body fails the decoded stream with the source's error", async () => {
+    const boom = new Error("connection reset");
+    let sent = false;
+    const source = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (!sent) {
+          sent = true;
+          c.enqueue(bytes("5\r\nhel"));
+        } else c.error(boom);
+      },
+    });
+    const out = decodeAwsChunked(source, { signing: null, withTrailer: true }, new CompositeCheck([]));
+    expect((await drain(out)).error).toBe(boom);
+  });
+
+  test("cancelling the decoded stream cancels the request body", async () => {
+    let cancelled: unknown = null;
+    const source = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(bytes("5\r\nhello\r\n"));
+      },
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    const reader = decodeAwsChunked(source, { signing: null, withTrailer: true }, new CompositeCheck([])).getReader();
+    await reader.read();
+    await reader.cancel("client went away");
+    expect(cancelled).toBe("client went away");
+  });
+});
