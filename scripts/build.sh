@@ -20,5 +20,13 @@ for lib in liberasurecode.so.1 libXorcode.so.1 libisal.so.2; do
 done
 
 mkdir -p "$(dirname "$out")"
-"$bun" build --compile --sourcemap src/main.ts --outfile "$out"
+# Build beside the target and rename over it: a running dist/cairn (a server under test) keeps
+# its old inode instead of the build failing with ETXTBSY or the server reading a half-written file.
+tmp="$out.build.$$"
+# --sourcemap embeds the map in the executable (readable stack traces); the .map file bun also
+# writes beside it is not needed.
+trap 'rm -f "$tmp" "$tmp.map"' EXIT
+"$bun" build --compile --sourcemap src/main.ts --outfile "$tmp"
+mv -f "$tmp" "$out"
+rm -f "$out.map"
 ls -l "$out" | awk '{ printf "build: %s, %.1f MB\n", $NF, $5 / 1e6 }'
