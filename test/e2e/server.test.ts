@@ -3,6 +3,7 @@
  * ids, the browser redirect and console placeholder, and exit on SIGTERM.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, rmSync } from "node:fs";
 import { cleanupTemp, ROOT, run, startServer, tempDir, type ServerHandle } from "./harness";
 
 // Real processes on a shared 2-core machine: bun's 5 s default is far too tight.
@@ -126,6 +127,7 @@ test("default credentials: the server warns loudly on stderr", async () => {
 
 test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", async () => {
   const base = tempDir();
+  for (let i = 1; i <= 4; i++) mkdirSync(`${base}/disk${i}`);
   const r = Bun.spawn([process.execPath, "src/main.ts", "server", "--address", "127.0.0.1:0", "--console-address", "127.0.0.1:0"], {
     cwd: ROOT,
     env: { ...process.env, MINIO_VOLUMES: `${base}/disk{1...4}`, CAIRN_ROOT_USER: "", CAIRN_ROOT_PASSWORD: "" },
@@ -142,4 +144,24 @@ test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", a
   r.kill("SIGTERM");
   expect(await r.exited).toBe(0);
   expect(out).toContain("Drives: 4");
+});
+
+test("losing write quorum turns /minio/health/cluster to 503 while live stays 200", async () => {
+  const server = await startServer({ drives: 4 });
+  try {
+    expect((await fetch(`${server.url}/minio/health/cluster`)).status).toBe(200);
+    // EC:2 on 4 drives needs 3 for a write: take two away.
+    for (const d of server.drives.slice(0, 2)) rmSync(d, { recursive: true, force: true });
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 503; i++) {
+      status = (await fetch(`${server.url}/minio/health/cluster`)).status;
+      if (status !== 503) await Bun.sleep(100);
+    }
+    expect(status).toBe(503);
+    expect((await fetch(`${server.url}/minio/health/live`)).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/cairn/metrics`)).text();
+    expect(metrics).toContain("cairn_cluster_write_quorum 0");
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
 });
