@@ -17,7 +17,7 @@ import type { XlMeta } from "../xlmeta/index";
 import { toObjectInfo } from "./info";
 import { readQuorumOf, versionSignature } from "./meta-read";
 import type { ErasureSet } from "./set";
-import { mergedWalk, type MergedEntry } from "./walk-merge";
+import { SkippingWalk, type MergedEntry } from "./walk-merge";
 
 /** The full xl.meta most drives agree on (by latest version), or null when below quorum. */
 export function agreedMeta(set: ErasureSet, metas: (XlMeta | null)[]): XlMeta | null {
@@ -36,6 +36,25 @@ export function agreedMeta(set: ErasureSet, metas: (XlMeta | null)[]): XlMeta | 
   }
   if (!best || best.n < readQuorumOf(set, best.meta.versions[0]!)) return null;
   return best.meta;
+}
+
+/**
+ * Keys under an already-returned common prefix are skipped one by one for a while (cheap for
+ * small folders), then the walk jumps past the whole prefix (cheap for big ones).
+ */
+const SKIP_BEFORE_JUMP = 16;
+
+class PrefixSkipper {
+  private count = 0;
+  constructor(private readonly walk: SkippingWalk) {}
+  async skipped(cp: string): Promise<void> {
+    if (++this.count < SKIP_BEFORE_JUMP) return;
+    this.count = 0;
+    await this.walk.skipPast(cp);
+  }
+  reset(): void {
+    this.count = 0;
+  }
 }
 
 function commonPrefix(key: string, prefix: string, delimiter: string | undefined): string | null {
@@ -67,19 +86,29 @@ export async function listObjects(sets: readonly ErasureSet[], bucket: string, o
   const page = new Page<ObjectInfo>(opts.maxKeys ?? 1000);
   let last: string | undefined;
   if (page.max <= 0) return { objects: [], prefixes: [], isTruncated: false };
-  for await (const e of mergedWalk(sets, bucket, { prefix, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) })) {
-    const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.marker);
-    if (skip || (cp !== null && cp === last)) continue;
-    const meta = agreedMeta(e.set, e.metas);
-    const latest = meta?.versions[0];
-    if (!latest || latest.type === "deleteMarker") continue;
-    if (page.full) {
-      page.truncated = true;
-      break;
+  const walk = new SkippingWalk(sets, bucket, { prefix, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) });
+  const skipper = new PrefixSkipper(walk);
+  try {
+    for (let e = await walk.next(); e; e = await walk.next()) {
+      const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.marker);
+      if (skip || (cp !== null && cp === last)) {
+        await skipper.skipped(cp!);
+        continue;
+      }
+      skipper.reset();
+      const meta = agreedMeta(e.set, e.metas);
+      const latest = meta?.versions[0];
+      if (!latest || latest.type === "deleteMarker") continue;
+      if (page.full) {
+        page.truncated = true;
+        break;
+      }
+      if (cp !== null) page.prefixes.push(cp);
+      else page.items.push(toObjectInfo({ bucket, key: e.key }, latest, true));
+      last = cp ?? e.key;
     }
-    if (cp !== null) page.prefixes.push(cp);
-    else page.items.push(toObjectInfo({ bucket, key: e.key }, latest, true));
-    last = cp ?? e.key;
+  } finally {
+    await walk.close();
   }
   const out: ListObjectsResult = { objects: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
   if (page.truncated && last !== undefined) out.nextMarker = last;
@@ -124,10 +153,16 @@ export async function listObjectVersions(
     last = opts.first.key;
   }
   const walkOpts = { prefix, ...(opts.keyMarker !== undefined ? { marker: opts.keyMarker } : {}) };
-  if (open) {
-    for await (const e of mergedWalk(sets, bucket, walkOpts)) {
+  const walk = new SkippingWalk(sets, bucket, walkOpts);
+  const skipper = new PrefixSkipper(walk);
+  try {
+    for (let e = open ? await walk.next() : null; e; e = await walk.next()) {
       const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.keyMarker);
-      if (skip || (cp !== null && cp === last)) continue;
+      if (skip || (cp !== null && cp === last)) {
+        await skipper.skipped(cp!);
+        continue;
+      }
+      skipper.reset();
       const meta = agreedMeta(e.set, e.metas);
       if (!meta) continue;
       if (cp !== null) {
@@ -142,6 +177,8 @@ export async function listObjectVersions(
       last = e.key;
       if (!pushVersions(page, bucket, { key: e.key, meta })) break;
     }
+  } finally {
+    await walk.close();
   }
   const out: ListVersionsResult = { versions: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
   if (page.truncated) {

@@ -75,6 +75,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
   const plan = set.plan(loc.key, opts.storageClass);
   const tmp = `tmp/${crypto.randomUUID()}`;
   const dataDir = crypto.randomUUID();
+  let wroteFiles = true;
   try {
     const staged = await stageBody(
       body,
@@ -92,6 +93,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
       { size: opts.size, maxSize: MAX_OBJECT_SIZE, ...(opts.expectedMd5 ? { expectedMd5: opts.expectedMd5 } : {}) },
     );
     const inline = staged.inline;
+    wroteFiles = inline === null;
     const version = buildVersion({ plan, staged, dataDir: inline ? null : dataDir, opts });
     return await set.cfg.locks.withWrite(set.lockName(loc), async () => {
       if (conditional) checkWriteConditions(loc, await currentInfo(set, loc), opts);
@@ -109,6 +111,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
       return toObjectInfo(loc, version, true);
     });
   } finally {
-    await removeStaging(set.drives, tmp);
+    // Committed drives already moved their staging away; this clears the others (or a failure).
+    if (wroteFiles) await removeStaging(set.drives, tmp);
   }
 }

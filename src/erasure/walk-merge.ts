@@ -77,3 +77,38 @@ export async function* mergedWalk(
     await Promise.all(cursors.map((c) => c.it.return?.().catch(() => undefined)));
   }
 }
+
+/** Above every code point: `p + MAX_CHAR` sorts after every key that starts with `p`. */
+const MAX_CHAR = "\u{10FFFF}";
+
+/**
+ * A merged walk that can jump past every key under a common prefix by restarting the drive
+ * walks after it, so a delimiter listing need not read each key of a big "folder".
+ */
+export class SkippingWalk {
+  private gen: AsyncGenerator<MergedEntry>;
+
+  constructor(
+    private readonly sets: readonly ErasureSet[],
+    private readonly bucket: string,
+    private readonly opts: { prefix?: string; marker?: string },
+  ) {
+    this.gen = mergedWalk(sets, bucket, opts);
+  }
+
+  async next(): Promise<MergedEntry | null> {
+    const r = await this.gen.next();
+    return r.done ? null : r.value;
+  }
+
+  async skipPast(prefix: string): Promise<void> {
+    await this.gen.return(undefined);
+    const after = prefix + MAX_CHAR;
+    const marker = this.opts.marker !== undefined && compareKeys(this.opts.marker, after) > 0 ? this.opts.marker : after;
+    this.gen = mergedWalk(this.sets, this.bucket, { ...this.opts, marker });
+  }
+
+  async close(): Promise<void> {
+    await this.gen.return(undefined);
+  }
+}

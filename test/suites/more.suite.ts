@@ -40,6 +40,26 @@ export function registerMoreSuite(name: string, make: LayerFactory): void {
       expect((await L.listObjects("lst", { prefix: "zzz" })).objects).toEqual([]);
     });
 
+    test("delimiter listing jumps over a big common prefix correctly", async () => {
+      for (let i = 0; i < 40; i++) await put(`l2/big/${String(i).padStart(2, "0")}`, bytes(1));
+      for (const k of ["l2/a", "l2/big0", "l2/big.txt", "l2/z"]) await put(k, bytes(1));
+      const r = await L.listObjects("lst", { prefix: "l2/", delimiter: "/" });
+      expect(r.objects.map((o) => o.key)).toEqual(["l2/a", "l2/big.txt", "l2/big0", "l2/z"]);
+      expect(r.prefixes).toEqual(["l2/big/"]);
+      const page1 = await L.listObjects("lst", { prefix: "l2/", delimiter: "/", maxKeys: 2 });
+      expect([...page1.objects.map((o) => o.key), ...page1.prefixes]).toEqual(["l2/a", "l2/big.txt"]);
+      const page2 = await L.listObjects("lst", { prefix: "l2/", delimiter: "/", maxKeys: 2, marker: page1.nextMarker! });
+      expect(page2.prefixes).toEqual(["l2/big/"]);
+      expect(page2.objects.map((o) => o.key)).toEqual(["l2/big0"]);
+      const page3 = await L.listObjects("lst", { prefix: "l2/", delimiter: "/", marker: page2.nextMarker! });
+      expect(page3.objects.map((o) => o.key)).toEqual(["l2/z"]);
+      const inner = await L.listObjects("lst", { prefix: "l2/big/", maxKeys: 1000 });
+      expect(inner.objects).toHaveLength(40);
+      const versions = await L.listObjectVersions("lst", { prefix: "l2/", delimiter: "/" });
+      expect(versions.prefixes).toEqual(["l2/big/"]);
+      expect(versions.versions.map((v) => v.key)).toEqual(["l2/a", "l2/big.txt", "l2/big0", "l2/z"]);
+    });
+
     test("listing hides keys whose latest version is a delete marker", async () => {
       await put("h/live", bytes(1), "enabled");
       await put("h/gone", bytes(1), "enabled");
