@@ -7,18 +7,26 @@
  * commit:     LocalDrive.commit(meta only, 4 KiB) — overwrite of existing keys, and new keys
  *             (a new directory per key, so its parent is fsynced too)
  * Each at 1 and 16 concurrent committers. The machine's disk is noisy: compare within a run.
+ * walk:       keys/s of a full sorted walk over --walk-keys objects (nested and flat layouts),
+ *             and the time to the first key after a marker in the middle.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, open, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalDrive } from "../src/storage/index";
 
 const { values: args } = parseArgs({
-  options: { dir: { type: "string" }, ops: { type: "string", default: "2000" }, json: { type: "boolean", default: false } },
+  options: {
+    dir: { type: "string" },
+    ops: { type: "string", default: "2000" },
+    "walk-keys": { type: "string", default: "50000" },
+    json: { type: "boolean", default: false },
+  },
 });
 const OPS = Number(args.ops);
+const WALK_KEYS = Number(args["walk-keys"]);
 const PAYLOAD = new Uint8Array(4096).fill(42);
 
 async function rawWrite(dir: string, name: string, syncDir: boolean): Promise<void> {
@@ -53,6 +61,44 @@ interface Row {
   opsPerSec: number;
 }
 
+/**
+ * Lays out plain-ASCII keys directly (no fsync, or setup would dominate): for such keys the
+ * drive's path is `<volume>/<key>/~xl.meta` (see src/storage/paths.ts).
+ */
+async function layout(volumeDir: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 256) {
+    await Promise.all(
+      keys.slice(i, i + 256).map(async (k) => {
+        await mkdir(join(volumeDir, k), { recursive: true });
+        await writeFile(join(volumeDir, k, "~xl.meta"), PAYLOAD.subarray(0, 300));
+      }),
+    );
+  }
+}
+
+async function walkRows(base: string): Promise<Row[]> {
+  const drive = await LocalDrive.open(join(base, "walk"));
+  const rows: Row[] = [];
+  const layouts: [string, (i: number) => string][] = [
+    ["nested", (i) => `dir${i % 200}/obj-${i}`],
+    ["flat", (i) => `obj-${i}`],
+  ];
+  for (const [name, keyOf] of layouts) {
+    await drive.makeVolume(name);
+    const keys = Array.from({ length: WALK_KEYS }, (_, i) => keyOf(i));
+    await layout(join(base, "walk", name), keys);
+    let n = 0;
+    const start = performance.now();
+    for await (const _ of drive.walk(name)) n++;
+    rows.push({ case: `walk ${name} ${n} keys (keys/s)`, concurrency: 1, opsPerSec: n / ((performance.now() - start) / 1000) });
+    const marker = [...keys].sort()[keys.length >> 1]!;
+    const t = performance.now();
+    for await (const _ of drive.walk(name, { marker })) break;
+    rows.push({ case: `walk ${name}: first key after middle marker (per s)`, concurrency: 1, opsPerSec: 1000 / (performance.now() - t) });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const base = await mkdtemp(join(args.dir ?? tmpdir(), "cairn-bench-drive-"));
   const rows: Row[] = [];
@@ -70,6 +116,7 @@ async function main(): Promise<void> {
       add("commit 4 KiB meta, overwrite", await rate(OPS, c, (i) => drive.commit("bench", overwriteKeys[i % 64]!, PAYLOAD, null)));
       add("commit 4 KiB meta, new key", await rate(OPS, c, (i) => drive.commit("bench", `new-${c}/k${i}`, PAYLOAD, null)));
     }
+    if (WALK_KEYS > 0) rows.push(...(await walkRows(base)));
   } finally {
     await rm(base, { recursive: true, force: true });
   }

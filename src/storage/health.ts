@@ -25,6 +25,11 @@ export interface HealthOptions {
   deadlineMs?: number;
 }
 
+interface PendingCall {
+  since: number;
+  reject: (e: unknown) => void;
+}
+
 export class DriveHealth {
   private faults = 0;
   private offline = false;
@@ -33,6 +38,8 @@ export class DriveHealth {
   private readonly threshold: number;
   private readonly interval: number;
   private readonly deadline: number;
+  private readonly pending = new Set<PendingCall>();
+  private watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly drive: string,
@@ -65,20 +72,45 @@ export class DriveHealth {
     }
   }
 
-  private async withDeadline<T>(op: () => Promise<T>): Promise<T> {
+  /**
+   * One watchdog interval per drive instead of a timer per call: per-call timers cost more
+   * than a cached metadata read. Calls are rejected between 1 and 1.25 deadlines.
+   */
+  private withDeadline<T>(op: () => Promise<T>): Promise<T> {
     if (this.deadline <= 0) return op();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DriveError("Faulty", this.drive, `no answer within ${this.deadline} ms`)),
-        this.deadline,
-      );
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = { since: performance.now(), reject };
+      const settle = () => this.pending.delete(call);
+      this.pending.add(call);
+      this.watchdog ??= this.startWatchdog();
+      try {
+        op().then(
+          (v) => (settle(), resolve(v)),
+          (e: unknown) => (settle(), reject(e)),
+        );
+      } catch (e) {
+        settle();
+        reject(e);
+      }
     });
-    try {
-      return await Promise.race([op(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+  }
+
+  private startWatchdog(): ReturnType<typeof setInterval> {
+    const timer = setInterval(() => {
+      if (this.pending.size === 0) {
+        clearInterval(timer);
+        this.watchdog = null;
+        return;
+      }
+      const now = performance.now();
+      for (const call of this.pending) {
+        if (now - call.since < this.deadline) break; // insertion order is start order
+        this.pending.delete(call);
+        call.reject(new DriveError("Faulty", this.drive, `no answer within ${this.deadline} ms`));
+      }
+    }, Math.max(1, this.deadline / 4));
+    timer.unref?.(); // an idle process may exit with the watchdog armed
+    return timer;
   }
 
   private recordFault(): void {

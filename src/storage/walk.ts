@@ -21,21 +21,51 @@ import { decodeEntry, keyToRelDir, META_FILE, prefixToRelDir, type DecodedEntry 
 
 type Guard = <T>(op: () => Promise<T>) => Promise<T>;
 
+/** A promise that never rejects, so a prefetch nobody awaits cannot become an unhandled error. */
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+function settle<T>(p: Promise<T>): Settled<T> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+async function unwrap<T>(s: Settled<T>): Promise<T> {
+  const r = await s;
+  if (r.ok) return r.value;
+  throw r.error;
+}
+
 interface Dir {
   abs: string;
   rel: string;
   /** Key text every entry of this directory extends. */
   base: string;
+  /** Its listing, when prefetched. */
+  listing?: Settled<Dirent[] | null>;
 }
 
 interface Entry extends DecodedEntry {
   name: string;
   bound: string;
+  /** Started by the lookahead: the object's xl.meta and the listing of its directory. */
+  meta?: Settled<Uint8Array | null>;
+  listing?: Settled<Dirent[] | null>;
 }
 
-type Item =
-  | { type: "cursor"; dir: Dir; entries: Entry[]; i: number }
-  | { type: "range"; dir: Dir };
+/** `ahead`: entries before it have had their lookahead started. */
+type Cursor = { type: "cursor"; dir: Dir; entries: Entry[]; i: number; ahead: number };
+
+/**
+ * Each fs call is a thread-pool round trip, so the metas of the next entries are read ahead
+ * (in parallel), and the listings of the next few entries' directories too. Listings are
+ * capped lower because a directory can be huge; at most LISTING_AHEAD + 1 are held at once.
+ */
+const META_AHEAD = 16;
+const LISTING_AHEAD = 3;
+
+type Item = Cursor | { type: "range"; dir: Dir };
 
 function boundOf(item: Item): string {
   return item.type === "range" ? item.dir.base : item.entries[item.i]!.bound;
@@ -86,8 +116,12 @@ async function isDir(d: Dirent, abs: string): Promise<boolean> {
   return st?.isDirectory() ?? false;
 }
 
+function list(abs: string, guard: Guard): Promise<Dirent[] | null> {
+  return guard(() => readdir(abs, { withFileTypes: true }).catch(nullIfMissing));
+}
+
 async function openDir(dir: Dir, filter: Filter, guard: Guard): Promise<Entry[]> {
-  const dirents = await guard(() => readdir(dir.abs, { withFileTypes: true }).catch(nullIfMissing));
+  const dirents = await (dir.listing ? unwrap(dir.listing) : list(dir.abs, guard));
   const entries: Entry[] = [];
   for (const d of dirents ?? []) {
     const decoded = decodeEntry(d.name);
@@ -106,7 +140,7 @@ function nullIfMissing(err: unknown): null {
 async function readObjectMeta(dir: Dir, entry: Entry, guard: Guard): Promise<Uint8Array | null> {
   const rel = dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`;
   if (canonicalRelDir(entry.bound) !== rel) return null; // a non-canonical path is not an object
-  const data = await guard(() => readFile(join(dir.abs, entry.name, META_FILE)).catch(nullIfMissing));
+  const data = await guard(() => readFile(`${dir.abs}/${entry.name}/${META_FILE}`).catch(nullIfMissing));
   return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -118,9 +152,26 @@ function canonicalRelDir(key: string): string | null {
   }
 }
 
+// Plain concatenation: every part is a single validated name, and path.join is costly per key.
 function child(dir: Dir, entry: Entry): Dir {
   const base = entry.kind === "segment" ? entry.bound + "/" : entry.bound;
-  return { abs: join(dir.abs, entry.name), rel: dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`, base };
+  return { abs: `${dir.abs}/${entry.name}`, rel: dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`, base };
+}
+
+function lookahead(cursor: Cursor, filter: Filter, guard: Guard): void {
+  const end = Math.min(cursor.i + META_AHEAD, cursor.entries.length);
+  for (; cursor.ahead < end; cursor.ahead++) {
+    const e = cursor.entries[cursor.ahead]!;
+    if (e.kind === "segment" && filter.wantsKey(e.bound)) e.meta = settle(readObjectMeta(cursor.dir, e, guard));
+  }
+  // Listings trail the metas: start the ones that have come within LISTING_AHEAD.
+  const listEnd = Math.min(cursor.i + LISTING_AHEAD, cursor.entries.length);
+  for (let j = cursor.i; j < listEnd; j++) {
+    const e = cursor.entries[j]!;
+    if (e.listing !== undefined) continue;
+    const sub = child(cursor.dir, e);
+    e.listing = filter.wantsRange(sub.base) ? settle(list(sub.abs, guard)) : settle(Promise.resolve(null));
+  }
 }
 
 export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
@@ -133,15 +184,16 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
     if (filter.pastPrefix(boundOf(item))) return;
     if (item.type === "range") {
       const entries = await openDir(item.dir, filter, guard);
-      if (entries.length > 0) heap.push({ type: "cursor", dir: item.dir, entries, i: 0 });
+      if (entries.length > 0) heap.push({ type: "cursor", dir: item.dir, entries, i: 0, ahead: 0 });
       continue;
     }
+    lookahead(item, filter, guard);
     const entry = item.entries[item.i]!;
     if (++item.i < item.entries.length) heap.push(item);
     const sub = child(item.dir, entry);
-    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: sub });
-    if (entry.kind === "segment" && filter.wantsKey(entry.bound)) {
-      const meta = await readObjectMeta(item.dir, entry, guard);
+    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: { ...sub, listing: entry.listing } });
+    if (entry.meta !== undefined) {
+      const meta = await unwrap(entry.meta);
       if (meta !== null) yield { key: entry.bound, meta };
     }
   }
