@@ -113,6 +113,8 @@ export type DecodedEntry = { kind: "segment" | "continuation"; text: string };
 export function decodeEntry(name: string): DecodedEntry | null {
   if (name === EMPTY_SEGMENT) return { kind: "segment", text: "" };
   if (name.startsWith("~") || name.startsWith(".")) return null;
+  // Most names need no unescaping: no '%', no trailing '~' (leading '.'/'~' were ruled out).
+  if (!name.includes("%") && !name.endsWith(CONTINUATION)) return { kind: "segment", text: name };
   const continued = name.endsWith(CONTINUATION);
   const body = continued ? name.slice(0, -1) : name;
   const text = unescapePiece(body);
