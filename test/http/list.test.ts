@@ -127,7 +127,7 @@ describe("ListObjectVersions", () => {
       keyMarker = r1.NextKeyMarker;
       versionIdMarker = r1.NextVersionIdMarker;
     }
-    expect(seen).toEqual([dm.VersionId, v2.VersionId, v1.VersionId]);
+    expect(seen).toEqual([dm.VersionId!, v2.VersionId!, v1.VersionId!]);
   });
 
   test("an unversioned object lists with version id null", async () => {

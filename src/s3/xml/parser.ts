@@ -28,6 +28,7 @@ const ARRAY_PATHS = new Set([
   "ListPartsResult.Part",
   "ListMultipartUploadsResult.Upload",
   "ListMultipartUploadsResult.CommonPrefixes",
+  "ListBucketResult.Contents.ChecksumAlgorithm",
 ]);
 
 /** Only XML's five named entities; numeric references are decoded by the library in the same pass. */
