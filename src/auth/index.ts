@@ -6,8 +6,7 @@
  * request body: it may be aws-chunked framing). Notes:
  *  - every failure is an `AuthError` whose `code` is the S3 error code (`status` the HTTP one);
  *    body failures arrive as the stream's error, before its end;
- *  - `Content-Encoding: aws-chunked` is transport framing: drop that token before storing the
- *    object's Content-Encoding;
+ *  - `Content-Encoding: aws-chunked` is transport framing: store `storedContentEncoding(value)`;
  *  - `opts.virtualHostBucket` is needed for SigV2 on virtual-hosted-style requests;
  *  - `verifyPostPolicy(formFieldsBeforeFile, bucket, lookup)` for browser POST uploads, then
  *    `checkContentLength(size)` after the file has been streamed;
@@ -34,6 +33,6 @@ export {
   type SignV2Input,
 } from "./signer";
 export type { ChunkSigning } from "./chunked";
-export { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER } from "./payload";
+export { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, storedContentEncoding } from "./payload";
 export { UNSIGNED_PAYLOAD, MAX_PRESIGN_EXPIRES } from "./v4";
 export { EMPTY_SHA256 } from "./crypto";

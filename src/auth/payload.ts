@@ -119,3 +119,13 @@ export async function buildPayload(auth: Authenticated, headers: Headers, body: 
   }
   return { body: check.empty ? body : checkedStream(body, check), contentLength, checksums };
 }
+
+/**
+ * The Content-Encoding to store with the object: `aws-chunked` is transport framing that
+ * verifyRequest has already removed, so it is dropped; null when nothing else remains.
+ */
+export function storedContentEncoding(value: string | null): string | null {
+  if (value === null) return null;
+  const rest = value.split(",").map((t) => t.trim()).filter((t) => t !== "" && t.toLowerCase() !== "aws-chunked");
+  return rest.length ? rest.join(", ") : null;
+}

@@ -7,6 +7,7 @@ import {
   presignV4,
   signRequestV2,
   signRequestV4,
+  storedContentEncoding,
   verifyRequest,
   type AuthRequest,
   type VerifyOptions,
@@ -299,5 +300,14 @@ describe("aws-chunked round trips with our signer", () => {
   test("signed chunked payload without SigV4 header auth → InvalidRequest", async () => {
     const r = { method: "PUT", url: URL_, headers: new Headers({ "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" }) };
     expect(await codeOf(verifyRequest(r, streamOf(new Uint8Array(0)), lookup, opts))).toBe("InvalidRequest");
+  });
+});
+
+describe("storedContentEncoding", () => {
+  test("drops the aws-chunked framing token and keeps the rest", () => {
+    expect(storedContentEncoding("aws-chunked")).toBeNull();
+    expect(storedContentEncoding("aws-chunked, gzip")).toBe("gzip");
+    expect(storedContentEncoding("gzip,aws-chunked")).toBe("gzip");
+    expect(storedContentEncoding(null)).toBeNull();
   });
 });
