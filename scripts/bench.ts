@@ -14,6 +14,7 @@ import { measureDisk } from "./bench/disk";
 import { compareGenerators, type GeneratorChoice, type GeneratorComparison } from "./bench/generator";
 import { ceilingSpec, runHttpCeiling, startCeilingServer } from "./bench/http-ceiling";
 import { addRatios, ceilingKey, checks, formatCeilings, formatChecks, formatRun, type Ceilings, type TargetRun } from "./bench/report";
+import { killTracked } from "./bench/procs";
 import { specFor, TargetRunner, type RunContext } from "./bench/runner";
 import { sizeLabel } from "./bench/sizes";
 import { externalTarget, startCairn, startS3rver, type Target } from "./bench/targets";
@@ -210,6 +211,14 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(o.dir, { recursive: true });
   const root = mkdtempSync(join(o.dir, "cairn-bench-"));
   const log = (m: string) => process.stderr.write(`${m}\n`);
+  // Ctrl-C must not leave servers listening or gigabytes of temp drives behind.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      killTracked();
+      if (!o.keep) rmSync(root, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   const ctx: RunContext = { root, seconds: o.seconds, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
   try {
     const { ceilings, gen } = await measureCeilings(all, o, ctx);

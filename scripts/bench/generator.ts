@@ -1,5 +1,6 @@
 /** Runs one load in a child process, with the fetch generator or wrk. */
 import { join } from "node:path";
+import { track } from "./procs";
 import type { LoadResult, LoadSpec } from "./types";
 import { runWrk, wrkAvailable, wrkCanRun } from "./wrk";
 
@@ -8,7 +9,7 @@ export type GeneratorChoice = "fetch" | "wrk";
 const LOADGEN = join(import.meta.dir, "loadgen.ts");
 
 export async function runFetch(spec: LoadSpec): Promise<LoadResult> {
-  const proc = Bun.spawn([process.execPath, LOADGEN, JSON.stringify(spec)], { stdout: "pipe", stderr: "pipe" });
+  const proc = track(Bun.spawn([process.execPath, LOADGEN, JSON.stringify(spec)], { stdout: "pipe", stderr: "pipe" }));
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const code = await proc.exited;
   const line = out.trim().split("\n").pop() ?? "";

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Cell } from "./cells";
 import { runLoad } from "./generator";
-import { cpuSecondsOf, freePort, stopProcess } from "./procs";
+import { cpuSecondsOf, freePort, stopProcess, track } from "./procs";
 import { specFor, skippedResult, toCellResult, type CellResult, type RunContext } from "./runner";
 import type { LoadSpec } from "./types";
 
@@ -14,10 +14,12 @@ export interface CeilingServer {
 
 export async function startCeilingServer(root: string, sizes: string[]): Promise<CeilingServer> {
   const port = freePort();
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "ceiling-server.ts"), String(port), root, sizes.join(",")], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const proc = track(
+    Bun.spawn([process.execPath, join(import.meta.dir, "ceiling-server.ts"), String(port), root, sizes.join(",")], {
+      stdout: "pipe",
+      stderr: "inherit",
+    }),
+  );
   const reader = proc.stdout.getReader();
   const first = await reader.read();
   reader.releaseLock();

@@ -84,6 +84,20 @@ export async function waitForHttp(url: string, opts: { since: number; timeoutMs:
   throw new Error(`${url} did not answer within ${opts.timeoutMs} ms`);
 }
 
+/** Children still running (servers, generators), so an interrupted bench can end them. */
+const live = new Set<Subprocess>();
+
+export function track<T extends Subprocess>(proc: T): T {
+  live.add(proc);
+  void proc.exited.then(() => live.delete(proc));
+  return proc;
+}
+
+/** Kills every tracked child at once: only for the SIGINT/SIGTERM path. */
+export function killTracked(): void {
+  for (const p of live) p.kill("SIGKILL");
+}
+
 /** Ends a child we started, politely first. */
 export async function stopProcess(proc: Subprocess): Promise<void> {
   if (proc.exitCode !== null) return;

@@ -1,7 +1,7 @@
 /** The servers under test: Cairn on fresh temp drives, the s3rver mock, or any S3 endpoint. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, rssMb, stopProcess, waitForHttp } from "./procs";
+import { freePort, rssMb, stopProcess, track, waitForHttp } from "./procs";
 
 export interface Target {
   /** Label in the table: `cairn-4`, `s3rver`, or the endpoint's host. */
@@ -50,12 +50,14 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
   const since = performance.now();
   // A private console port too: the default :9001 may be taken by another server on the box.
   const args = ["server", ...drives, "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${freePort()}`];
-  const proc = Bun.spawn([...exe, ...args], {
-    cwd: o.repo,
-    env,
-    stdout: Bun.file(join(base, "server.log")),
-    stderr: Bun.file(join(base, "server.err.log")),
-  });
+  const proc = track(
+    Bun.spawn([...exe, ...args], {
+      cwd: o.repo,
+      env,
+      stdout: Bun.file(join(base, "server.log")),
+      stderr: Bun.file(join(base, "server.err.log")),
+    }),
+  );
   let startupMs: number;
   try {
     startupMs = await waitForHttp(`${endpoint}/minio/health/live`, { since, timeoutMs: 30_000, proc, ok: (s) => s === 200 });
@@ -90,9 +92,12 @@ export async function startS3rver(o: { repo: string; root: string }): Promise<Ta
   const node = Bun.which("node");
   const runtime = node ? [node, "--openssl-legacy-provider"] : [process.execPath];
   const since = performance.now();
-  const proc = Bun.spawn(
-    [...runtime, join(o.repo, "node_modules/s3rver/bin/s3rver.js"), "-d", dir, "-p", String(port), "-a", "127.0.0.1", "-s"],
-    { cwd: o.repo, stdout: "ignore", stderr: Bun.file(join(o.root, "s3rver.err.log")) },
+  const proc = track(
+    Bun.spawn([...runtime, join(o.repo, "node_modules/s3rver/bin/s3rver.js"), "-d", dir, "-p", String(port), "-a", "127.0.0.1", "-s"], {
+      cwd: o.repo,
+      stdout: "ignore",
+      stderr: Bun.file(join(o.root, "s3rver.err.log")),
+    }),
   );
   const startupMs = await waitForHttp(`${endpoint}/`, { since, timeoutMs: 30_000, proc });
   await Bun.sleep(500);

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { track } from "./procs";
 import { SigV4 } from "./sigv4";
 import type { LoadResult, LoadSpec } from "./types";
 
@@ -57,7 +58,7 @@ export async function runWrk(spec: LoadSpec, threads: number): Promise<LoadResul
   const t = Math.max(1, Math.min(threads, spec.concurrency));
   const args = ["wrk", `-t${t}`, `-c${spec.concurrency}`, `-d${Math.round(spec.seconds!)}s`, "--timeout", "30s", "-s", script, url.href];
   try {
-    const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
+    const proc = track(Bun.spawn(args, { stdout: "pipe", stderr: "pipe" }));
     const out = await new Response(proc.stdout).text();
     await proc.exited;
     const line = out.split("\n").find((l) => l.startsWith("WRKJSON "));

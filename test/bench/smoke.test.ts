@@ -3,7 +3,7 @@
  * s3rver mock), checking the JSON it writes is complete and error-free. No timing assertions.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -95,4 +95,25 @@ describe("bench smoke", () => {
     }
     expect(report.checks.length).toBe(10);
   }, 120_000);
+
+  test("SIGINT mid-cell ends the server it started and removes its temp drives", async () => {
+    const dir = join(work, "sigint");
+    mkdirSync(dir);
+    const args = ["--layouts", "1", "--cells", "put:4k:1", "--seconds", "60", "--no-ceilings", "--generator", "fetch", "--dir", dir];
+    const proc = Bun.spawn([process.execPath, join(repo, "scripts/bench.ts"), ...args], { cwd: repo, stdout: "ignore", stderr: "pipe" });
+    void new Response(proc.stderr).text();
+    let endpoint: string | undefined;
+    for (let i = 0; i < 600 && !endpoint; i++) {
+      await Bun.sleep(50);
+      const [run] = readdirSync(dir);
+      const log = run ? join(dir, run, "cairn-1", "server.log") : "";
+      endpoint = log && existsSync(log) ? /Cairn S3: (http:\/\/\S+)/.exec(readFileSync(log, "utf8"))?.[1] : undefined;
+    }
+    expect(endpoint).toBeDefined();
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+    const answered = await fetch(`${endpoint}/minio/health/live`).then(() => true, () => false);
+    expect(answered).toBe(false);
+  }, 60_000);
 });
