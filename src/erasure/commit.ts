@@ -7,7 +7,7 @@
 import type { CommitSource, Drive } from "../storage/drive";
 import { DriveError } from "../storage/drive";
 import { emptyXlMeta, encodeXlMeta, type XlMeta } from "../xlmeta/index";
-import { decodeOrCorrupt } from "./meta-read";
+import { decodeOrCorrupt, healable } from "./meta-read";
 import { countOk, fanOut, reducedError, type DriveResult } from "./quorum";
 import type { ErasureSet, Loc } from "./set";
 
@@ -97,7 +97,7 @@ export async function commitAll(set: ErasureSet, plan: CommitPlan): Promise<bool
     }),
   );
   const ok = results.map((r) => r.ok);
-  if (ok.some((x) => !x)) set.cfg.heal.enqueue(plan.loc.bucket, plan.loc.key);
+  if (results.some((r, pos) => plan.take[pos] && !r.ok && healable(r))) set.cfg.heal.enqueue(plan.loc.bucket, plan.loc.key);
   return ok;
 }
 

@@ -7,6 +7,7 @@ import type { Codec } from "../ec/index";
 import type { ByteRange } from "../object/index";
 import type { PartMeta } from "../xlmeta/index";
 import { frameAt, verifyFrame } from "./bitrot";
+import { DriveError } from "../storage/drive";
 import { quorumError, type ErrLoc } from "./quorum";
 
 /** Reads `length` bytes at `offset` of shard `shard` (0-based) of part `part`. */
@@ -20,15 +21,21 @@ export interface DecodeSource {
   /** Per 0-based shard index: is there a drive that should hold it? */
   present: boolean[];
   read: ShardRead;
-  /** Called once per shard found missing or corrupt (to schedule a heal). */
-  onBad: (shard: number) => void;
+  /** Called once per shard found missing, corrupt or unreachable (to schedule a heal). */
+  onBad: (shard: number, why: "missing" | "corrupt" | "offline") => void;
   loc: ErrLoc;
 }
 
-function markBad(src: DecodeSource, shard: number): void {
+function markBad(src: DecodeSource, shard: number, why: "missing" | "corrupt" | "offline"): void {
   if (!src.present[shard]) return;
   src.present[shard] = false;
-  src.onBad(shard);
+  src.onBad(shard, why);
+}
+
+function whyFailed(e: unknown): "missing" | "corrupt" | "offline" {
+  if (!(e instanceof DriveError)) return "offline";
+  if (e.kind === "FileNotFound" || e.kind === "VolumeNotFound") return "missing";
+  return e.kind === "FileCorrupt" ? "corrupt" : "offline";
 }
 
 async function readShardFrame(src: DecodeSource, at: { shard: number; part: number; b: number; partSize: number }) {
@@ -38,10 +45,10 @@ async function readShardFrame(src: DecodeSource, at: { shard: number; part: numb
   try {
     const frame = await src.read(at.shard, at.part, offset, length);
     const shard = verifyFrame(frame, shardLen);
-    if (!shard) markBad(src, at.shard);
+    if (!shard) markBad(src, at.shard, "corrupt");
     return shard;
-  } catch {
-    markBad(src, at.shard);
+  } catch (e) {
+    markBad(src, at.shard, whyFailed(e));
     return null;
   }
 }

@@ -4,10 +4,10 @@
  */
 import type { HealSink } from "./set";
 
-export type HealJob = (bucket: string, key: string) => Promise<unknown>;
+export type HealJob = (bucket: string, key: string, deep: boolean) => Promise<unknown>;
 
 export class HealQueue implements HealSink {
-  private readonly pending = new Map<string, { bucket: string; key: string }>();
+  private readonly pending = new Map<string, { bucket: string; key: string; deep: boolean }>();
   private worker: Promise<void> | null = null;
   private closed = false;
   private job: HealJob | null = null;
@@ -17,9 +17,11 @@ export class HealQueue implements HealSink {
     this.job = job;
   }
 
-  enqueue(bucket: string, key: string): void {
+  enqueue(bucket: string, key: string, opts: { deep?: boolean } = {}): void {
     if (this.closed) return;
-    this.pending.set(`${bucket}\0${key}`, { bucket, key });
+    const id = `${bucket}\0${key}`;
+    const deep = opts.deep === true || this.pending.get(id)?.deep === true;
+    this.pending.set(id, { bucket, key, deep });
     this.worker ??= this.work().finally(() => {
       this.worker = null;
     });
@@ -45,7 +47,7 @@ export class HealQueue implements HealSink {
       const [id, item] = next.value;
       this.pending.delete(id);
       try {
-        await this.job?.(item.bucket, item.key);
+        await this.job?.(item.bucket, item.key, item.deep);
       } catch {
         // A heal that cannot finish now is retried on the next degraded read or heal pass.
       }

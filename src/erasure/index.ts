@@ -46,7 +46,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const pool = new BufferPool();
   const sets = layout.sets.map((ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool }));
   const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal });
-  heal.setJob((bucket, key) => layer.healObject(bucket, key, { deep: true }));
+  heal.setJob((bucket, key, deep) => layer.healObject(bucket, key, { deep }));
   if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);
   return layer;
 }

@@ -24,6 +24,13 @@ export function readMetas(set: ErasureSet, loc: Loc): Promise<MetaResults> {
   return fanOut(set.drives, async (d) => decodeOrCorrupt(await d.readMeta(loc.bucket, loc.key), d.endpoint));
 }
 
+/** A drive that answered but lacks or garbles the data (an offline drive cannot be healed now). */
+export function healable(r: DriveResult<unknown>): boolean {
+  if (r.ok) return true;
+  const k = r.error.kind;
+  return k === "FileNotFound" || k === "FileCorrupt" || k === "VolumeNotFound";
+}
+
 /** Identity of a version across drives: equal signatures mean the same committed version. */
 export function versionSignature(v: VersionMeta): string {
   if (v.type === "deleteMarker") return `dm|${v.versionId}|${v.modTime}`;
@@ -97,7 +104,7 @@ export function resolveVersion(set: ErasureSet, loc: Loc, metas: MetaResults, se
     const agree = metas.map((_, i) => best.positions.includes(i));
     const refPos = best.positions[0]!;
     const ref = (metas[refPos] as { ok: true; value: XlMeta }).value;
-    return { version: best.version, ref, agree, metas, needsHeal: agree.some((a) => !a) };
+    return { version: best.version, ref, agree, metas, needsHeal: metas.some((r, i) => !agree[i] && healable(r)) };
   }
   let absent = 0;
   let noBucket = 0;

@@ -73,7 +73,9 @@ function shardSource(set: ErasureSet, loc: Loc, r: Resolved): DecodeSource {
     parts: v.parts,
     present: holder.map((p) => p >= 0),
     loc,
-    onBad: () => set.cfg.heal.enqueue(loc.bucket, loc.key),
+    onBad: (_, why) => {
+      if (why !== "offline") set.cfg.heal.enqueue(loc.bucket, loc.key, { deep: why === "corrupt" });
+    },
     read: async (shard, part, offset, length) => {
       const pos = holder[shard]!;
       if (v.inline) {

@@ -15,7 +15,8 @@ export const INLINE_LIMIT = 128 * 1024;
 
 /** Where background heals are requested; implemented by the heal queue. */
 export interface HealSink {
-  enqueue(bucket: string, key: string): void;
+  /** `deep`: a shard failed its bitrot check, so heal must verify every block, not just sizes. */
+  enqueue(bucket: string, key: string, opts?: { deep?: boolean }): void;
 }
 
 /** Codecs are native objects: one per (k, m), shared, closed with the layer. */
