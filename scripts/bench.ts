@@ -30,7 +30,7 @@ const USAGE = `usage: bun scripts/bench.ts [options]
   --peer s3rver          also start the s3rver mock and run its cells in the same run
   --generator auto|fetch|wrk      small GET/HEAD load generator (auto: measure, keep faster)
   --list-keys N          keys prefilled for LIST (default 100000)
-  --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 300)
+  --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 120)
   --no-ceilings          skip the HTTP/disk/CPU ceilings
   --json FILE            write every number as JSON
   --dir DIR              where temp drives go (default the OS temp dir; must not be tmpfs)
@@ -72,7 +72,7 @@ function parseOptions(argv: string[]): Options {
       peer: { type: "string" },
       generator: { type: "string", default: "auto" },
       "list-keys": { type: "string", default: "100000" },
-      "prefill-seconds": { type: "string", default: "300" },
+      "prefill-seconds": { type: "string", default: "120" },
       "no-ceilings": { type: "boolean", default: false },
       json: { type: "string" },
       dir: { type: "string", default: tmpdir() },
@@ -227,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
     addRatios(runs, ceilings);
     const genLine = gen
       ? `load generator for small GETs: ${gen.chosen} (get:4k:32 at the HTTP ceiling: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s)`
-      : `load generator for small GETs: ${ctx.generator} (chosen by flag)`;
+      : `load generator for small GETs: ${ctx.generator} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
     const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map(formatRun), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
     process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×s3rver = this cell ÷ that ceiling or peer)\n");

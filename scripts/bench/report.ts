@@ -148,6 +148,7 @@ export function formatRun(run: TargetRun): string {
 
 export function formatCeilings(c: Ceilings): string {
   const lines = ["== ceilings"];
+  if (!c.cpu && c.disk.size === 0 && c.http.size === 0) return "== ceilings: not measured (--no-ceilings)";
   const cpu = c.cpu;
   if (cpu) {
     const g = (x: number | null) => (x === null ? "n/a" : `${(x / 1e9).toFixed(2)} GB/s`);
