@@ -132,58 +132,78 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 }
 
 /**
+ * Cuts a byte stream into fixed-size blocks. Two pooled block buffers (and two encode output
+ * buffers) alternate: shards may be views of the block (parity 0) or of the output buffer, and
+ * one block's write is still in flight while the next is filled.
+ */
+class Blocker {
+  readonly blocks: Uint8Array[];
+  readonly into: Uint8Array[];
+  cur = 0;
+  fill = 0;
+
+  constructor(private readonly t: StageTarget) {
+    const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
+    this.blocks = [t.pool.take(t.blockSize), t.pool.take(t.blockSize)];
+    this.into = [t.pool.take(intoSize), t.pool.take(intoSize)];
+  }
+
+  /** Copies `value` in, calling `full(block, into)` for every completed block. */
+  async feed(value: Uint8Array, full: (block: Uint8Array, into: Uint8Array) => Promise<void>): Promise<void> {
+    let off = 0;
+    while (off < value.length) {
+      const block = this.blocks[this.cur]!;
+      const n = Math.min(value.length - off, block.length - this.fill);
+      block.set(value.subarray(off, off + n), this.fill);
+      this.fill += n;
+      off += n;
+      if (this.fill === block.length) {
+        await full(block, this.into[this.cur]!);
+        this.cur ^= 1;
+        this.fill = 0;
+      }
+    }
+  }
+
+  get tail(): { block: Uint8Array; into: Uint8Array } {
+    return { block: this.blocks[this.cur]!.subarray(0, this.fill), into: this.into[this.cur]! };
+  }
+
+  /** Only once every write that referenced the buffers has settled. */
+  release(): void {
+    for (const b of [...this.blocks, ...this.into]) this.t.pool.give(b);
+  }
+}
+
+/**
  * Streams `body` to the staging files. Errors from the body stream propagate unchanged; on any
  * error the writers are aborted (the caller removes the staging directory).
  */
 export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits): Promise<Staged> {
   const writers = new ShardWriters(t);
   const md5 = new Bun.CryptoHasher("md5");
-  // Two block buffers: shards may be views into the block (parity 0), and one block's write
-  // is still in flight while the next is filled.
-  const blocks = [t.pool.take(t.blockSize), t.pool.take(t.blockSize)];
-  // Encoded shards are views of these (recycled like the blocks) instead of fresh 1.5 MiB per block.
-  const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
-  const into = [t.pool.take(intoSize), t.pool.take(intoSize)];
-  let cur = 0;
-  let block = blocks[0]!;
-  let fill = 0;
+  const blocker = new Blocker(t);
   let size = 0;
   const reader = body.getReader();
-  const flush = async (bytes: Uint8Array) => {
+  const flush = async (bytes: Uint8Array, into: Uint8Array) => {
     md5.update(bytes);
     if (!writers.opened) await writers.open();
-    await writers.push(t.codec.encode(bytes, into[cur]));
+    await writers.push(t.codec.encode(bytes, into));
   };
   try {
     if (t.inlineLimit < 0) await writers.open();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.length;
       if (size > limits.maxSize) throw new ObjectError({ kind: "EntityTooLarge", size, max: limits.maxSize });
-      let off = 0;
-      while (off < value.length) {
-        const n = Math.min(value.length - off, block.length - fill);
-        block.set(value.subarray(off, off + n), fill);
-        fill += n;
-        off += n;
-        if (fill === block.length) {
-          await flush(block);
-          cur ^= 1;
-          block = blocks[cur]!;
-          fill = 0;
-        }
-      }
+      await blocker.feed(r.value, flush);
     }
-    const tail = block.subarray(0, fill);
+    const tail = blocker.tail;
     if (!writers.opened && size <= t.inlineLimit) {
-      md5.update(tail);
-      const md5Hex = md5.digest("hex");
+      const md5Hex = md5.update(tail.block).digest("hex");
       checkEnd(limits, size, md5Hex);
-      const inline = size === 0 ? [] : encodeFrames(t.codec, tail);
-      return { size, md5Hex, inline, alive: writers.alive };
+      return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, tail.block), alive: writers.alive };
     }
-    if (fill > 0) await flush(tail);
+    if (tail.block.length > 0) await flush(tail.block, tail.into);
     await writers.finish();
     const md5Hex = md5.digest("hex");
     checkEnd(limits, size, md5Hex);
@@ -194,7 +214,6 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     throw e;
   } finally {
     reader.releaseLock();
-    // Safe to recycle: every write that referenced them has settled (finish/abort awaited it).
-    for (const b of [...blocks, ...into]) t.pool.give(b);
+    blocker.release();
   }
 }
