@@ -12,12 +12,16 @@ import { isSafeName, isSafeVolume, keyToRelDir, sysRelPath } from "./paths";
 
 export class DrivePaths {
   readonly sysDir: string;
+  /** The root with symlinks resolved (a drive may be mounted through one); set by resolveRoot. */
+  private realRoot: string;
 
-  constructor(
-    readonly root: string,
-    private readonly realRoot: string,
-  ) {
+  constructor(readonly root: string) {
     this.sysDir = join(root, SYSTEM_DIR);
+    this.realRoot = root;
+  }
+
+  async resolveRoot(): Promise<void> {
+    this.realRoot = await realpath(this.root);
   }
 
   invalid(detail: string): DriveError {

@@ -55,6 +55,12 @@ export class DriveHealth {
     return !this.offline;
   }
 
+  /** Starts offline (a drive that could not be opened); the next call after the interval probes. */
+  markOffline(): void {
+    this.offline = true;
+    this.retryAt = Date.now() + this.interval;
+  }
+
   /** Runs one drive operation: fails fast when offline, maps errors, counts faults. */
   async run<T>(op: () => Promise<T>, opts: RunOptions = {}): Promise<T> {
     if (this.offline && !(await this.tryRecover())) {
@@ -115,10 +121,7 @@ export class DriveHealth {
 
   private recordFault(): void {
     this.faults++;
-    if (this.faults >= this.threshold && !this.offline) {
-      this.offline = true;
-      this.retryAt = Date.now() + this.interval;
-    }
+    if (this.faults >= this.threshold && !this.offline) this.markOffline();
   }
 
   /** Probes now if the interval has passed; true when the drive is back. */

@@ -12,7 +12,7 @@
  * cannot redirect writes or reads outside it.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   DriveError,
@@ -55,15 +55,20 @@ export class LocalDrive implements Drive {
     this.health = new DriveHealth(this.root, () => this.probe(), opts);
   }
 
-  /** Opens (and prepares `.cairn.sys/tmp` in) an existing directory. Does not clean tmp. */
+  /**
+   * Opens a drive directory, creating it and `.cairn.sys/tmp` when missing. Does not clean tmp
+   * (call cleanupTmp). A drive that cannot be prepared is returned offline rather than thrown,
+   * so one dead disk does not stop a server that still has quorum; its probe retries later.
+   */
   static async open(root: string, opts: LocalDriveOptions = {}): Promise<LocalDrive> {
-    const abs = resolve(root);
-    try {
-      await mkdir(join(abs, SYSTEM_DIR, TMP), { recursive: true });
-      return new LocalDrive(new DrivePaths(abs, await realpath(abs)), opts);
-    } catch (err) {
-      throw new DriveError(isNotFound(err) ? "VolumeNotFound" : "Faulty", abs, "cannot open drive root", { cause: err });
-    }
+    const drive = new LocalDrive(new DrivePaths(resolve(root)), opts);
+    await drive.prepare().catch(() => drive.health.markOffline());
+    return drive;
+  }
+
+  private async prepare(): Promise<void> {
+    await mkdir(join(this.sys, TMP), { recursive: true });
+    await this.paths.resolveRoot();
   }
 
   isOnline(): boolean {
@@ -337,10 +342,11 @@ export class LocalDrive implements Drive {
     }, { unbounded: true });
   }
 
-  /** Health probe: the root is a directory and a small file round-trips through tmp. */
+  /** Health probe: the root and tmp can be prepared and a small file round-trips through tmp. */
   private async probe(): Promise<void> {
-    const st = await stat(this.root);
-    if (!st.isDirectory()) throw new Error("drive root is not a directory");
+    // A vanished root is not recreated here: an unmounted disk must not be refilled on `/`.
+    if (!(await stat(this.root)).isDirectory()) throw new Error("drive root is not a directory");
+    await this.prepare();
     const path = join(this.sys, TMP, `probe-${randomUUID()}`);
     const data = new TextEncoder().encode("cairn probe");
     await writeFileSynced(path, data);

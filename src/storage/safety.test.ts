@@ -152,6 +152,18 @@ describe("offline handling", () => {
     expect(drive.isOnline()).toBe(true);
   });
 
+  test("a drive that cannot be opened starts offline and comes online once it can", async () => {
+    await rm(root, { recursive: true });
+    await writeFile(root, "a file where the drive should be");
+    const drive = await LocalDrive.open(root, { probeIntervalMs: 0 });
+    expect(drive.isOnline()).toBe(false);
+    expect(await errorKind(drive.listVolumes())).toBe("DriveOffline");
+    await rm(root);
+    await mkdir(root);
+    expect(await errorKind(drive.makeVolume("v"))).toBe("none");
+    expect(drive.isOnline()).toBe(true);
+  });
+
   const chattr = spawnSync("chattr", ["--help"], { stdio: "ignore" }).error === undefined;
   test.skipIf(!chattr)("EPERM from an immutable tmp dir (chattr +i) takes the drive offline and back", async () => {
     const drive = await LocalDrive.open(root, { faultThreshold: 3, probeIntervalMs: 0 });
