@@ -21,7 +21,7 @@ function sampler(): { peak: () => number; stop: () => void } {
   };
 }
 
-test(`a ${SIZE >> 20} MiB PUT and GET keep RSS growth under 100 MiB`, async () => {
+test(`a ${Math.round(SIZE / 2 ** 20)} MiB PUT and GET keep RSS growth under 100 MiB`, async () => {
   const t = tempDrives(4);
   const layer = await openErasureLayer({ drives: t.drives, parity: 2 });
   try {

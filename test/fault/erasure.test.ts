@@ -94,6 +94,10 @@ for (const [n, m] of [
     test(`${m + 1} drives offline: a quorum error, never wrong data`, async () => {
       for (let i = 0; i <= m; i++) faulty[i]!.offline = true;
       try {
+        const info = await L.storageInfo();
+        expect(info.drives.filter((d) => d.state === "offline")).toHaveLength(m + 1);
+        expect(info.readable).toBe(false);
+        expect(info.writable).toBe(false);
         for (const key of sums.keys()) await rejectsWith(L.getObject(B, key), "InsufficientReadQuorum");
         await rejectsWith(L.putObject(B, "new", body(bytes(10)), { size: 10, metadata: meta(), versioning: "unversioned" }), "InsufficientWriteQuorum");
       } finally {

@@ -102,6 +102,24 @@ export function registerMoreSuite(name: string, make: LayerFactory): void {
       expect((await L.listMultipartUploads("lst")).uploads).toEqual([]);
     });
 
+    test("multipart upload listing: prefix, delimiter, key and upload-id markers", async () => {
+      const ids: string[] = [];
+      for (const k of ["up/a", "up/a", "up/b", "up/dir/x", "up/dir/y"]) ids.push(await L.newMultipartUpload("lst", k, { metadata: meta() }));
+      const all = await L.listMultipartUploads("lst", { prefix: "up/" });
+      expect(all.uploads.map((u) => u.key)).toEqual(["up/a", "up/a", "up/b", "up/dir/x", "up/dir/y"]);
+      expect(all.uploads.slice(0, 2).map((u) => u.uploadId).sort()).toEqual(ids.slice(0, 2).sort());
+      const delim = await L.listMultipartUploads("lst", { prefix: "up/", delimiter: "/" });
+      expect(delim.uploads.map((u) => u.key)).toEqual(["up/a", "up/a", "up/b"]);
+      expect(delim.prefixes).toEqual(["up/dir/"]);
+      const p1 = await L.listMultipartUploads("lst", { prefix: "up/", maxUploads: 1 });
+      expect(p1.isTruncated).toBe(true);
+      const p2 = await L.listMultipartUploads("lst", { prefix: "up/", keyMarker: p1.nextKeyMarker!, uploadIdMarker: p1.nextUploadIdMarker! });
+      expect(p2.uploads.map((u) => u.uploadId)).toEqual(all.uploads.slice(1).map((u) => u.uploadId));
+      const afterKey = await L.listMultipartUploads("lst", { prefix: "up/", keyMarker: "up/a" });
+      expect(afterKey.uploads.map((u) => u.key)).toEqual(["up/b", "up/dir/x", "up/dir/y"]);
+      for (const u of all.uploads) await L.abortMultipartUpload("lst", u.key, u.uploadId);
+    });
+
     test("multipart errors: EntityTooSmall, InvalidPart, InvalidPartOrder, part number range", async () => {
       const id = await L.newMultipartUpload("lst", "mp/bad", { metadata: meta() });
       const a = await L.putObjectPart("lst", "mp/bad", id, 1, body(bytes(100)), { size: 100 });
