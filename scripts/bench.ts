@@ -13,7 +13,7 @@ import { measureCpu } from "./bench/cpu";
 import { measureDisk } from "./bench/disk";
 import { compareGenerators, type GeneratorChoice, type GeneratorComparison } from "./bench/generator";
 import { ceilingSpec, runHttpCeiling, startCeilingServer } from "./bench/http-ceiling";
-import { addRatios, ceilingKey, checks, formatCeilings, formatChecks, formatRun, type Ceilings, type TargetRun } from "./bench/report";
+import { addRatios, ceilingKey, checks, formatCeilings, formatChecks, formatRun, peerRun, type Ceilings, type TargetRun } from "./bench/report";
 import { killTracked } from "./bench/procs";
 import { specFor, TargetRunner, type RunContext } from "./bench/runner";
 import { sizeLabel } from "./bench/sizes";
@@ -228,9 +228,9 @@ async function main(argv: string[]): Promise<number> {
     const genLine = gen
       ? `load generator for small GETs: ${gen.chosen} (get:4k:32 at the HTTP ceiling: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s)`
       : `load generator for small GETs: ${ctx.generator} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
-    const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map(formatRun), formatChecks(checks(runs, ceilings))].join("\n\n");
+    const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map((r) => formatRun(r, peerRun(runs)?.name)), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
-    process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×s3rver = this cell ÷ that ceiling or peer)\n");
+    process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
     if (o.json) writeFileSync(o.json, JSON.stringify(toJson(o, runs, ceilings, gen), null, 2));
     return runs.some((r) => r.error) ? 1 : 0;
   } finally {

@@ -32,9 +32,19 @@ function rate(c: CellResult): number {
   return c.op === "list" ? c.itemsPerSec : c.opsPerSec;
 }
 
-/** Fills each cell's ratios: ×http, ×disk (PUT/MPU on Cairn), ×peer (against the s3rver run). */
+/**
+ * The comparison run: s3rver when it ran, else an external endpoint measured beside Cairn
+ * (`--layouts 4 --target URL`), so any S3 server can sit in the ×peer column.
+ */
+export function peerRun(runs: TargetRun[]): TargetRun | undefined {
+  const s3rver = runs.find((r) => r.kind === "s3rver");
+  if (s3rver) return s3rver;
+  return runs.some((r) => r.kind === "cairn") ? runs.find((r) => r.kind === "external") : undefined;
+}
+
+/** Fills each cell's ratios: ×http, ×disk (PUT/MPU on Cairn), ×peer (against peerRun). */
 export function addRatios(runs: TargetRun[], ceilings: Ceilings): void {
-  const peer = runs.find((r) => r.kind === "s3rver");
+  const peer = peerRun(runs);
   for (const run of runs) {
     const disk = ceilings.disk.get(run.drives);
     for (const c of run.cells) {
@@ -138,10 +148,10 @@ export function table(rows: string[][], header: string[]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-export function formatRun(run: TargetRun): string {
+export function formatRun(run: TargetRun, peerName = "peer"): string {
   const head = `== ${run.name}${run.ec ? ` (EC ${run.ec.k}+${run.ec.m})` : ""}  start-up ${f(run.startupMs)} ms, idle RSS ${f(run.idleRssMb)} MB`;
   if (run.error) return `${head}\n  failed: ${run.error}`;
-  const header = ["cell", "ops/s", "MB/s", "p50ms", "p99ms", "p99.9ms", "err", "srvCPUs", "peakMB", "gen%", "×http", "×disk", "×s3rver"];
+  const header = ["cell", "ops/s", "MB/s", "p50ms", "p99ms", "p99.9ms", "err", "srvCPUs", "peakMB", "gen%", "×http", "×disk", `×${peerName}`];
   const notes = run.cells.filter((c) => c.note).map((c) => `  note ${c.cell}: ${c.note}`);
   return [head, table(run.cells.map(row), header), ...notes].join("\n");
 }

@@ -1,7 +1,7 @@
 /** The bench's pure parts: cell selection and order, sizes, percentiles, ratios and target checks. */
 import { describe, expect, test } from "bun:test";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells } from "../../scripts/bench/cells";
-import { addRatios, checks, type Ceilings, type TargetRun } from "../../scripts/bench/report";
+import { addRatios, checks, peerRun, type Ceilings, type TargetRun } from "../../scripts/bench/report";
 import { skippedResult, toCellResult, type CellResult } from "../../scripts/bench/runner";
 import { parseSize, sizeFromPath, sizeLabel } from "../../scripts/bench/sizes";
 import { LatencyLog, percentile } from "../../scripts/bench/stats";
@@ -132,5 +132,17 @@ describe("ratios and issue #7 checks", () => {
     const list = checks([small], ceilings).find((c) => c.target.startsWith("LIST"))!;
     expect(list.pass).toBeNull();
     expect(list.measured).toContain("5000 keys");
+  });
+
+  test("the comparison column is s3rver when it ran, else an external endpoint measured beside Cairn", () => {
+    const ext: TargetRun = { name: "minio:9000", kind: "external", drives: 0, cells: [result("minio:9000", "get:4k:32", { ops: 6000 })] };
+    expect(peerRun([cairn, peer, ext])?.name).toBe("s3rver");
+    expect(peerRun([cairn, ext])?.name).toBe("minio:9000");
+    expect(peerRun([ext])).toBeUndefined();
+    const mine: TargetRun = { ...cairn, cells: [result("cairn-4", "get:4k:32", { ops: 3000 })] };
+    addRatios([mine, ext], { http: new Map(), disk: new Map() });
+    expect(mine.cells[0]!.ratios.peer).toBeCloseTo(0.5);
+    // The issue's "vs s3rver" target is judged against s3rver only.
+    expect(checks([mine, ext], { http: new Map(), disk: new Map() }).find((c) => c.target.startsWith("vs s3rver"))!.pass).toBeNull();
   });
 });
