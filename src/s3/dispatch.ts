@@ -3,7 +3,7 @@
  * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
  */
 import { AuthError, verifyRequest } from "../auth/index";
-import type { Handler, HandlerTable, S3Context, S3Deps } from "./context";
+import type { Handler, HandlerTable, S3Context, S3Deps, Verified } from "./context";
 import { S3Error, fromAuthError, toS3Error } from "./errors";
 import * as bucket from "./handlers/bucket";
 import * as del from "./handlers/object-delete";
@@ -11,6 +11,7 @@ import * as get from "./handlers/object-get";
 import * as put from "./handlers/object-put";
 import * as list from "./handlers/list";
 import * as mp from "./handlers/multipart";
+import { postObject } from "./handlers/post-object";
 import * as tagging from "./handlers/tagging";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
@@ -31,6 +32,7 @@ const HANDLERS: HandlerTable = {
   ListObjectVersions: list.listObjectVersions,
   ListMultipartUploads: list.listMultipartUploads,
   DeleteObjects: del.deleteObjects,
+  PostObject: postObject,
   PutObject: put.putObject,
   CopyObject: put.copyObject,
   GetObject: get.getObject,
@@ -68,18 +70,26 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   // On the default region any signing region is accepted, as MinIO does: clients such as
   // s3cmd sign with their legacy default "US".
   const checkRegion = deps.region !== DEFAULT_REGION;
+  async function authenticate(req: Request, url: URL, endpoint: Endpoint): Promise<Verified> {
+    // A browser form carries its signature in a signed policy inside the body: the handler
+    // verifies it (verifyPostPolicy) before storing anything.
+    if (endpoint.op === "PostObject") return { accessKey: null, body: req.body, contentLength: -1, checksums: () => ({}) };
+    const vhost = bucketFromHost(req.headers.get("host") ?? url.host, domains);
+    const auth = await verifyRequest({ method: req.method, url, headers: req.headers }, req.body, deps.lookupSecret, {
+      ...(checkRegion && { region: deps.region }),
+      ...(vhost !== undefined && { virtualHostBucket: vhost }),
+    });
+    // Bucket policies and anonymous access come later; until then every request is signed.
+    if (auth.accessKey === null) throw new S3Error("AccessDenied");
+    return auth;
+  }
+
   return async (req, rctx) => {
     const url = new URL(req.url);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
     try {
       const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
-      const vhost = bucketFromHost(req.headers.get("host") ?? url.host, domains);
-      const auth = await verifyRequest({ method: req.method, url, headers: req.headers }, req.body, deps.lookupSecret, {
-        ...(checkRegion && { region: deps.region }),
-        ...(vhost !== undefined && { virtualHostBucket: vhost }),
-      });
-      // Bucket policies and anonymous access come later; until then every request is signed.
-      if (auth.accessKey === null) throw new S3Error("AccessDenied");
+      const auth = await authenticate(req, url, endpoint);
       const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
       return await serialize(await run(ctx), meta);

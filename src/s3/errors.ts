@@ -35,6 +35,7 @@ export const S3_ERRORS = {
   InvalidToken: [400, "The provided token is malformed or otherwise invalid."],
   InvalidURI: [400, "Couldn't parse the specified URI."],
   KeyTooLongError: [400, "Your key is too long."],
+  MalformedPOSTRequest: [400, "The body of your POST request is not well-formed multipart/form-data."],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],
   MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],

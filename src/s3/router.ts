@@ -19,6 +19,7 @@ export type BucketOp =
   | "ListObjectVersions"
   | "ListMultipartUploads"
   | "DeleteObjects"
+  | "PostObject"
   | "GetBucketTagging"
   | "PutBucketTagging"
   | "DeleteBucketTagging";
@@ -143,9 +144,8 @@ function bucketOp(m: string, q: URLSearchParams): BucketOp {
     case "DELETE":
       return q.has("tagging") ? "DeleteBucketTagging" : "DeleteBucket";
     case "POST":
-      if (q.has("delete")) return "DeleteObjects";
-      // A browser form upload (POST policy) lands here; it is not served yet.
-      throw new S3Error("NotImplemented", { message: "PostObject is not implemented." });
+      // Anything else POSTed to a bucket is a browser form upload.
+      return q.has("delete") ? "DeleteObjects" : "PostObject";
     default:
       throw new S3Error("MethodNotAllowed");
   }

@@ -30,6 +30,7 @@ const AWS_EXAMPLES: Row[] = [
   ["GET", "/?versions", vh("BucketName"), { op: "ListObjectVersions", bucket: "bucketname" }],
   ["GET", "/?uploads&max-uploads=3", vh("example-bucket"), { op: "ListMultipartUploads", bucket: "example-bucket" }],
   ["POST", "/?delete", vh("examplebucket"), { op: "DeleteObjects", bucket: "examplebucket" }],
+  ["POST", "/", { ...vh("examplebucket"), "content-type": "multipart/form-data; boundary=9431149156168" }, { op: "PostObject", bucket: "examplebucket" }],
   ["GET", "/?tagging", vh("examplebucket"), { op: "GetBucketTagging", bucket: "examplebucket" }],
   ["PUT", "/?tagging", vh("examplebucket"), { op: "PutBucketTagging", bucket: "examplebucket" }],
   ["DELETE", "/?tagging", vh("examplebucket"), { op: "DeleteBucketTagging", bucket: "examplebucket" }],

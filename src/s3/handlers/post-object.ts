@@ -1,0 +1,107 @@
+/**
+ * PostObject: browser uploads with an HTML form. The form's signed policy is the request's
+ * authentication (verified by auth's verifyPostPolicy), so the dispatcher lets this one
+ * operation through without header authentication.
+ */
+import { verifyPostPolicy } from "../../auth/index";
+import { xml, type HandlerResult, type S3Context } from "../context";
+import { S3Error } from "../errors";
+import { formBoundary, readFormUpload } from "../form";
+import { MAX_PUT_SIZE, metadataFromHeaders, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
+import type { Endpoint } from "../router";
+import { encodeTags, tagsFromXml, MAX_OBJECT_TAGS } from "../tags";
+import { parseXml, schemas } from "../xml/index";
+import { versionHeader, versioningOf } from "./common";
+
+type Ctx = S3Context<Extract<Endpoint, { op: "PostObject" }>>;
+
+/** Form fields that become object headers (the rest are policy, signing and control fields). */
+const HEADER_FIELDS = /^(content-type|cache-control|content-disposition|content-encoding|content-language|expires|x-amz-meta-.+|x-amz-storage-class|x-amz-server-side-encryption.*|x-amz-object-lock-.+)$/;
+
+function headersFromFields(fields: Map<string, string>, fileContentType: string | undefined): Headers {
+  const h = new Headers();
+  try {
+    for (const [name, value] of fields) if (HEADER_FIELDS.test(name)) h.set(name, value);
+  } catch (cause) {
+    throw new S3Error("InvalidArgument", { message: "A form field is not a valid header value.", cause });
+  }
+  if (!h.has("content-type") && fileContentType) h.set("content-type", fileContentType);
+  return h;
+}
+
+/** Counts the file as it streams; fails before the end (so nothing is committed) when out of range. */
+function sizeGuard(check: (size: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let size = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      if (size > MAX_PUT_SIZE) throw new S3Error("EntityTooLarge");
+      check(size);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      check(size);
+    },
+  });
+}
+
+function lowerFields(fields: [string, string][]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of fields) if (!m.has(k.toLowerCase())) m.set(k.toLowerCase(), v);
+  return m;
+}
+
+export async function postObject(ctx: Ctx): Promise<HandlerResult> {
+  const { bucket } = ctx.endpoint;
+  const boundary = formBoundary(ctx.headers.get("content-type"));
+  if (!boundary || !ctx.auth.body) {
+    throw new S3Error("PreconditionFailed", { bucket, message: "Bucket POST must be of the enclosure-type multipart/form-data" });
+  }
+  const form = await readFormUpload(ctx.auth.body, boundary);
+  const verified = await verifyPostPolicy(form.fields, bucket, ctx.deps.lookupSecret);
+  // Anonymous forms need a bucket policy that allows them; there are none yet.
+  if (verified.accessKey === null) throw new S3Error("AccessDenied", { bucket });
+  const fields = lowerFields(form.fields);
+  const rawKey = fields.get("key");
+  if (!rawKey) throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'key'." });
+  const key = rawKey.replaceAll("${filename}", form.fileName);
+  const headers = headersFromFields(fields, form.fileContentType);
+  rejectUnsupportedWriteHeaders(headers);
+  const metadata = metadataFromHeaders(headers);
+  const tagging = fields.get("tagging");
+  if (tagging !== undefined) {
+    metadata.system = { tagging: encodeTags(tagsFromXml(parseXml(tagging, "Tagging", schemas.tagging), MAX_OBJECT_TAGS)) };
+  }
+  const body = form.file.pipeThrough(sizeGuard((n) => verified.checkContentLength(n)));
+  const info = await ctx.deps.layer.putObject(bucket, key, body, {
+    size: -1,
+    metadata,
+    storageClass: storageClass(headers),
+    versioning: await versioningOf(ctx.deps.layer, bucket),
+  });
+  return postResponse(ctx, fields, { key, etag: quoteEtag(info.etag), versionId: info.versionId });
+}
+
+function postResponse(ctx: Ctx, fields: Map<string, string>, r: { key: string; etag: string; versionId: string | null }): HandlerResult {
+  const { bucket } = ctx.endpoint;
+  const location = new URL(`/${encodeURIComponent(bucket)}/${r.key.split("/").map(encodeURIComponent).join("/")}`, ctx.url).href;
+  const headers = { etag: r.etag, location, ...versionHeader(r.versionId) };
+  const redirect = fields.get("success_action_redirect") ?? fields.get("redirect");
+  if (redirect) {
+    let target: URL | undefined;
+    try {
+      target = new URL(redirect);
+    } catch {
+      target = undefined;
+    }
+    if (target) {
+      target.searchParams.set("bucket", bucket);
+      target.searchParams.set("key", r.key);
+      target.searchParams.set("etag", r.etag);
+      return { status: 303, headers: { ...headers, location: target.href } };
+    }
+  }
+  const status = fields.get("success_action_status");
+  if (status === "201") return xml("PostResponse", { Location: location, Bucket: bucket, Key: r.key, ETag: r.etag }, { status: 201, headers, xmlns: null });
+  return { status: status === "200" ? 200 : 204, headers };
+}

@@ -1,0 +1,166 @@
+/** Browser POST uploads: the streaming form parser and PostObject end to end. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { signPostPolicy } from "../../src/auth/index";
+import { S3Error } from "../../src/s3/index";
+import { formBoundary, readFormUpload } from "../../src/s3/form";
+import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, startHarness, type Harness } from "./harness";
+
+const BOUNDARY = "----cairnFormBoundary7MA4YWxkTrZu0gW";
+
+function formBody(fields: [string, string][], file: { name: string; type?: string; data: Uint8Array }, after: [string, string][] = []): Uint8Array {
+  const parts: (string | Uint8Array)[] = [];
+  const field = ([k, v]: [string, string]) => parts.push(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  fields.forEach(field);
+  parts.push(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n`);
+  parts.push(`${file.type ? `Content-Type: ${file.type}\r\n` : ""}\r\n`);
+  parts.push(file.data, "\r\n");
+  after.forEach(field);
+  parts.push(`--${BOUNDARY}--\r\n`);
+  return Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+}
+
+/** Streams `bytes` in pieces of `size` so every boundary can fall across a chunk edge. */
+function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+}
+
+describe("readFormUpload", () => {
+  const data = new Uint8Array(3000).map((_, i) => (i % 7 === 0 ? 13 : i % 11 === 0 ? 10 : 45));
+  const body = formBody([["key", "uploads/${filename}"], ["x-amz-meta-a", "line1\r\nline2"]], { name: "f.bin", type: "image/png", data }, [["ignored", "x"]]);
+
+  for (const size of [1, 2, 7, 64, 1000, 100_000]) {
+    test(`fields and file survive ${size}-byte chunks`, async () => {
+      const form = await readFormUpload(chunked(body, size), BOUNDARY);
+      expect(form.fields).toEqual([
+        ["key", "uploads/${filename}"],
+        ["x-amz-meta-a", "line1\r\nline2"],
+      ]);
+      expect(form.fileName).toBe("f.bin");
+      expect(form.fileContentType).toBe("image/png");
+      expect(new Uint8Array(await new Response(form.file).arrayBuffer())).toEqual(data);
+    });
+  }
+
+  test("a file containing something like the boundary is not cut", async () => {
+    // Near misses only: a sender must pick a boundary whose CRLF-prefixed form is not in the data.
+    const tricky = Buffer.from(`x\r\n--${BOUNDARY.slice(0, -1)}y--${BOUNDARY}\r\n-\r\n`);
+    const form = await readFormUpload(chunked(formBody([], { name: "t", data: tricky }), 5), BOUNDARY);
+    expect(Buffer.from(await new Response(form.file).arrayBuffer()).equals(tricky)).toBe(true);
+  });
+
+  test("no file part, truncated bodies and oversized fields are MalformedPOSTRequest", async () => {
+    const noFile = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--${BOUNDARY}--\r\n`);
+    const truncated = formBody([["key", "k"]], { name: "f", data: new Uint8Array(10) }).slice(0, 60);
+    const huge = formBody([["key", "k".repeat(30_000)]], { name: "f", data: new Uint8Array(1) });
+    for (const bad of [noFile, truncated, huge]) {
+      const err = await readFormUpload(chunked(bad, 100), BOUNDARY).catch((e) => e);
+      expect(err).toBeInstanceOf(S3Error);
+      expect((err as S3Error).code).toBe("MalformedPOSTRequest");
+    }
+  });
+
+  test("boundary from Content-Type, quoted or not", () => {
+    expect(formBoundary(`multipart/form-data; boundary=${BOUNDARY}`)).toBe(BOUNDARY);
+    expect(formBoundary('multipart/form-data; boundary="a b"')).toBe("a b");
+    expect(formBoundary("application/x-www-form-urlencoded")).toBeUndefined();
+  });
+});
+
+describe("PostObject", () => {
+  let h: Harness;
+  const B = "post-bucket";
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.send("PUT", `/${B}`);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  function signed(conditions: unknown[], expiration = new Date(Date.now() + 60_000)): [string, string][] {
+    const f = signPostPolicy({ bucket: B, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: REGION, expiration, conditions });
+    return Object.entries(f);
+  }
+
+  const post = (body: Uint8Array) =>
+    fetch(new URL(`/${B}`, h.endpoint), { method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } });
+
+  test("a signed form stores the file under its key with metadata; 201 answers XML", async () => {
+    const data = new TextEncoder().encode("hello from a browser");
+    const fields: [string, string][] = [
+      ["key", "uploads/${filename}"],
+      ["Content-Type", "text/plain"],
+      ["x-amz-meta-origin", "form"],
+      ["success_action_status", "201"],
+      ...signed([["starts-with", "$key", "uploads/"], { "content-type": "text/plain" }, { "x-amz-meta-origin": "form" }, { success_action_status: "201" }]),
+    ];
+    const res = await post(formBody(fields, { name: "hello.txt", data }));
+    expect(res.status).toBe(201);
+    expect(await res.text()).toContain("<Key>uploads/hello.txt</Key>");
+    const got = await h.send("GET", `/${B}/uploads/hello.txt`);
+    expect(await got.text()).toBe("hello from a browser");
+    expect(got.headers.get("content-type")).toBe("text/plain");
+    expect(got.headers.get("x-amz-meta-origin")).toBe("form");
+  });
+
+  test("default 204; success_action_redirect answers 303 with bucket, key and etag", async () => {
+    const plain = await post(formBody([["key", "plain"], ...signed([["eq", "$key", "plain"]])], { name: "p", data: new Uint8Array(5) }));
+    expect(plain.status).toBe(204);
+    const fields: [string, string][] = [
+      ["key", "redirected"],
+      ["success_action_redirect", "https://example.com/done"],
+      ...signed([{ key: "redirected" }, { success_action_redirect: "https://example.com/done" }]),
+    ];
+    const res = await fetch(new URL(`/${B}`, h.endpoint), {
+      method: "POST",
+      body: formBody(fields, { name: "r", data: new Uint8Array(3) }),
+      headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    const loc = new URL(res.headers.get("location")!);
+    expect(loc.origin + loc.pathname).toBe("https://example.com/done");
+    expect(loc.searchParams.get("key")).toBe("redirected");
+    expect(loc.searchParams.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+
+  test("policy violations: wrong key prefix, extra field, expired, bad signature", async () => {
+    const data = { name: "x", data: new Uint8Array(4) };
+    const wrongKey = await post(formBody([["key", "elsewhere/x"], ...signed([["starts-with", "$key", "uploads/"]])], data));
+    expect(await errorCode(wrongKey)).toBe("AccessDenied");
+    const extra = await post(formBody([["key", "uploads/x"], ["x-amz-meta-sneaky", "1"], ...signed([["starts-with", "$key", "uploads/"]])], data));
+    expect(await errorCode(extra)).toBe("AccessDenied");
+    const expired = await post(formBody([["key", "uploads/x"], ...signed([["starts-with", "$key", ""]], new Date(Date.now() - 1000))], data));
+    expect(await errorCode(expired)).toBe("AccessDenied");
+    const forged = signed([["starts-with", "$key", ""]]).map(([k, v]): [string, string] => [k, k === "x-amz-signature" ? "0".repeat(64) : v]);
+    expect(await errorCode(await post(formBody([["key", "uploads/x"], ...forged], data)))).toBe("SignatureDoesNotMatch");
+    expect((await h.send("HEAD", `/${B}/uploads/x`)).status).toBe(404);
+  });
+
+  test("content-length-range is enforced while streaming: nothing is stored when outside", async () => {
+    const range = (key: string) => [["key", key], ...signed([{ key }, ["content-length-range", 10, 100]])] as [string, string][];
+    const big = await post(formBody(range("too-big"), { name: "b", data: new Uint8Array(101) }));
+    expect(await errorCode(big)).toBe("EntityTooLarge");
+    const small = await post(formBody(range("too-small"), { name: "s", data: new Uint8Array(9) }));
+    expect(await errorCode(small)).toBe("EntityTooSmall");
+    expect((await h.send("HEAD", `/${B}/too-big`)).status).toBe(404);
+    expect((await h.send("HEAD", `/${B}/too-small`)).status).toBe(404);
+    const ok = await post(formBody(range("just-right"), { name: "j", data: new Uint8Array(50) }));
+    expect(ok.status).toBe(204);
+    expect((await h.send("HEAD", `/${B}/just-right`)).headers.get("content-length")).toBe("50");
+  });
+
+  test("an unsigned form is AccessDenied; a non-form POST is PreconditionFailed", async () => {
+    const anon = await post(formBody([["key", "anon"]], { name: "a", data: new Uint8Array(1) }));
+    expect(await errorCode(anon)).toBe("AccessDenied");
+    const notForm = await h.send("POST", `/${B}`, { body: "key=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(await errorCode(notForm)).toBe("PreconditionFailed");
+  });
+});
