@@ -1,5 +1,5 @@
 /** Architecture rules from DESIGN.md §1, enforced by test/arch.test.ts. */
-const layers = "(object|s3|auth|iam|erasure|ec|storage|xlmeta|lib|server|admin|console|client|cli)";
+const layers = "(object|s3|auth|iam|bucket|erasure|ec|storage|xlmeta|lib|server|admin|console|client|cli)";
 module.exports = {
   forbidden: [
     { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },

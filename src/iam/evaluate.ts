@@ -1,0 +1,61 @@
+/**
+ * Policy evaluation: a statement applies when principal, action, resource and every condition
+ * match; any applying Deny wins, else any applying Allow, else "Default" (the caller then falls
+ * back to ownership: the bucket owner / root may, everyone else may not).
+ */
+import { conditionsHold, type ConditionContext } from "./conditions";
+import type { Policy, Principals, Statement } from "./policy";
+import { wildcardMatch, wildcardMatchFold } from "./wildcard";
+
+export type Decision = "Allow" | "Deny" | "Default";
+
+/** Matches any signed-in principal but not the anonymous one; only canned ACLs produce it. */
+export const AUTHENTICATED_PRINCIPAL = "cairn:authenticated";
+
+export interface PolicyRequest {
+  /** `"*"` for an anonymous request; otherwise the caller's identifiers (user ARN, access key, …). */
+  principal: "*" | string | readonly string[];
+  /** e.g. `s3:GetObject`. */
+  action: string;
+  /** e.g. `arn:aws:s3:::bucket/key`. */
+  resource: string;
+  context?: ConditionContext;
+}
+
+function identities(principal: PolicyRequest["principal"]): readonly string[] {
+  return typeof principal === "string" ? [principal] : principal;
+}
+
+function principalMatches(principals: Principals, who: readonly string[]): boolean {
+  const anonymous = who.length === 0 || (who.length === 1 && who[0] === "*");
+  const patterns = [...(principals.AWS ?? []), ...(principals.CanonicalUser ?? [])];
+  return patterns.some((p) => {
+    if (p === "*") return true;
+    if (anonymous) return false;
+    return p === AUTHENTICATED_PRINCIPAL || who.some((id) => wildcardMatch(p, id));
+  });
+}
+
+export function statementApplies(stmt: Statement, req: PolicyRequest): boolean {
+  const who = identities(req.principal);
+  if (stmt.principal && !principalMatches(stmt.principal, who)) return false;
+  if (stmt.notPrincipal && principalMatches(stmt.notPrincipal, who)) return false;
+  if (stmt.action && !stmt.action.some((a) => wildcardMatchFold(a, req.action))) return false;
+  if (stmt.notAction && stmt.notAction.some((a) => wildcardMatchFold(a, req.action))) return false;
+  if (stmt.resource && !stmt.resource.some((r) => wildcardMatch(r, req.resource))) return false;
+  if (stmt.notResource && stmt.notResource.some((r) => wildcardMatch(r, req.resource))) return false;
+  return conditionsHold(stmt.condition, req.context ?? {});
+}
+
+/** Evaluate one or more policies together (e.g. bucket policy + canned ACL grants). */
+export function evaluate(policies: Policy | readonly Policy[], req: PolicyRequest): Decision {
+  let allowed = false;
+  for (const policy of Array.isArray(policies) ? policies : [policies as Policy]) {
+    for (const stmt of policy.statements) {
+      if (!statementApplies(stmt, req)) continue;
+      if (stmt.effect === "Deny") return "Deny";
+      allowed = true;
+    }
+  }
+  return allowed ? "Allow" : "Default";
+}
