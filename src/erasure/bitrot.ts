@@ -2,7 +2,7 @@
  * Bitrot protection: every shard block on disk is `[8-byte xxh3-64 LE][shard bytes]`. xxh3 is
  * ~65 GB/s per core here (FACTS.md), so verifying every block on every read costs little.
  */
-import type { BitrotAlgorithm } from "../xlmeta/types";
+import type { BitrotAlgorithm } from "../xlmeta/index";
 
 export const BITROT: BitrotAlgorithm = "xxh3-64";
 export const HASH_LEN = 8;

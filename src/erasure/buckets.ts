@@ -5,7 +5,7 @@
  */
 import { validateBucketName } from "../lib/index";
 import { ObjectError, type BucketInfo } from "../object/index";
-import { DriveError } from "../storage/drive";
+import { DriveError } from "../storage/index";
 import { fanOut, reducedError, type DriveResult } from "./quorum";
 import type { ErasureSet } from "./set";
 

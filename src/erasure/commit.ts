@@ -4,8 +4,8 @@
  * commit is put back (old xl.meta restored, new data dir removed) and the reduced error thrown.
  * Data dirs the change orphans (a replaced null version) are removed only after success.
  */
-import type { CommitSource, Drive } from "../storage/drive";
-import { DriveError } from "../storage/drive";
+import type { CommitSource, Drive } from "../storage/index";
+import { DriveError } from "../storage/index";
 import { emptyXlMeta, encodeXlMeta, type XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt, healable } from "./meta-read";
 import { countOk, fanOut, reducedError, type DriveResult } from "./quorum";

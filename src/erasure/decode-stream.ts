@@ -7,7 +7,7 @@ import type { Codec } from "../ec/index";
 import type { ByteRange } from "../object/index";
 import type { PartMeta } from "../xlmeta/index";
 import { frameAt, verifyFrame } from "./bitrot";
-import { DriveError } from "../storage/drive";
+import { DriveError } from "../storage/index";
 import { quorumError, type ErrLoc } from "./quorum";
 
 /** Reads `length` bytes at `offset` of shard `shard` (0-based) of part `part`. */

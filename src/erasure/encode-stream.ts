@@ -6,7 +6,7 @@
  */
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
-import type { Drive, FileWriter } from "../storage/drive";
+import type { Drive, FileWriter } from "../storage/index";
 import { frameHeader, frameShard } from "./bitrot";
 import type { BufferPool } from "./buffers";
 import { quorumError, type ErrLoc } from "./quorum";

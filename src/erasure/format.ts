@@ -3,7 +3,7 @@
  * formatted into their slot; drives of another deployment or a changed layout are refused with
  * a message naming the drive.
  */
-import { DriveError, type Drive, type FormatInfo } from "../storage/drive";
+import { DriveError, type Drive, type FormatInfo } from "../storage/index";
 import { defaultParity } from "./storage-class";
 
 export class FormatError extends Error {

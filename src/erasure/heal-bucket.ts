@@ -3,7 +3,7 @@
  * that lack it — a replaced, empty drive — then heal every key found on any drive.
  */
 import { ObjectError, type DriveHealState, type HealOptions, type HealResult } from "../object/index";
-import { DriveError, type Drive } from "../storage/drive";
+import { DriveError, type Drive } from "../storage/index";
 import { bucketConfigPath, listBuckets } from "./buckets";
 import { healObject } from "./heal";
 import { listSysDirQuiet } from "./multipart-store";

@@ -4,7 +4,7 @@
  * at shard file presence and length; deep checks verify every block's hash.
  */
 import type { DriveHealState } from "../object/index";
-import { DriveError } from "../storage/drive";
+import { DriveError } from "../storage/index";
 import { inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
 import { frameAt, shardFileSize, verifyFrame, blockCount } from "./bitrot";
 import { versionSignature, type MetaResults } from "./meta-read";

@@ -5,7 +5,7 @@
  * left on fewer drives than quorum after a delete (dangling) are removed.
  */
 import { ObjectError, type DriveHealState, type HealOptions, type HealResult } from "../object/index";
-import { DriveError, type FileWriter } from "../storage/drive";
+import { DriveError, type FileWriter } from "../storage/index";
 import { encodeXlMeta, inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
 import { frameShard } from "./bitrot";
 import { removeStaging } from "./commit";

@@ -4,7 +4,7 @@
  * caller schedules a heal when any drive disagrees.
  */
 import { ObjectError } from "../object/index";
-import { DriveError } from "../storage/drive";
+import { DriveError } from "../storage/index";
 import { decodeXlMeta, findVersion, type VersionMeta, type XlMeta } from "../xlmeta/index";
 import { fanOut, quorumError, type DriveResult } from "./quorum";
 import type { ErasureSet, Loc } from "./set";

@@ -5,7 +5,7 @@
  * Reads take the answer most drives give.
  */
 import { ObjectError } from "../object/index";
-import { DriveError, type Drive } from "../storage/drive";
+import { DriveError, type Drive } from "../storage/index";
 import { fanOut } from "./quorum";
 import type { ErasureSet, Loc } from "./set";
 

@@ -3,7 +3,7 @@
  * where a DriveError becomes an ObjectError, and it matches on `kind`, never on message text.
  */
 import { ObjectError } from "../object/index";
-import { DriveError, type Drive, type DriveErrorKind } from "../storage/drive";
+import { DriveError, type Drive, type DriveErrorKind } from "../storage/index";
 
 export type DriveResult<T> = { ok: true; value: T } | { ok: false; error: DriveError };
 

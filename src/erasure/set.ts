@@ -4,7 +4,7 @@
  * functions over an ErasureSet so each concern lives in its own file.
  */
 import { createCodec, type Codec } from "../ec/index";
-import type { Drive } from "../storage/drive";
+import type { Drive } from "../storage/index";
 import type { BufferPool } from "./buffers";
 import type { NamespaceLocks } from "./locks";
 import { distributionFor } from "./placement";

@@ -5,7 +5,7 @@
  * and decides by quorum what the key is. Memory: one pending entry per drive.
  */
 import { compareKeys } from "../lib/index";
-import type { WalkEntry } from "../storage/drive";
+import type { WalkEntry } from "../storage/index";
 import type { XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt } from "./meta-read";
 import type { ErasureSet } from "./set";
