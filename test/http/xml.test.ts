@@ -149,3 +149,23 @@ describe("buildXml", () => {
     expect(r.Object.map((o) => o.Key)).toEqual(keys);
   });
 });
+
+describe("list-shaped bodies at their AWS maximum", () => {
+  test("10000 parts with checksums parse in bounded time", () => {
+    const part = (n: number) =>
+      `<Part><PartNumber>${n}</PartNumber><ETag>"${"a".repeat(32)}"</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32><ChecksumSHA256>${"B".repeat(43)}=</ChecksumSHA256></Part>`;
+    const text = `<CompleteMultipartUpload>${Array.from({ length: 10000 }, (_, i) => part(i + 1)).join("")}</CompleteMultipartUpload>`;
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const r = parseXml(text, "CompleteMultipartUpload", schemas.completeMultipartUpload);
+    expect(r.Part).toHaveLength(10000);
+    expect(r.Part[9999]!.PartNumber).toBe(10000);
+  });
+
+  test("1000 keys of 1024 bytes", () => {
+    const key = (i: number) => `${String(i).padStart(4, "0")}${"k&".repeat(510)}`;
+    const text = `<Delete>${Array.from({ length: 1000 }, (_, i) => `<Object><Key>${key(i).replaceAll("&", "&amp;")}</Key></Object>`).join("")}</Delete>`;
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const r = parseXml(text, "Delete", schemas.deleteRequest);
+    expect(r.Object[999]!.Key).toBe(key(999));
+  });
+});

@@ -18,7 +18,7 @@ import {
   unquoteEtag,
 } from "../headers";
 import type { Endpoint } from "../router";
-import { decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
+import { XML_LIST_BODY_LIMIT, decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
 import { OWNER, isoDate, versionHeader, versioningOf } from "./common";
 import { emptyBody, requestMetadata, writeConditions } from "./object-put";
 
@@ -119,7 +119,7 @@ function partChecksums(p: Record<string, unknown>): Checksums | undefined {
 export async function completeMultipartUpload(ctx: Ctx<"CompleteMultipartUpload">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
   const id = uploadId(ctx);
-  const text = decodeUtf8(await readBodyBytes(ctx.auth.body));
+  const text = decodeUtf8(await readBodyBytes(ctx.auth.body, XML_LIST_BODY_LIMIT));
   const req = parseXml(text, "CompleteMultipartUpload", schemas.completeMultipartUpload);
   const parts = req.Part.map((p) => {
     const checksums = partChecksums(p);

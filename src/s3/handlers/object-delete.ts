@@ -4,7 +4,7 @@ import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error, S3_ERRORS, toS3Error } from "../errors";
 import { contentMd5Hex } from "../headers";
 import type { Endpoint } from "../router";
-import { decodeUtf8, parseXml, readBodyBytes, schemas, type XmlValue } from "../xml/index";
+import { XML_LIST_BODY_LIMIT, decodeUtf8, parseXml, readBodyBytes, schemas, type XmlValue } from "../xml/index";
 import { versioningOf } from "./common";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -33,7 +33,7 @@ function bypass(headers: Headers): boolean {
 export async function deleteObjects(ctx: Ctx<"DeleteObjects">): Promise<HandlerResult> {
   const { bucket } = ctx.endpoint;
   const expectedMd5 = contentMd5Hex(ctx.headers);
-  const bytes = await readBodyBytes(ctx.auth.body);
+  const bytes = await readBodyBytes(ctx.auth.body, XML_LIST_BODY_LIMIT);
   if (expectedMd5 !== undefined) {
     const computed = new Bun.CryptoHasher("md5").update(bytes).digest("hex");
     if (computed !== expectedMd5) throw new S3Error("BadDigest");

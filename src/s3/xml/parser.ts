@@ -8,8 +8,13 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { z } from "zod";
 import { S3Error } from "../errors";
 
-/** Body size cap for XML request shapes (DeleteObjects with 1000 long keys fits). */
+/** Body size cap for small XML request shapes (configuration, tagging). */
 export const XML_BODY_LIMIT = 1 << 20;
+/**
+ * Cap for the two list-shaped bodies: 1000 DeleteObjects keys of up to 1 KiB (escaped), or
+ * 10000 CompleteMultipartUpload parts with checksums, exceed 1 MiB.
+ */
+export const XML_LIST_BODY_LIMIT = 8 << 20;
 const MAX_DEPTH = 20;
 
 /** Elements that are lists even when they occur once, by path from the root. */
@@ -31,6 +36,8 @@ const ARRAY_PATHS = new Set([
   "ListBucketResult.Contents.ChecksumAlgorithm",
 ]);
 
+const ARRAY_NAMES = new Set([...ARRAY_PATHS].map((p) => p.slice(p.lastIndexOf(".") + 1)));
+
 /** Only XML's five named entities; numeric references are decoded by the library in the same pass. */
 const XML_ENTITIES = { amp: "&", apos: "'", gt: ">", lt: "<", quot: '"' };
 
@@ -46,7 +53,10 @@ const parser = new XMLParser({
   // An object here means "exactly these named entities, numeric references allowed".
   htmlEntities: XML_ENTITIES as unknown as boolean,
   maxNestedTags: MAX_DEPTH,
-  isArray: (_name, jpath) => typeof jpath === "string" && ARRAY_PATHS.has(jpath),
+  // Path strings for every tag cost ~2x the parse time (measured on 10000-part bodies): build
+  // one only for the few names that can be lists.
+  jPath: false,
+  isArray: (name, matcher) => ARRAY_NAMES.has(name) && ARRAY_PATHS.has(String(matcher)),
 });
 
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
