@@ -20,6 +20,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** null while the object layer is still opening. */
   storageInfo: () => Promise<StorageInfo | null>;
+  /** Requests the listener is serving right now (this one included). */
+  inFlight?: () => number;
   /** Where a browser that opens the S3 port is sent; null: no console. */
   consoleUrl: (req: Request) => string | null;
   /** The S3 operation name for metrics labels (the S3 front's own routing decides it). */
@@ -105,7 +107,8 @@ export function createApp(deps: AppDeps) {
   for (const path of METRICS_PATHS) {
     app.all(path, async () => {
       const info = await deps.storageInfo().catch(() => null);
-      return plain(200, newRequestId(), deps.metrics.render(info), "text/plain; version=0.0.4");
+      const others = Math.max(0, (deps.inFlight?.() ?? 1) - 1);
+      return plain(200, newRequestId(), deps.metrics.render(info, others), "text/plain; version=0.0.4");
     }, { parse: "none" });
   }
   app.all("/*", ({ request }) => serveS3(request, deps, remoteAddresses.get(request)), { parse: "none" });

@@ -66,4 +66,10 @@ describe("resolveConfig", () => {
   test("a bad address in env is a config error", () => {
     expect(() => resolveConfig({ positionals: ["/d"] }, { CAIRN_ADDRESS: "nope" })).toThrow(ConfigError);
   });
+
+  test("the S3 and console ports must differ", () => {
+    expect(() => resolveConfig({ positionals: ["/d"], address: ":9000", consoleAddress: "127.0.0.1:9000" }, {})).toThrow(
+      /different ports/,
+    );
+  });
 });

@@ -42,6 +42,9 @@ const schema = z.object({
   rootPassword: z.string().min(8, "root password must be at least 8 characters"),
   defaultCredentials: z.boolean(),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
+}).refine((c) => c.address.port === 0 || c.address.port !== c.consoleAddress.port, {
+  message: "the S3 address and the console address must use different ports",
+  path: ["consoleAddress"],
 });
 
 function splitList(value: string | undefined, separator: RegExp): string[] {

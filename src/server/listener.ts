@@ -125,6 +125,10 @@ export async function listen(address: ListenAddress, initial?: FetchHandler): Pr
   // A 5 GiB PUT on a slow link takes longer than node's 300 s default request timeout.
   server.requestTimeout = 0;
   server.timeout = 0;
+  // Node's 5 s keep-alive lets the server close a pooled connection just as a client reuses it
+  // ("socket hang up" mid-upload, seen with minio-js); outlast the clients' own idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("connection", (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

@@ -37,7 +37,8 @@ export class Metrics {
     return n;
   }
 
-  render(storage: StorageInfo | null): string {
+  /** `inFlight`: requests being served besides the scrape itself. */
+  render(storage: StorageInfo | null, inFlight = 0): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     metric("cairn_s3_requests_total", "counter", "S3 requests by API and HTTP status");
@@ -48,6 +49,8 @@ export class Metrics {
     out.push(`cairn_s3_traffic_received_bytes ${this.bytesIn}`);
     metric("cairn_s3_traffic_sent_bytes", "counter", "Response body bytes sent (declared Content-Length)");
     out.push(`cairn_s3_traffic_sent_bytes ${this.bytesOut}`);
+    metric("cairn_s3_requests_in_flight", "gauge", "Requests being served, besides this scrape");
+    out.push(`cairn_s3_requests_in_flight ${inFlight}`);
     metric("cairn_uptime_seconds", "gauge", "Seconds since the server started");
     out.push(`cairn_uptime_seconds ${Math.floor((Date.now() - this.started) / 1000)}`);
     if (storage) renderStorage(storage, metric, out);

@@ -4,7 +4,7 @@
  */
 import type { ObjectLayer, StorageInfo } from "../object";
 import { createApp, fetchHandler, type S3Handler } from "./app";
-import type { Backend } from "./backend";
+import type { Backend, LayerOptions } from "./backend";
 import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
 import { startConsole } from "./console";
 import type { Listener } from "./listener";
@@ -63,59 +63,83 @@ export interface StartDeps {
   listener: Listener;
 }
 
+/**
+ * The object layer and the S3 front behind it, opened in the background while the port already
+ * answers: S3 requests that arrive meanwhile wait for `opening`.
+ */
+class LayerSlot {
+  layer: ObjectLayer | null = null;
+  private handler: S3Handler | null = null;
+  readonly opening: Promise<S3Handler>;
+
+  constructor(open: () => Promise<{ layer: ObjectLayer; handler: S3Handler }>) {
+    this.opening = open().then(({ layer, handler }) => {
+      this.layer = layer;
+      this.handler = handler;
+      return handler;
+    });
+    // Requests await `opening` themselves; keep an early failure from being reported unhandled.
+    this.opening.catch(() => undefined);
+  }
+
+  readonly handle: S3Handler = async (req, ctx) => (this.handler ?? (await this.opening))(req, ctx);
+  readonly storageInfo = async (): Promise<StorageInfo | null> => (this.layer ? this.layer.storageInfo() : null);
+
+  async close(): Promise<void> {
+    await this.opening.catch(() => undefined);
+    if (this.layer) await this.layer.close();
+  }
+}
+
+function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions): LayerSlot {
+  return new LayerSlot(async () => {
+    const layer = await backend.openLayer(opts);
+    const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
+    const handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
+    return { layer, handler };
+  });
+}
+
 export async function startServer(config: ServerConfig, deps: StartDeps): Promise<RunningServer> {
   const { backend, env, listener } = deps;
   const drives = configStep("drives", () => config.driveArgs.flatMap((a) => backend.expandDrives(a)));
   const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
   if (config.defaultCredentials) warnDefaultCredentials();
 
+  const slot = openSlot(config, backend, { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) });
   const metrics = new Metrics();
-  let layer: ObjectLayer | null = null;
-  let handler: S3Handler | null = null;
-  let opening: Promise<S3Handler> | null = null;
-  const storageInfo = async (): Promise<StorageInfo | null> => (layer ? layer.storageInfo() : null);
   let consolePort = config.consoleAddress.port;
-
   const app = createApp({
     metrics,
-    storageInfo,
+    storageInfo: slot.storageInfo,
+    inFlight: () => listener.inFlight(),
     apiName: backend.apiNamer(config.domains),
-    s3: async (req, ctx) => (handler ?? (await opening!))(req, ctx),
-    consoleUrl: (req) => {
-      const host = (req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "");
-      return `http://${host}:${consolePort}/`;
-    },
+    s3: slot.handle,
+    consoleUrl: (req) => `http://${(req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "")}:${consolePort}/`,
   });
   listener.serve(fetchHandler(app));
   const s3Url = displayUrl(config.address, listener.port);
-  const consoleServer = startConsole(config.consoleAddress, s3Url);
+  let consoleServer: ReturnType<typeof startConsole>;
+  try {
+    consoleServer = startConsole(config.consoleAddress, s3Url);
+  } catch (err) {
+    await slot.close();
+    throw err;
+  }
   consolePort = consoleServer.port ?? consolePort;
   const consoleUrl = displayUrl(config.consoleAddress, consolePort);
-
-  opening = (async () => {
-    const opts: { drives: string[]; parity?: number; rrsParity?: number } = { drives };
-    if (parity !== undefined) opts.parity = parity;
-    if (rrsParity !== undefined) opts.rrsParity = rrsParity;
-    layer = await backend.openLayer(opts);
-    const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
-    handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
-    return handler;
-  })();
-  // S3 requests await `opening` themselves; keep an early failure from being reported unhandled.
-  opening.catch(() => undefined);
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       await listener.close(config.shutdownTimeoutMs);
       await consoleServer.stop(true);
-      await opening?.catch(() => undefined);
-      if (layer) await layer.close();
+      await slot.close();
     })());
-
-  const ready = opening.then(() => {
+  const ready = slot.opening.then(() => {
+    const layout = describeLayout(drives.length, parity);
     process.stdout.write(
-      `Cairn S3: ${s3Url}  Console: ${consoleUrl}  Drives: ${drives.length}  Layout: ${describeLayout(drives.length, parity)}  Region: ${config.region}\n`,
+      `Cairn S3: ${s3Url}  Console: ${consoleUrl}  Drives: ${drives.length}  Layout: ${layout}  Region: ${config.region}\n`,
     );
   });
   return { s3Url, consoleUrl, drives, ready, metrics, stop };

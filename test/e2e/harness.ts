@@ -86,6 +86,12 @@ async function waitHealthy(url: string, which: "live" | "ready", proc: Subproces
   throw new Error(`server did not become ${which} within 20 s:\n${output()}`);
 }
 
+/** Server-side failures explain client-side symptoms ("socket hang up"): show them in the test log. */
+function reportServerErrors(output: string): void {
+  const lines = output.split("\n").filter((l) => /^cairn: .*(failed|error)/i.test(l));
+  if (lines.length) console.error(`[server log]\n${lines.join("\n")}`);
+}
+
 export async function startServer(opts: StartOptions): Promise<ServerHandle> {
   const drives =
     typeof opts.drives === "number"
@@ -129,6 +135,7 @@ export async function startServer(opts: StartOptions): Promise<ServerHandle> {
   };
   const stop = async () => {
     terminate();
+    reportServerErrors(output());
     const code = await Promise.race([proc.exited, Bun.sleep(20_000).then(() => null)]);
     if (code === null) {
       proc.kill("SIGKILL");

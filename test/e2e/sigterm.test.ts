@@ -50,6 +50,17 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
   }
 }
 
+/** Polls the server's own gauge until it is serving `n` requests besides the scrape. */
+async function waitInFlight(server: ServerHandle, n: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const text = await (await fetch(`${server.url}/cairn/metrics`)).text();
+    const m = /cairn_s3_requests_in_flight (\d+)/.exec(text);
+    if (m && Number(m[1]) >= n) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`the server never saw ${n} request(s) in flight`);
+}
+
 async function waitForOutput(server: ServerHandle, text: string): Promise<void> {
   for (let i = 0; i < 500 && !server.output().includes(text); i++) await Bun.sleep(10);
 }
@@ -79,7 +90,8 @@ test("SIGTERM: in-flight upload finishes, a stalled one leaves nothing, acknowle
       ContentLength: inflight.length,
     }),
   );
-  await Bun.sleep(200);
+  // SIGTERM only once the server has the request: earlier, it is not in flight but still queued.
+  await waitInFlight(server, 1);
   server.terminate();
   await waitForOutput(server, "SIGTERM");
   open();
@@ -101,7 +113,7 @@ test("SIGTERM: in-flight upload finishes, a stalled one leaves nothing, acknowle
       }),
     )
     .then(() => "stored", () => "failed");
-  await Bun.sleep(300);
+  await waitInFlight(server, 1);
   expect(await server.stop()).toBe(0);
   expect(await stalled).toBe("failed");
   s3.destroy();
