@@ -1,0 +1,3 @@
+/** Bucket configuration engines: pure models + decisions, S3- and storage-independent. */
+export { BucketConfigError, type BucketConfigCode } from "./errors";
+export * from "./cors";
