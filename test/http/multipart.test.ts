@@ -159,6 +159,10 @@ describe("multipart", () => {
       .send(new UploadPartCopyCommand({ Bucket: B, Key: "copy-dst", UploadId: "x", PartNumber: 1, CopySource: `${B}/copy-src`, CopySourceRange: "bytes=10-" }))
       .catch((e: S3ServiceException) => e.name);
     expect(bad).toBe("InvalidArgument");
+    const noUpload = await h.client
+      .send(new UploadPartCopyCommand({ Bucket: B, Key: "copy-dst", UploadId: "no-such-upload", PartNumber: 1, CopySource: `${B}/copy-src`, CopySourceRange: "bytes=0-9" }))
+      .catch((e: S3ServiceException) => e.name);
+    expect(noUpload).toBe("NoSuchUpload");
   });
 
   test("lib-storage Upload of a 12 MiB buffer (three parts, concurrent)", async () => {

@@ -97,7 +97,11 @@ export async function uploadPartCopy(ctx: Ctx<"UploadPartCopy">): Promise<Handle
     throw new S3Error("InvalidRange", { headers: { "content-range": `bytes */${res.info.size}` } });
   }
   const size = res.range ? res.range.end - res.range.start + 1 : res.info.size;
-  const part = await layer.putObjectPart(bucket, key, id, n, res.body, { size });
+  const part = await layer.putObjectPart(bucket, key, id, n, res.body, { size }).catch(async (e: unknown) => {
+    // A part that fails before reading its source (e.g. NoSuchUpload) must still release it.
+    await res.body.cancel().catch(() => {});
+    throw e;
+  });
   const headers: Record<string, string> = {};
   if (res.info.versionId) headers["x-amz-copy-source-version-id"] = res.info.versionId;
   return xml(
