@@ -132,6 +132,13 @@ describe("PutObject / GetObject / HeadObject", () => {
     expect(acl.status).toBe(200);
   });
 
+  test("a flexible checksum header that does not match the body stores nothing", async () => {
+    const res = await h.send("PUT", `/${B}/bad-crc`, { body: "abc", headers: { "x-amz-checksum-crc32": "AAAAAA==" } });
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("BadDigest");
+    expect((await h.send("HEAD", `/${B}/bad-crc`)).status).toBe(404);
+  });
+
   test("too much user metadata is MetadataTooLarge", async () => {
     const res = await h.send("PUT", `/${B}/big-meta`, { body: "x", headers: { "x-amz-meta-big": "v".repeat(2100) } });
     expect(await errorCode(res)).toBe("MetadataTooLarge");
