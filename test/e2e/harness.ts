@@ -183,12 +183,17 @@ export async function run(cmd: string[], opts: RunOptions = {}): Promise<RunResu
   return { code, stdout, stderr };
 }
 
-/** A program from Debian's path first: pyenv shims may shadow it with another version. */
+/**
+ * A program from Debian's path first (pyenv shims may shadow it with another version). When it is
+ * absent the suite skips, and says why: `scripts/setup.sh --test` installs it.
+ */
 export function program(name: string): string | null {
   for (const dir of ["/usr/bin", "/usr/local/bin"]) {
     if (existsSync(join(dir, name))) return join(dir, name);
   }
-  return Bun.which(name);
+  const found = Bun.which(name);
+  if (!found) console.warn(`e2e: skipping the ${name} suite: ${name} is not installed (scripts/setup.sh --test installs it)`);
+  return found;
 }
 
 /** Deterministic pseudo-random bytes (xorshift), so a failure can be reproduced. */
