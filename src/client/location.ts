@@ -10,17 +10,17 @@ export type Location =
   | { kind: "local"; path: string }
   | { kind: "remote"; client: S3Client; bucket: string; key: string };
 
+/** One client per alias and settings, so a server-side copy can tell "same server" by identity. */
 const clients = new Map<string, S3Client>();
-let cachedConfig: ConfigFile | null = null;
 
-export function clientFor(alias: string): S3Client | null {
-  const existing = clients.get(alias);
-  if (existing) return existing;
-  cachedConfig ??= loadConfig();
-  const cfg = findAlias(alias, cachedConfig);
+export function clientFor(alias: string, config: ConfigFile = loadConfig()): S3Client | null {
+  const cfg = findAlias(alias, config);
   if (!cfg) return null;
+  const id = JSON.stringify([alias, cfg]);
+  const existing = clients.get(id);
+  if (existing) return existing;
   const client = new S3Client(alias, cfg);
-  clients.set(alias, client);
+  clients.set(id, client);
   return client;
 }
 

@@ -8,6 +8,12 @@ export function out(line: string): void {
   process.stdout.write(line + "\n");
 }
 
+/** Writes bytes to stdout and waits while the pipe is full (objects never pile up in memory). */
+export async function writeOut(chunk: Uint8Array): Promise<void> {
+  if (process.stdout.write(chunk)) return;
+  await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
+}
+
 /** A location that must be remote: a non-alias first segment is an unknown alias. */
 export function requireRemote(arg: string, opts: { bucket: boolean }): Remote {
   const loc = parseLocation(arg);

@@ -5,7 +5,7 @@ import { parseLocation } from "../location";
 import { getObject, getTags, headObject, requireBucket, setTags } from "../ops";
 import { formatSize, parseAge } from "../util";
 import { ClientError } from "../errors";
-import { out, requireObject, requireRemote, timeText, usage } from "./common";
+import { out, writeOut, requireObject, requireRemote, timeText, usage } from "./common";
 
 async function openStream(arg: string, versionId?: string): Promise<ReadableStream<Uint8Array>> {
   const loc = parseLocation(arg);
@@ -22,20 +22,14 @@ async function openStream(arg: string, versionId?: string): Promise<ReadableStre
 /** Streams each object to stdout, honouring back-pressure (never the whole object in memory). */
 export async function cat(args: string[], opts: { versionId?: string }): Promise<void> {
   if (args.length === 0) throw usage("usage: cairn cat TARGET...");
-  const writer = Bun.stdout.writer();
   for (const arg of args) {
-    for await (const chunk of await openStream(arg, opts.versionId)) {
-      writer.write(chunk);
-      await writer.flush();
-    }
+    for await (const chunk of await openStream(arg, opts.versionId)) await writeOut(chunk);
   }
-  await writer.end();
 }
 
 /** The first `lines` lines of each object; stops reading once they are out. */
 export async function head(args: string[], opts: { lines: number }): Promise<void> {
   if (args.length === 0) throw usage("usage: cairn head [-n LINES] TARGET...");
-  const writer = Bun.stdout.writer();
   for (const arg of args) {
     let left = opts.lines;
     const stream = await openStream(arg);
@@ -46,12 +40,10 @@ export async function head(args: string[], opts: { lines: number }): Promise<voi
         end = nl < 0 ? chunk.length : nl + 1;
         if (nl >= 0) left--;
       }
-      writer.write(chunk.subarray(0, end));
+      await writeOut(chunk.subarray(0, end));
       if (left === 0) break;
     }
-    await writer.flush();
   }
-  await writer.end();
 }
 
 export async function stat(args: string[], opts: { json?: boolean; versionId?: string }): Promise<void> {
