@@ -7,6 +7,7 @@
  * commit:     LocalDrive.commit(meta only, 4 KiB) — overwrite of existing keys, and new keys
  *             (a new directory per key, so its parent is fsynced too)
  * Each at 1 and 16 concurrent committers. The machine's disk is noisy: compare within a run.
+ * readMeta:   cached 4 KiB xl.meta reads (symlink check + read), the GET/HEAD metadata path
  * walk:       keys/s of a full sorted walk over --walk-keys objects (nested and flat layouts),
  *             and the time to the first key after a marker in the middle.
  */
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
       add("raw … + fsync dir", await rate(OPS, c, (i) => rawWrite(raw, `f${i % 64}`, true)));
       add("commit 4 KiB meta, overwrite", await rate(OPS, c, (i) => drive.commit("bench", overwriteKeys[i % 64]!, PAYLOAD, null)));
       add("commit 4 KiB meta, new key", await rate(OPS, c, (i) => drive.commit("bench", `new-${c}/k${i}`, PAYLOAD, null)));
+      add("readMeta 4 KiB (page cache)", await rate(OPS * 5, c, async (i) => void (await drive.readMeta("bench", overwriteKeys[i % 64]!))));
     }
     if (WALK_KEYS > 0) rows.push(...(await walkRows(base)));
   } finally {

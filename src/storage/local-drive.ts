@@ -183,8 +183,8 @@ export class LocalDrive implements Drive {
     return this.run(async () => {
       const dir = this.paths.object(volume, key);
       try {
-        await this.paths.assertInside(dir);
-        return new Uint8Array(await readFile(join(dir, META_FILE)));
+        const b = await this.readInside(dir, readFile(join(dir, META_FILE)));
+        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       } catch (err) {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
@@ -275,12 +275,22 @@ export class LocalDrive implements Drive {
       const dir = join(this.paths.object(volume, key), dataDirName(this.paths.name(dataDir)));
       const path = join(dir, this.paths.name(file));
       try {
-        await this.paths.assertInside(dir);
-        return this.exactly(await readAt(path, offset, length), length, path);
+        return this.exactly(await this.readInside(dir, readAt(path, offset, length)), length, path);
       } catch (err) {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
     });
+  }
+
+  /**
+   * Reads while checking that `dir` is inside the root, in parallel (the read is harmless until
+   * returned); the containment verdict wins over the read's own error.
+   */
+  private async readInside<T>(dir: string, read: Promise<T>): Promise<T> {
+    const [inside, data] = await Promise.allSettled([this.paths.assertInside(dir), read]);
+    if (inside.status === "rejected") throw inside.reason;
+    if (data.status === "rejected") throw data.reason;
+    return data.value;
   }
 
   private exactly(data: Uint8Array, length: number, path: string): Uint8Array {
