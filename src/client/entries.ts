@@ -56,9 +56,14 @@ async function* walkLocal(root: string): AsyncGenerator<Entry> {
 async function* walkRemote(loc: Extract<Location, { kind: "remote" }>): AsyncGenerator<Entry> {
   if (!loc.bucket) throw new ClientError("usage", `name a bucket: ${loc.client.alias}/BUCKET`);
   const prefix = dirPrefix(loc.key);
-  for await (const o of listAll(loc.client, { bucket: loc.bucket, prefix })) {
+  // `alias/bucket/name` may be one object as well as a prefix: list both, like a local path.
+  for await (const o of listAll(loc.client, { bucket: loc.bucket, prefix: loc.key })) {
     const ref: ObjRef = { kind: "remote", client: loc.client, bucket: loc.bucket, key: o.key };
-    yield { rel: o.key.slice(prefix.length), size: o.size, mtime: o.lastModified, etag: o.etag, ref };
+    if (o.key === loc.key && loc.key !== "") {
+      yield { rel: loc.key.slice(loc.key.lastIndexOf("/") + 1), size: o.size, mtime: o.lastModified, etag: o.etag, ref };
+    } else if (o.key.startsWith(prefix)) {
+      yield { rel: o.key.slice(prefix.length), size: o.size, mtime: o.lastModified, etag: o.etag, ref };
+    }
   }
 }
 

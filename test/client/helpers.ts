@@ -77,3 +77,41 @@ export function expectOk(r: RunResult): RunResult {
   if (r.code !== 0) throw new Error(`exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   return r;
 }
+
+export interface Proxy {
+  url: string;
+  /** Requests seen so far (method + path + query). */
+  seen: string[];
+  stop(): void;
+}
+
+/**
+ * A loopback proxy in front of a real server that can answer some requests itself (to inject
+ * 503s or refuse a part). The Host header is forwarded unchanged, so SigV4 signatures still match.
+ */
+export function startProxy(target: string, intercept: (req: Request, url: URL) => Response | null): Proxy {
+  const seen: string[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      seen.push(`${req.method} ${url.pathname}${url.search}`);
+      const early = intercept(req, url);
+      if (early) {
+        await req.body?.cancel();
+        return early;
+      }
+      const headers = new Headers(req.headers);
+      const res = await fetch(`${target}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+        redirect: "manual",
+        decompress: false,
+      } as RequestInit);
+      return new Response(res.body, { status: res.status, headers: res.headers });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, seen, stop: () => server.stop(true) };
+}
