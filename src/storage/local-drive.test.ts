@@ -59,9 +59,11 @@ describe("volumes", () => {
     expect((await drive.listVolumes()).map((v) => v.name)).toEqual(["b1"]);
   });
 
-  test("dot names are never volumes", async () => {
+  test("dot names and lost+found are never volumes", async () => {
     await expectDriveError(drive.makeVolume(".cairn.sys"), "InvalidPath");
     await expectDriveError(drive.makeVolume(".."), "InvalidPath");
+    await mkdir(join(root, "lost+found"));
+    await mkdir(join(root, ".trash"));
     expect(await drive.listVolumes()).toEqual([]);
   });
 

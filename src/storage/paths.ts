@@ -139,9 +139,12 @@ export function isSafeName(name: string): boolean {
   );
 }
 
-/** Volumes are top-level directories; dot names are ours (`.cairn.sys`) or foreign. */
+/**
+ * Volumes are top-level directories; dot names are ours (`.cairn.sys`) or foreign, and
+ * `lost+found` is what mkfs leaves at the root of a freshly formatted disk.
+ */
 export function isSafeVolume(volume: string): boolean {
-  return isSafeName(volume) && !volume.startsWith(".");
+  return isSafeName(volume) && !volume.startsWith(".") && volume !== "lost+found";
 }
 
 /** Normalises a `.cairn.sys`-relative path; null when it is empty or could escape. */
