@@ -85,6 +85,10 @@ describe("multipart", () => {
     await part2.Body!.transformToByteArray();
     const head = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "big", PartNumber: 1 }));
     expect(head.ContentLength).toBe(p1.length);
+    const head2 = await h.send("HEAD", `/${B}/big?partNumber=2`);
+    expect(head2.status).toBe(206);
+    expect(head2.headers.get("content-range")).toBe(`bytes ${p1.length}-${p1.length + p2.length - 1}/${p1.length + p2.length}`);
+    expect(head2.headers.get("x-amz-mp-parts-count")).toBe("2");
   });
 
   test("complete errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload, MalformedXML", async () => {

@@ -1,5 +1,5 @@
 /** GetObject and HeadObject: the object's headers, ranges, part numbers, overrides. */
-import { resolveRange, type ObjectInfo } from "../../object/index";
+import { resolveRange, type ByteRange, type ObjectInfo } from "../../object/index";
 import type { HandlerResult, S3Context } from "../context";
 import { S3Error } from "../errors";
 import { checksumHeaders, conditionsFromHeaders, intParam, parseRange, quoteEtag } from "../headers";
@@ -73,6 +73,14 @@ function readOptions(ctx: S3Context) {
   return { versionId, partNumber, range, conditions: conditionsFromHeaders(ctx.headers) };
 }
 
+/** Bytes of the n-th part (1-based position, as GET serves it); the whole object when not multipart. */
+function partByteRange(info: ObjectInfo, n: number): ByteRange | undefined {
+  const parts = info.parts ?? [];
+  if (parts.length <= 1 || n > parts.length) return info.size > 0 ? { start: 0, end: info.size - 1 } : undefined;
+  const start = parts.slice(0, n - 1).reduce((sum, p) => sum + p.size, 0);
+  return { start, end: start + parts[n - 1]!.size - 1 };
+}
+
 function partsCount(info: ObjectInfo, partNumber: number | undefined): Record<string, string> {
   if (partNumber === undefined) return {};
   return { "x-amz-mp-parts-count": String(info.parts?.length ?? 1) };
@@ -112,13 +120,8 @@ export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult>
         ? { kind: "range" }
         : { kind: "whole" };
   const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber) };
-  if (opts.partNumber !== undefined) {
-    const part = info.parts?.find((p) => p.partNumber === opts.partNumber);
-    h["content-length"] = String(part ? part.size : info.size);
-    return { status: 206, headers: h };
-  }
-  // HEAD with Range answers as GET would, minus the body.
-  const r = resolveRange(opts.range, info.size);
+  // HEAD with partNumber or Range answers as GET would, minus the body.
+  const r = opts.partNumber !== undefined ? partByteRange(info, opts.partNumber) : resolveRange(opts.range, info.size);
   if (r) {
     h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
