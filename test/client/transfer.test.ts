@@ -1,7 +1,8 @@
 /** Multipart with parallel parts, resume with --continue, retries on 5xx: against real Cairn. */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bucketName, cleanupTemp, md5File, startServer, tempDir, writeRandomFile, type ServerHandle } from "../e2e/harness";
+import { baseEnv, bucketName, cleanupTemp, md5File, ROOT, startServer, tempDir, writeRandomFile, type ServerHandle } from "../e2e/harness";
 import { expectOk, hostEnv, jsonLines, makeCli, startProxy, type Cli } from "./helpers";
 
 setDefaultTimeout(120_000);
@@ -89,4 +90,31 @@ test("5xx answers are retried with backoff; a server that keeps failing gives ex
   } finally {
     proxy.stop();
   }
+});
+
+test("mirror --watch copies files written after it started, until SIGTERM", async () => {
+  const src = join(work, "watched");
+  mkdirSync(src);
+  writeFileSync(join(src, "first.txt"), "first");
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "mirror", "--watch", "--quiet", src, `c/${bucket}/w`], {
+    env: { ...baseEnv(), ...cli.env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  try {
+    const appears = async (key: string) => {
+      for (let i = 0; i < 300; i++) {
+        if ((await cli.here("stat", `c/${bucket}/w/${key}`)).code === 0) return true;
+        await Bun.sleep(100);
+      }
+      return false;
+    };
+    expect(await appears("first.txt")).toBe(true);
+    writeFileSync(join(src, "later.txt"), "written while watching");
+    expect(await appears("later.txt")).toBe(true);
+    expect(expectOk(await cli.here("cat", `c/${bucket}/w/later.txt`)).stdout).toBe("written while watching");
+  } finally {
+    proc.kill("SIGTERM");
+  }
+  expect(await proc.exited).toBe(0);
 });
