@@ -104,6 +104,9 @@ export class ErasureLayer implements ObjectLayer {
       if (v.versions.length > 0) throw new ObjectError({ kind: "BucketNotEmpty", bucket });
     }
     this.knownBuckets.delete(bucket);
+    // Open uploads of the bucket would otherwise linger in the system area forever.
+    const open = await listMultipartUploads(this.sets, bucket, { maxUploads: Number.MAX_SAFE_INTEGER });
+    for (const u of open.uploads) await this.abortUpload(bucket, u.key, u.uploadId).catch(() => undefined);
     await buckets.removeBucket(this.sets, bucket);
   }
   async getBucketConfig(bucket: string, name: string): Promise<Uint8Array | null> {
@@ -206,8 +209,11 @@ export class ErasureLayer implements ObjectLayer {
     return mp.completeMultipartUpload(set, { ...loc, uploadId }, parts, opts);
   }
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    const { set, loc } = await this.object(bucket, key);
-    return mp.abortMultipartUpload(set, { ...loc, uploadId });
+    await this.object(bucket, key);
+    return this.abortUpload(bucket, key, uploadId);
+  }
+  private abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    return mp.abortMultipartUpload(this.setFor(key), { bucket, key, uploadId });
   }
 
   // ---- listing ----

@@ -54,6 +54,10 @@ export function registerObjectLayerSuite(name: string, make: LayerFactory): void
       await L.putObject("full", "x", body(bytes(3)), { size: 3, metadata: meta(), versioning: "unversioned" });
       await rejectsWith(L.deleteBucket("full"), "BucketNotEmpty");
       await L.deleteObject("full", "x", { versioning: "unversioned" });
+      await L.newMultipartUpload("full", "pending", { metadata: meta() });
+      await L.deleteBucket("full");
+      await L.makeBucket("full");
+      expect((await L.listMultipartUploads("full")).uploads).toEqual([]);
       await L.deleteBucket("full");
     });
 
