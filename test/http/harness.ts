@@ -4,7 +4,6 @@
  * requests signed by our signer when a test needs exact control over headers and bodies.
  */
 import { S3Client } from "@aws-sdk/client-s3";
-import { setDefaultTimeout } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,9 +11,6 @@ import { STREAMING_SIGNED_TRAILER, encodeAwsChunked, signRequestV4 } from "../..
 import { openErasureLayer } from "../../src/erasure/index";
 import type { ObjectLayer } from "../../src/object/index";
 import { createS3Handler } from "../../src/s3/index";
-
-// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine.
-setDefaultTimeout(120_000);
 
 export const ACCESS_KEY = "testaccess";
 export const SECRET_KEY = "testsecret-0123456789";

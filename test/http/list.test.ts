@@ -1,5 +1,5 @@
 /** Listing semantics (V1, V2, versions) through the AWS SDK and raw requests. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -11,6 +11,9 @@ import {
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
 import { errorCode, startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 let h: Harness;
 const B = "listing-bucket";

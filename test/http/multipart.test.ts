@@ -1,5 +1,5 @@
 /** Multipart uploads through the AWS SDK (and lib-storage) against the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -16,6 +16,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { errorCode, startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 let h: Harness;
 const B = "multipart-bucket";

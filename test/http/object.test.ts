@@ -1,5 +1,5 @@
 /** Object PUT/GET/HEAD/DELETE/COPY through real clients against the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -12,6 +12,9 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { errorCode, startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 let h: Harness;
 const B = "objects-bucket";

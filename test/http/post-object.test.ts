@@ -1,9 +1,12 @@
 /** Browser POST uploads: the streaming form parser and PostObject end to end. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
 import { formBoundary, readFormUpload } from "../../src/s3/form";
 import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 const BOUNDARY = "----cairnFormBoundary7MA4YWxkTrZu0gW";
 

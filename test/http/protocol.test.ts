@@ -1,5 +1,5 @@
 /** Cross-cutting protocol behaviour: auth gate, 501s, response headers, virtual hosts, tagging. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketTaggingCommand,
@@ -13,6 +13,9 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { ACCESS_KEY, REGION, errorCode, startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 let h: Harness;
 const B = "protocol-bucket";

@@ -1,7 +1,10 @@
 /** Cairn's own response bodies parse through the response schemas the CLI will use. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { parseXml, responses } from "../../src/s3/index";
 import { startHarness, type Harness } from "./harness";
+
+// Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
+setDefaultTimeout(120_000);
 
 let h: Harness;
 const B = "responses-bucket";
