@@ -6,7 +6,7 @@
 import { ObjectError } from "../object/index";
 import { DriveError } from "../storage/index";
 import { decodeXlMeta, findVersion, type VersionMeta, type XlMeta } from "../xlmeta/index";
-import { fanOut, quorumError, type DriveResult } from "./quorum";
+import { absentError, fanOut, type DriveResult } from "./quorum";
 import type { ErasureSet, Loc } from "./set";
 
 export type MetaResults = DriveResult<XlMeta>[];
@@ -106,17 +106,13 @@ export function resolveVersion(set: ErasureSet, loc: Loc, metas: MetaResults, se
     const ref = (metas[refPos] as { ok: true; value: XlMeta }).value;
     return { version: best.version, ref, agree, metas, needsHeal: metas.some((r, i) => !agree[i] && healable(r)) };
   }
-  let absent = 0;
-  let noBucket = 0;
-  for (const r of metas) {
-    if (r.ok) absent += pick(r.value, sel) ? 0 : 1;
-    else if (r.error.kind === "FileNotFound") absent++;
-    else if (r.error.kind === "VolumeNotFound") noBucket++;
-  }
-  const need = set.defaultReadQuorum;
-  if (noBucket >= need) throw new ObjectError({ kind: "BucketNotFound", bucket: loc.bucket });
-  if (absent >= need) throw notFound(loc, sel);
-  throw quorumError("read", loc, best?.positions.length ?? 0, best ? readQuorumOf(set, best.version) : need);
+  throw absentError(metas, {
+    lacks: (m) => !pick(m, sel),
+    loc,
+    need: set.defaultReadQuorum,
+    notFound: () => notFound(loc, sel),
+    best: best ? { have: best.positions.length, need: readQuorumOf(set, best.version) } : null,
+  });
 }
 
 /** The latest agreed version, or null when the key does not exist (quorum errors still throw). */

@@ -110,3 +110,24 @@ export function reducedError<T>(
   }
   return quorumError(mode, loc, countOk(results), quorum);
 }
+
+/**
+ * Why no version reached read quorum: a quorum of drives lacks the bucket (BucketNotFound) or
+ * the key/version (`notFound`), else it is a read-quorum failure. `lacks` says whether a drive
+ * that answered lacks what was asked for.
+ */
+export function absentError<T>(
+  results: readonly DriveResult<T>[],
+  q: { lacks: (v: T) => boolean; loc: ErrLoc; need: number; notFound: () => ObjectError; best: { have: number; need: number } | null },
+): ObjectError {
+  let absent = 0;
+  let noBucket = 0;
+  for (const r of results) {
+    if (r.ok) absent += q.lacks(r.value) ? 1 : 0;
+    else if (r.error.kind === "FileNotFound") absent++;
+    else if (r.error.kind === "VolumeNotFound") noBucket++;
+  }
+  if (noBucket >= q.need) return new ObjectError({ kind: "BucketNotFound", bucket: q.loc.bucket });
+  if (absent >= q.need) return q.notFound();
+  return quorumError("read", q.loc, q.best?.have ?? 0, q.best?.need ?? q.need);
+}
