@@ -2,3 +2,4 @@
 export { BucketConfigError, type BucketConfigCode } from "./errors";
 export * from "./cors";
 export * from "./lifecycle";
+export * from "./object-lock";
