@@ -136,7 +136,7 @@ export function skippedResult(target: string, cell: Cell, why: string): CellResu
 
 export class TargetRunner {
   /** Key prefixes this target holds, with how many keys (n = 0 … count-1) each has. */
-  private readonly written = new Map<string, { count: number; style?: "flat" | "nested"; size: number }>();
+  private readonly written = new Map<string, { count: number; style?: "flat" | "nested"; size: number; capped?: boolean }>();
 
   constructor(private readonly t: Target, private readonly ctx: RunContext) {}
 
@@ -160,15 +160,18 @@ export class TargetRunner {
    * Returns how many keys the prefix now holds.
    */
   private async fill(spec: LoadSpec, want: number, maxSeconds?: number): Promise<number> {
-    const have = this.written.get(spec.keyPrefix)?.count ?? 0;
-    if (have >= want) return have;
+    const prior = this.written.get(spec.keyPrefix);
+    const have = prior?.count ?? 0;
+    // A prefill that hit its time cap is not topped up by the next cell: every LIST cell of a
+    // namespace then walks the same number of keys.
+    if (have >= want || prior?.capped) return have;
     const conc = spec.size >= LARGE ? 4 : spec.size >= MiB ? 16 : 64;
     const put: LoadSpec = { ...spec, op: "put", keyStart: have, total: want - have, concurrency: conc, seconds: maxSeconds, range: undefined, list: undefined };
     const t0 = performance.now();
     const r = await runFetch(put);
     if (r.errors > 0) throw new Error(`prefill of ${spec.keyPrefix} had ${r.errors} errors: ${r.errorSamples.join("; ")}`);
     const count = have + r.ops;
-    this.written.set(spec.keyPrefix, { count, style: spec.keyStyle, size: spec.size });
+    this.written.set(spec.keyPrefix, { count, style: spec.keyStyle, size: spec.size, capped: count < want });
     if (r.ops >= 1000) this.ctx.log(`  prefilled ${r.ops} keys under ${spec.keyPrefix} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return count;
   }
