@@ -5,7 +5,7 @@
  * `npm run bench -- --help` for the options.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir } from "node:os";
+import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells, type Cell } from "./bench/cells";
@@ -209,6 +209,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   mkdirSync(o.dir, { recursive: true });
+  const fsType = Bun.spawnSync(["stat", "-f", "-c", "%T", o.dir]).stdout.toString().trim();
+  if (fsType === "tmpfs" || fsType === "ramfs") process.stderr.write(`bench: warning: ${o.dir} is ${fsType}: fsync costs nothing there, disk numbers mean little (use --dir)\n`);
+  const started = performance.now();
   const root = mkdtempSync(join(o.dir, "cairn-bench-"));
   const log = (m: string) => process.stderr.write(`${m}\n`);
   // Ctrl-C must not leave servers listening or gigabytes of temp drives behind.
@@ -231,7 +234,9 @@ async function main(argv: string[]): Promise<number> {
     const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map((r) => formatRun(r, peerRun(runs)?.name)), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
     process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
-    if (o.json) writeFileSync(o.json, JSON.stringify(toJson(o, runs, ceilings, gen), null, 2));
+    const wallSec = (performance.now() - started) / 1000;
+    process.stdout.write(`run took ${wallSec.toFixed(0)} s; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${navigator.hardwareConcurrency} cores\n`);
+    if (o.json) writeFileSync(o.json, JSON.stringify({ ...toJson(o, runs, ceilings, gen), wallSec, loadAvg: loadavg() }, null, 2));
     return runs.some((r) => r.error) ? 1 : 0;
   } finally {
     if (o.keep) log(`kept ${root}`);
