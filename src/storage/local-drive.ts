@@ -6,7 +6,8 @@
  *
  * Every write is temp file → fsync → rename → fsync of each directory whose entries changed;
  * the rename of xl.meta is the commit point of an object. Every call runs through DriveHealth,
- * which maps errors to DriveError and takes the drive offline after repeated faults.
+ * which maps errors to DriveError, cuts off calls that outlive a deadline, and takes the drive
+ * offline after repeated faults.
  * Nothing reachable from a key can leave the volume: keys are validated and escaped, and the
  * directories a call touches are checked with realpath against the root, so a planted symlink
  * cannot redirect writes or reads outside it.

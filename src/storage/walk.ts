@@ -109,11 +109,14 @@ class Filter {
   }
 }
 
-async function isDir(d: Dirent, abs: string): Promise<boolean> {
+/** Synchronous when the filesystem reports entry types (an await per entry adds up). */
+function isDir(d: Dirent, abs: string): boolean | Promise<boolean> {
   if (d.isDirectory()) return true;
   if (d.isFile() || d.isSymbolicLink()) return false; // symlinks are never followed
-  const st = await lstat(join(abs, d.name)).catch(() => null);
-  return st?.isDirectory() ?? false;
+  return lstat(join(abs, d.name)).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
 }
 
 function list(abs: string, guard: Guard): Promise<Dirent[] | null> {
@@ -127,7 +130,9 @@ async function openDir(dir: Dir, filter: Filter, guard: Guard): Promise<Entry[]>
     const decoded = decodeEntry(d.name);
     if (decoded === null) continue;
     const entry = { ...decoded, name: d.name, bound: dir.base + decoded.text };
-    if (filter.wantsEntry(entry) && (await isDir(d, dir.abs))) entries.push(entry);
+    if (!filter.wantsEntry(entry)) continue;
+    const known = isDir(d, dir.abs);
+    if (known === true || (known !== false && (await known))) entries.push(entry);
   }
   return entries.sort((a, b) => compareKeys(a.bound, b.bound) || (a.kind === "segment" ? -1 : 1));
 }
