@@ -72,15 +72,37 @@ function remoteSource(r: Extract<ObjRef, { kind: "remote" }>, size: number): Sou
 /** The source's headers worth carrying to a streamed copy: type, standard headers, metadata. */
 const CARRIED = /^(content-type|cache-control|content-encoding|content-disposition|content-language|expires|x-amz-meta-.*)$/;
 
+/** Counts bytes as the request reads them, for a live bar (a retried body counts twice). */
+function counted(src: Source, add: (n: number) => void): Source {
+  return {
+    ...src,
+    range: (start, end) => () => {
+      const body = src.range(start, end)();
+      const stream = body instanceof Blob ? body.stream() : (body as ReadableStream<Uint8Array>);
+      return stream.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            add(chunk.byteLength);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+    },
+  };
+}
+
 async function upload(src: Source, dst: Extract<ObjRef, { kind: "remote" }>, o: TransferOptions): Promise<void> {
   const target = { bucket: dst.bucket, key: dst.key };
+  // Without a terminal, progress is counted per finished request: file bodies then go out by sendfile.
+  const live = o.progress.mode === "bar";
+  const body = live ? counted(src, (n) => o.progress.add(n)) : src;
+  const done = (n: number) => (live ? undefined : o.progress.add(n));
   if (src.size < o.threshold) {
-    await putObject(dst.client, { ...target, body: src.range(0, src.size), size: src.size, headers: o.headers });
-    o.progress.add(src.size);
+    await putObject(dst.client, { ...target, body: body.range(0, src.size), size: src.size, headers: o.headers });
+    done(src.size);
     return;
   }
-  const opts = { partSize: o.partSize, parallel: o.parallel, resume: o.resume, headers: o.headers, onBytes: (n: number) => o.progress.add(n) };
-  await uploadMultipart(dst.client, target, src, opts);
+  await uploadMultipart(dst.client, target, body, { partSize: o.partSize, parallel: o.parallel, resume: o.resume, headers: o.headers, onBytes: done });
 }
 
 async function download(src: Extract<ObjRef, { kind: "remote" }>, path: string, progress: Progress): Promise<number> {

@@ -109,15 +109,18 @@ export async function mirror(args: string[], opts: MirrorOptions): Promise<void>
   if (args.length !== 2) throw usage("usage: cairn mirror [--overwrite] [--remove] [--dry-run] [--exclude GLOB] [--watch] SOURCE TARGET");
   const source = await open(args[0]!, {});
   const target = await open(args[1]!, { create: true });
-  await mirrorOnce(source, target, opts);
-  if (!opts.watch) return;
+  if (!opts.watch) {
+    await mirrorOnce(source, target, opts);
+    return;
+  }
   if (source.kind !== "local") throw usage("--watch needs a local source");
   await watchLoop(source, target, opts);
 }
 
-/** Re-runs a pass shortly after the local tree changes, until SIGINT/SIGTERM. */
+/** A first pass, then another shortly after each change to the local tree, until SIGINT/SIGTERM. */
 async function watchLoop(source: Extract<Location, { kind: "local" }>, target: Location, opts: MirrorOptions): Promise<void> {
-  let dirty = false;
+  // Watch before the first pass: a file written during it must still trigger a pass.
+  let dirty = true;
   const watcher = watch(source.path, { recursive: true }, () => {
     dirty = true;
   });
@@ -129,14 +132,16 @@ async function watchLoop(source: Extract<Location, { kind: "local" }>, target: L
   process.once("SIGTERM", onSignal);
   try {
     while (!stop) {
+      if (dirty) {
+        dirty = false;
+        await mirrorOnce(source, target, opts);
+      }
+      // Also lets a burst of writes settle before copying half-written files.
       await Bun.sleep(250);
-      if (!dirty) continue;
-      dirty = false;
-      // Let a burst of writes settle before copying half-written files.
-      await Bun.sleep(250);
-      await mirrorOnce(source, target, opts);
     }
   } finally {
     watcher.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
