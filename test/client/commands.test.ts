@@ -189,6 +189,8 @@ describe("objects", () => {
   test("rm: one object; -r asks and refuses without a terminal; --force; --older-than; --versions", async () => {
     expectOk(await cli.here("rm", `c/${b}/shared.txt`));
     expect((await cli.here("stat", `c/${b}/shared.txt`)).code).toBe(1);
+    const again = await cli.here("rm", `c/${b}/shared.txt`);
+    expect([again.code, again.stderr.trim()]).toEqual([1, `cairn rm: no such object: c/${b}/shared.txt`]);
     const refused = await cli.here("rm", "-r", `c/${b}/tree`);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--force");

@@ -5,7 +5,7 @@
 import { dirPrefix } from "../entries";
 import { ClientError } from "../errors";
 import { listAll, listVersions } from "../list";
-import { deleteObject, deleteObjects, requireBucket } from "../ops";
+import { deleteObject, deleteObjects, requireBucket, statObject } from "../ops";
 import { confirm, parseAge } from "../util";
 import { out, requireRemote, usage, type Remote } from "./common";
 
@@ -38,6 +38,10 @@ async function collectVictims(loc: Remote, opts: RmOptions): Promise<Victim[]> {
       if (matches(o.key) && o.lastModified.getTime() <= cutoff) victims.push({ key: o.key });
     }
   } else {
+    // S3 answers 204 for a missing key; a user who names one wants to hear it did not exist.
+    if (!(await statObject(loc.client, { bucket: loc.bucket, key: loc.key }))) {
+      throw new ClientError("no-key", `no such object: ${loc.client.alias}/${loc.bucket}/${loc.key}`);
+    }
     victims.push({ key: loc.key });
   }
   return victims;
