@@ -114,20 +114,40 @@ function locate(parts: readonly PartMeta[], pos: number): { partIndex: number; o
   throw new RangeError(`offset ${pos} beyond the object`);
 }
 
-/** A pull-based stream of `range` (inclusive); `done` runs once when it ends, errs or is cancelled. */
-export function decodeRange(src: DecodeSource, range: ByteRange | null, done: () => void): ReadableStream<Uint8Array> {
+/**
+ * A body nobody pulls for this long gives up its `done` (the caller's read lock), so a client
+ * that vanished without cancelling cannot block writers of the key forever. Reading on later
+ * stays correct: shards are addressed by the resolved version's data dir, so an overwrite
+ * meanwhile makes the stream fail, never mix old and new bytes.
+ */
+export const IDLE_RELEASE_MS = 30_000;
+
+/** A pull-based stream of `range` (inclusive); `done` runs once when it ends, errs, is cancelled or idles. */
+export function decodeRange(
+  src: DecodeSource,
+  range: ByteRange | null,
+  life: { done: () => void; idleMs?: number },
+): ReadableStream<Uint8Array> {
+  const done = life.done;
   let pos = range ? range.start : 0;
   const end = range ? range.end + 1 : 0;
   let finished = false;
+  let idle: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
+    clearTimeout(idle);
     if (!finished) {
       finished = true;
       done();
     }
   };
+  const armIdle = () => {
+    clearTimeout(idle);
+    if (!finished) idle = setTimeout(finish, life.idleMs ?? IDLE_RELEASE_MS).unref();
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(ctrl) {
+        clearTimeout(idle);
         try {
           if (pos >= end) {
             finish();
@@ -141,6 +161,7 @@ export function decodeRange(src: DecodeSource, range: ByteRange | null, done: ()
           const to = Math.min(blockLength(src, partIndex, b), from + (end - pos));
           for (const piece of slicePieces(pieces, from, to)) ctrl.enqueue(piece);
           pos += to - from;
+          armIdle();
         } catch (e) {
           finish();
           ctrl.error(e);

@@ -99,7 +99,7 @@ export async function getObject(set: ErasureSet, loc: Loc, opts: GetObjectOption
     const range =
       opts.partNumber !== undefined ? partRange(info, v, opts.partNumber) : (resolveRange(opts.range, info.size) ?? null);
     const whole: ByteRange | null = info.size > 0 ? { start: 0, end: info.size - 1 } : null;
-    const body = decodeRange(shardSource(set, loc, r), range ?? whole, release);
+    const body = decodeRange(shardSource(set, loc, r), range ?? whole, { done: release });
     const out: GetObjectResult = { info, body };
     if (range && (opts.range || opts.partNumber !== undefined)) out.range = range;
     return out;
