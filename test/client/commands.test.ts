@@ -178,6 +178,18 @@ describe("objects", () => {
     expect(JSON.parse(expectOk(await cli.here("tag", "ls", "--json", `c/${b}/tree/a.txt`)).stdout)).toEqual({});
   });
 
+  test("tags on a bucket; an untagged bucket lists none", async () => {
+    expect(JSON.parse(expectOk(await cli.here("tag", "ls", "--json", `c/${b}`)).stdout)).toEqual({});
+    expectOk(await cli.here("tag", "set", `c/${b}`, "cost-centre=42"));
+    expect(expectOk(await cli.here("tag", "ls", `c/${b}`)).stdout).toBe("cost-centre=42\n");
+  });
+
+  test("ls and stat also work on local paths", async () => {
+    const rows = jsonLines(expectOk(await cli.here("ls", "--json", join(work, "tree"))));
+    expect(rows.map((r) => r.key)).toEqual(["a.txt", "sub/"]);
+    expect(jsonLines(expectOk(await cli.here("stat", "--json", join(work, "tree/a.txt"))))[0]).toMatchObject({ size: 18, type: "file" });
+  });
+
   test("share download and upload print working presigned URLs", async () => {
     const get = expectOk(await cli.here("share", "download", "--expire", "1h", `c/${b}/tree/a.txt`)).stdout.trim();
     expect(await (await fetch(get)).text()).toBe("line1\nline2\n" + "line3\n");
