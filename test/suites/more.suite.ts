@@ -60,6 +60,19 @@ export function registerMoreSuite(name: string, make: LayerFactory): void {
       expect(versions.versions.map((v) => v.key)).toEqual(["l2/a", "l2/big.txt", "l2/big0", "l2/z"]);
     });
 
+    test("folder markers (`dir/`, 0 bytes) are objects and list under their prefix", async () => {
+      await put("f/photos/", bytes(0));
+      await put("f/photos/cat.jpg", bytes(10));
+      expect((await L.statObject("lst", "f/photos/")).size).toBe(0);
+      const top = await L.listObjects("lst", { prefix: "f/", delimiter: "/" });
+      expect(top.prefixes).toEqual(["f/photos/"]);
+      expect(top.objects).toEqual([]);
+      const inner = await L.listObjects("lst", { prefix: "f/photos/", delimiter: "/" });
+      expect(inner.objects.map((o) => o.key)).toEqual(["f/photos/", "f/photos/cat.jpg"]);
+      await L.deleteObject("lst", "f/photos/", { versioning: "unversioned" });
+      expect((await L.statObject("lst", "f/photos/cat.jpg")).size).toBe(10);
+    });
+
     test("listing hides keys whose latest version is a delete marker", async () => {
       await put("h/live", bytes(1), "enabled");
       await put("h/gone", bytes(1), "enabled");
