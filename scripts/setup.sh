@@ -2,6 +2,7 @@
 # Installs what Cairn needs on Debian; idempotent and quick when everything is present.
 #   scripts/setup.sh          runtime: liberasurecode + ISA-L, npm packages
 #   scripts/setup.sh --test   also the real S3 clients the integration tests drive
+#   scripts/setup.sh --container   also podman and mmdebstrap for test/deploy/container.test.ts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,9 @@ runtime_pkgs=(liberasurecode1 libisal2)
 test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux)
 want=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
+# runc: Debian 12's crun cannot run on hosts with hybrid cgroup v1/v2 mounts.
+container_pkgs=(podman runc mmdebstrap)
+[[ " $* " == *" --container "* ]] && want+=("${container_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do
