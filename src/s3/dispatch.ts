@@ -13,6 +13,9 @@ import * as list from "./handlers/list";
 import * as mp from "./handlers/multipart";
 import { postObject } from "./handlers/post-object";
 import * as tagging from "./handlers/tagging";
+import * as acl from "./handlers/acl";
+import * as policy from "./handlers/policy";
+import { authorizeAnonymous } from "./authorize";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
 
@@ -47,6 +50,14 @@ const HANDLERS: HandlerTable = {
   GetObjectTagging: tagging.getObjectTagging,
   PutObjectTagging: tagging.putObjectTagging,
   DeleteObjectTagging: tagging.deleteObjectTagging,
+  GetBucketPolicy: policy.getBucketPolicy,
+  PutBucketPolicy: policy.putBucketPolicy,
+  DeleteBucketPolicy: policy.deleteBucketPolicy,
+  GetBucketPolicyStatus: policy.getBucketPolicyStatus,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
   NotImplemented: async (ctx) => {
     throw new S3Error("NotImplemented", {
       message: `${ctx.endpoint.name} is not implemented.`,
@@ -70,7 +81,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   // On the default region any signing region is accepted, as MinIO does: clients such as
   // s3cmd sign with their legacy default "US".
   const checkRegion = deps.region !== DEFAULT_REGION;
-  async function authenticate(req: Request, url: URL, endpoint: Endpoint): Promise<Verified> {
+  async function authenticate(req: Request, url: URL, endpoint: Endpoint, remoteAddress?: string): Promise<Verified> {
     // A browser form carries its signature in a signed policy inside the body: the handler
     // verifies it (verifyPostPolicy) before storing anything.
     if (endpoint.op === "PostObject") return { accessKey: null, body: req.body, contentLength: -1, checksums: () => ({}) };
@@ -79,8 +90,9 @@ export function createS3Handler(deps: S3Deps): S3Handler {
       ...(checkRegion && { region: deps.region }),
       ...(vhost !== undefined && { virtualHostBucket: vhost }),
     });
-    // Bucket policies and anonymous access come later; until then every request is signed.
-    if (auth.accessKey === null) throw new S3Error("AccessDenied");
+    // The one authorization point: signed requests are root's (IAM users come later); an
+    // anonymous one gets exactly what the bucket policy and canned ACLs grant.
+    if (auth.accessKey === null) await authorizeAnonymous(deps.layer, { endpoint, url, headers: req.headers, remoteAddress });
     return auth;
   }
 
@@ -89,7 +101,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
     try {
       const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
-      const auth = await authenticate(req, url, endpoint);
+      const auth = await authenticate(req, url, endpoint, rctx.remoteAddress);
       const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
       return await serialize(await run(ctx), meta);

@@ -4,6 +4,8 @@
  * and from AuthError codes.
  */
 import type { AuthError, AuthErrorCode } from "../auth/index";
+import { BucketConfigError } from "../bucket/index";
+import { PolicyError } from "../iam/index";
 import { ObjectError, type ObjectErrorInfo } from "../object/index";
 
 export const S3_ERRORS = {
@@ -30,27 +32,36 @@ export const S3_ERRORS = {
   InvalidPartOrder: [400, "The list of parts was not in ascending order. Parts must be ordered by part number."],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
+  InvalidRetentionPeriod: [400, "The retention period is not valid."],
   InvalidStorageClass: [400, "The storage class you specified is not valid."],
   InvalidTag: [400, "The tag provided was not a valid tag."],
   InvalidToken: [400, "The provided token is malformed or otherwise invalid."],
   InvalidURI: [400, "Couldn't parse the specified URI."],
   KeyTooLongError: [400, "Your key is too long."],
   MalformedPOSTRequest: [400, "The body of your POST request is not well-formed multipart/form-data."],
+  MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],
   MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
+  MaxPostPreDataLengthExceededError: [400, "Your POST request fields preceeding the upload file was too large."],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
   MissingRequestBodyError: [400, "Request Body is empty."],
   MissingSecurityHeader: [400, "Your request is missing a required header."],
   NoSuchBucket: [404, "The specified bucket does not exist."],
+  NoSuchBucketPolicy: [404, "The bucket policy does not exist"],
+  NoSuchCORSConfiguration: [404, "The CORS configuration does not exist"],
+  NoSuchLifecycleConfiguration: [404, "The lifecycle configuration does not exist"],
+  NoSuchObjectLockConfiguration: [404, "The specified object does not have a ObjectLock configuration"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchTagSet: [404, "The TagSet does not exist."],
   NoSuchUpload: [404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."],
   NoSuchVersion: [404, "The specified version does not exist."],
   NotImplemented: [501, "A header you provided implies functionality that is not implemented."],
   NotModified: [304, "Not Modified"],
+  ObjectLockConfigurationNotFoundError: [404, "Object Lock configuration does not exist for this bucket"],
   PreconditionFailed: [412, "At least one of the pre-conditions you specified did not hold."],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
+  ServerSideEncryptionConfigurationNotFoundError: [404, "The server side encryption configuration was not found"],
   ServiceUnavailable: [503, "Service is unable to handle request."],
   SignatureDoesNotMatch: [403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."],
   SlowDown: [503, "Please reduce your request rate."],
@@ -225,5 +236,7 @@ export function fromAuthError(err: AuthError): S3Error {
 export function toS3Error(err: unknown): S3Error {
   if (err instanceof S3Error) return err;
   if (err instanceof ObjectError) return fromObjectError(err);
+  if (err instanceof PolicyError) return new S3Error("MalformedPolicy", { message: err.message, cause: err });
+  if (err instanceof BucketConfigError) return new S3Error(err.code, { message: err.message, cause: err });
   return new S3Error("InternalError", { cause: err });
 }

@@ -22,7 +22,13 @@ export type BucketOp =
   | "PostObject"
   | "GetBucketTagging"
   | "PutBucketTagging"
-  | "DeleteBucketTagging";
+  | "DeleteBucketTagging"
+  | "GetBucketPolicy"
+  | "PutBucketPolicy"
+  | "DeleteBucketPolicy"
+  | "GetBucketPolicyStatus"
+  | "GetBucketAcl"
+  | "PutBucketAcl";
 export type ObjectOp =
   | "PutObject"
   | "CopyObject"
@@ -37,7 +43,9 @@ export type ObjectOp =
   | "ListParts"
   | "GetObjectTagging"
   | "PutObjectTagging"
-  | "DeleteObjectTagging";
+  | "DeleteObjectTagging"
+  | "GetObjectAcl"
+  | "PutObjectAcl";
 
 /** Distributed per operation so `Extract<Endpoint, { op: "PutObject" }>` narrows. */
 export type Endpoint =
@@ -60,7 +68,6 @@ const IRREGULAR_NAMES: Record<string, string> = {
  */
 const UNSERVED_SUBRESOURCES: Record<string, string> = {
   accelerate: "Accelerate",
-  acl: "Acl",
   analytics: "Analytics",
   attributes: "Attributes",
   cors: "Cors",
@@ -75,8 +82,6 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   notification: "Notification",
   "object-lock": "ObjectLockConfiguration",
   ownershipControls: "OwnershipControls",
-  policy: "Policy",
-  policyStatus: "PolicyStatus",
   publicAccessBlock: "PublicAccessBlock",
   replication: "Replication",
   requestPayment: "RequestPayment",
@@ -86,6 +91,31 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   torrent: "Torrent",
   website: "Website",
 };
+
+type Verb = "GET" | "PUT" | "DELETE";
+
+/** Served bucket sub-resources: the operation per method; another method is MethodNotAllowed. */
+const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
+  policy: { GET: "GetBucketPolicy", PUT: "PutBucketPolicy", DELETE: "DeleteBucketPolicy" },
+  policyStatus: { GET: "GetBucketPolicyStatus" },
+  acl: { GET: "GetBucketAcl", PUT: "PutBucketAcl" },
+};
+
+/** Served object sub-resources, as above. */
+const OBJECT_SUBRESOURCES: Record<string, Partial<Record<Verb, ObjectOp>>> = {
+  acl: { GET: "GetObjectAcl", PUT: "PutObjectAcl" },
+};
+
+function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: URLSearchParams): Op | undefined {
+  for (const name of q.keys()) {
+    const ops = table[name];
+    if (!ops) continue;
+    const op = ops[m as Verb];
+    if (!op) throw new S3Error("MethodNotAllowed");
+    return op;
+  }
+  return undefined;
+}
 
 export interface ParseOptions {
   /** Base domains for virtual-host style (`bucket.<domain>`). */
@@ -127,6 +157,8 @@ function unservedName(q: URLSearchParams): string | undefined {
 }
 
 function bucketOp(m: string, q: URLSearchParams): BucketOp {
+  const sub = subresourceOp(BUCKET_SUBRESOURCES, m, q);
+  if (sub) return sub;
   switch (m) {
     case "GET":
       if (q.has("location")) return "GetBucketLocation";
@@ -153,6 +185,8 @@ function bucketOp(m: string, q: URLSearchParams): BucketOp {
 
 function objectOp(m: string, q: URLSearchParams, headers: Headers): ObjectOp | "PostObjectUnknown" {
   const copy = headers.has("x-amz-copy-source");
+  const sub = subresourceOp(OBJECT_SUBRESOURCES, m, q);
+  if (sub) return sub;
   switch (m) {
     case "GET":
       if (q.has("tagging")) return "GetObjectTagging";

@@ -52,7 +52,10 @@ export async function startHarness(opts: { drives?: number } = {}): Promise<Harn
     port: 0,
     hostname: "127.0.0.1",
     maxRequestBodySize: 6 * 1024 ** 3,
-    fetch: (req) => handler(req, { requestId: `T${++n}` }),
+    fetch: (req, srv) => {
+      const remoteAddress = srv.requestIP(req)?.address;
+      return handler(req, { requestId: `T${++n}`, ...(remoteAddress !== undefined && { remoteAddress }) });
+    },
   });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = new S3Client({

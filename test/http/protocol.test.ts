@@ -131,14 +131,14 @@ describe("responses", () => {
   });
 
   test("known but unserved sub-resources are 501 NotImplemented, after authentication", async () => {
-    for (const path of [`/${B}?acl`, `/${B}?policy`, `/${B}?lifecycle`, `/${B}?cors`, `/${B}/obj?acl`, `/${B}/obj?retention`]) {
+    for (const path of [`/${B}?replication`, `/${B}?website`, `/${B}?logging`, `/${B}?analytics`, `/${B}/obj?torrent`]) {
       const res = await h.send("GET", path);
       expect(res.status).toBe(501);
       expect(await errorCode(res)).toBe("NotImplemented");
     }
-    const named = await (await h.send("PUT", `/${B}?policy`, { body: "{}" })).text();
-    expect(named).toContain("<Message>PutBucketPolicy is not implemented.</Message>");
-    expect((await h.send("GET", `/${B}?policy`, { anonymous: true })).status).toBe(403);
+    const named = await (await h.send("PUT", `/${B}?replication`, { body: "<x/>" })).text();
+    expect(named).toContain("<Message>PutBucketReplication is not implemented.</Message>");
+    expect((await h.send("GET", `/${B}?website`, { anonymous: true })).status).toBe(403);
   });
 
   test("POST to an object without a sub-resource is MethodNotAllowed", async () => {

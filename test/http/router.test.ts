@@ -68,9 +68,18 @@ const PATH_STYLE: Row[] = [
   ["GET", "/k", { host: "my.dotted.bucket.localhost:9000" }, { op: "GetObject", bucket: "my.dotted.bucket", key: "k" }],
 ];
 
+const SUBRESOURCES: Row[] = [
+  ["GET", "/?acl", vh("b"), { op: "GetBucketAcl", bucket: "b" }],
+  ["PUT", "/?acl", vh("b"), { op: "PutBucketAcl", bucket: "b" }],
+  ["PUT", "/?policy", vh("b"), { op: "PutBucketPolicy", bucket: "b" }],
+  ["GET", "/?policy", vh("b"), { op: "GetBucketPolicy", bucket: "b" }],
+  ["DELETE", "/?policy", vh("b"), { op: "DeleteBucketPolicy", bucket: "b" }],
+  ["GET", "/?policyStatus", vh("b"), { op: "GetBucketPolicyStatus", bucket: "b" }],
+  ["GET", "/k?acl", vh("b"), { op: "GetObjectAcl", bucket: "b", key: "k" }],
+  ["PUT", "/k?acl&versionId=v1", vh("b"), { op: "PutObjectAcl", bucket: "b", key: "k" }],
+];
+
 const UNSERVED: Row[] = [
-  ["GET", "/?acl", vh("b"), { op: "NotImplemented", name: "GetBucketAcl", bucket: "b" }],
-  ["PUT", "/?policy", vh("b"), { op: "NotImplemented", name: "PutBucketPolicy", bucket: "b" }],
   ["DELETE", "/?cors", vh("b"), { op: "NotImplemented", name: "DeleteBucketCors", bucket: "b" }],
   ["GET", "/?lifecycle", vh("b"), { op: "NotImplemented", name: "GetBucketLifecycle", bucket: "b" }],
   ["PUT", "/?replication", vh("b"), { op: "NotImplemented", name: "PutBucketReplication", bucket: "b" }],
@@ -79,7 +88,6 @@ const UNSERVED: Row[] = [
   ["GET", "/?encryption", vh("b"), { op: "NotImplemented", name: "GetBucketEncryption", bucket: "b" }],
   ["GET", "/?object-lock", vh("b"), { op: "NotImplemented", name: "GetBucketObjectLockConfiguration", bucket: "b" }],
   ["GET", "/?notification", vh("b"), { op: "NotImplemented", name: "GetBucketNotification", bucket: "b" }],
-  ["GET", "/k?acl", vh("b"), { op: "NotImplemented", name: "GetObjectAcl", bucket: "b", key: "k" }],
   ["PUT", "/k?retention", vh("b"), { op: "NotImplemented", name: "PutObjectRetention", bucket: "b", key: "k" }],
   ["GET", "/k?legal-hold", vh("b"), { op: "NotImplemented", name: "GetObjectLegalHold", bucket: "b", key: "k" }],
   ["POST", "/k?restore", vh("b"), { op: "NotImplemented", name: "RestoreObject", bucket: "b", key: "k" }],
@@ -88,7 +96,7 @@ const UNSERVED: Row[] = [
 ];
 
 describe("parseEndpoint", () => {
-  for (const [label, rows] of [["AWS examples", AWS_EXAMPLES], ["path style", PATH_STYLE], ["unserved sub-resources", UNSERVED]] as const) {
+  for (const [label, rows] of [["AWS examples", AWS_EXAMPLES], ["path style", PATH_STYLE], ["served sub-resources", SUBRESOURCES], ["unserved sub-resources", UNSERVED]] as const) {
     describe(label, () => {
       for (const [method, target, headers, expected] of rows) {
         test(`${method} ${headers.host ?? ""}${target}`, () => {
@@ -97,6 +105,10 @@ describe("parseEndpoint", () => {
       }
     });
   }
+
+  test("a served sub-resource with a method it lacks is MethodNotAllowed", () => {
+    expect(() => parse("DELETE", "/?acl", vh("b"))).toThrow(S3Error);
+  });
 
   test("bad percent-encoding is InvalidURI", () => {
     const err = (() => {

@@ -4,6 +4,7 @@ import type { BucketOp, Endpoint } from "../router";
 import { xml, type Handler, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
 import { decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
+import { cannedAclHeader, storeBucketAcl } from "./acl";
 import { OWNER, isoDate, setVersioning, versioningOf } from "./common";
 
 type BucketCtx<Op extends BucketOp> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -30,7 +31,9 @@ export async function createBucket(ctx: BucketCtx<"CreateBucket">): Promise<Hand
     }
   }
   const objectLock = (ctx.headers.get("x-amz-bucket-object-lock-enabled") ?? "").toLowerCase() === "true";
+  const acl = cannedAclHeader(ctx.headers);
   await ctx.deps.layer.makeBucket(bucket, { objectLock });
+  if (acl !== undefined) await storeBucketAcl(ctx, acl);
   return { headers: { location: `/${bucket}` } };
 }
 

@@ -10,6 +10,12 @@ export const OWNER = {
 
 export const VERSIONING_CONFIG = "versioning";
 export const TAGGING_CONFIG = "tagging";
+/** The bucket policy JSON as the client sent it. */
+export const POLICY_CONFIG = "policy";
+/** The bucket's canned ACL name; absent means private. */
+export const ACL_CONFIG = "acl";
+/** System metadata entry holding an object's canned ACL; absent means private. */
+export const ACL_META = "acl";
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();

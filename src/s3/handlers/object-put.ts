@@ -16,7 +16,8 @@ import {
 } from "../headers";
 import type { Endpoint } from "../router";
 import { encodeTags, parseTagQuery } from "../tags";
-import { isoDate, versionHeader, versioningOf } from "./common";
+import { cannedAclHeader, storedAcl } from "./acl";
+import { ACL_META, isoDate, versionHeader, versioningOf } from "./common";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
@@ -25,6 +26,8 @@ export function requestMetadata(headers: Headers): ObjectMetadata {
   const md = metadataFromHeaders(headers);
   const tagging = headers.get("x-amz-tagging");
   if (tagging !== null) md.system = { tagging: encodeTags(parseTagQuery(tagging)) };
+  const acl = storedAcl(cannedAclHeader(headers));
+  if (acl !== undefined) md.system = { ...md.system, [ACL_META]: acl };
   return md;
 }
 
