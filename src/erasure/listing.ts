@@ -180,16 +180,20 @@ export async function listObjectVersions(
   } finally {
     await walk.close();
   }
+  return versionsResult(page);
+}
+
+/** The page with its resume markers: after the last version, or after the last prefix. */
+function versionsResult(page: Page<ObjectInfo>): ListVersionsResult {
   const out: ListVersionsResult = { versions: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
-  if (page.truncated) {
-    const lastItem = page.items[page.items.length - 1];
-    const lastPrefix = page.prefixes[page.prefixes.length - 1];
-    if (lastItem && (!lastPrefix || compareKeys(lastItem.key, lastPrefix) > 0)) {
-      out.nextKeyMarker = lastItem.key;
-      out.nextVersionIdMarker = versionIdOf(lastItem);
-    } else if (lastPrefix) {
-      out.nextKeyMarker = lastPrefix;
-    }
+  if (!page.truncated) return out;
+  const lastItem = page.items[page.items.length - 1];
+  const lastPrefix = page.prefixes[page.prefixes.length - 1];
+  if (lastItem && (!lastPrefix || compareKeys(lastItem.key, lastPrefix) > 0)) {
+    out.nextKeyMarker = lastItem.key;
+    out.nextVersionIdMarker = versionIdOf(lastItem);
+  } else if (lastPrefix) {
+    out.nextKeyMarker = lastPrefix;
   }
   return out;
 }

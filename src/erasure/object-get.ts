@@ -26,8 +26,9 @@ async function resolveObject(set: ErasureSet, loc: Loc, versionId: string | unde
   const r = resolveVersion(set, loc, await readMetas(set, loc), sel);
   if (r.needsHeal) set.cfg.heal.enqueue(loc.bucket, loc.key);
   if (r.version.type === "deleteMarker") {
-    if (sel === undefined) throw new ObjectError({ kind: "ObjectNotFound", ...loc });
-    throw new ObjectError({ kind: "MethodNotAllowed", ...loc, reason: "the version is a delete marker" });
+    const marker = { deleteMarker: true, versionId: r.version.versionId };
+    if (sel === undefined) throw new ObjectError({ kind: "ObjectNotFound", ...loc, ...marker });
+    throw new ObjectError({ kind: "MethodNotAllowed", ...loc, reason: "the version is a delete marker", ...marker });
   }
   return r;
 }

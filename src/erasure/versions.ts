@@ -95,7 +95,7 @@ export async function updateVersionMeta(
     const r = resolveVersion(set, loc, await readMetas(set, loc), selector(versionId));
     const target = r.version;
     if (target.type === "deleteMarker") {
-      throw new ObjectError({ kind: "MethodNotAllowed", ...loc, reason: "the version is a delete marker" });
+      throw new ObjectError({ kind: "MethodNotAllowed", ...loc, reason: "the version is a delete marker", deleteMarker: true, versionId: target.versionId });
     }
     const updated = { ...target, meta: change(target.meta) };
     await commitAll(set, {
