@@ -98,8 +98,9 @@ export async function statObject(c: S3Client, o: { bucket: string; key: string }
 }
 
 /** GET as a stream; `range` is an inclusive byte range. */
-export async function getObject(c: S3Client, o: { bucket: string; key: string; versionId?: string; range?: [number, number] }): Promise<Response> {
+export async function getObject(c: S3Client, o: { bucket: string; key: string; versionId?: string; range?: [number, number]; ifMatch?: string }): Promise<Response> {
   const headers: Record<string, string> = o.range ? { range: `bytes=${o.range[0]}-${o.range[1]}` } : {};
+  if (o.ifMatch) headers["if-match"] = `"${o.ifMatch}"`;
   const query: Record<string, string> = o.versionId ? { versionId: o.versionId } : {};
   return c.send({ method: "GET", bucket: o.bucket, key: o.key, headers, query });
 }

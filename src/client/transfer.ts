@@ -3,7 +3,8 @@
  * remote→local (streamed to a temp file, renamed into place), remote→remote (server-side copy on
  * the same alias, else streamed GET→PUT), local→local. Bytes always flow as streams.
  */
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
+import { download } from "./download";
 import { dirname } from "node:path";
 import type { S3Client } from "./http";
 import { uploadMultipart, type Source } from "./multipart";
@@ -105,29 +106,6 @@ async function upload(src: Source, dst: Extract<ObjRef, { kind: "remote" }>, o: 
   await uploadMultipart(dst.client, target, body, { partSize: o.partSize, parallel: o.parallel, resume: o.resume, headers: o.headers, onBytes: done });
 }
 
-async function download(src: Extract<ObjRef, { kind: "remote" }>, path: string, progress: Progress): Promise<number> {
-  mkdirSync(dirname(path), { recursive: true });
-  const res = await getObject(src.client, { bucket: src.bucket, key: src.key });
-  const tmp = `${path}.cairn-${process.pid}.tmp`;
-  const writer = Bun.file(tmp).writer({ highWaterMark: 1 << 20 });
-  let size = 0;
-  try {
-    for await (const chunk of res.body!) {
-      writer.write(chunk);
-      size += chunk.byteLength;
-      progress.add(chunk.byteLength);
-      if (size % (8 << 20) < chunk.byteLength) await writer.flush();
-    }
-    await writer.end();
-    renameSync(tmp, path);
-  } catch (err) {
-    await Promise.resolve(writer.end()).catch(() => undefined);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  return size;
-}
-
 /** Copies one object; returns its size. The caller has already decided it should be copied. */
 export async function transfer(src: ObjRef, dst: ObjRef, o: TransferOptions): Promise<number> {
   if (src.kind === "local") {
@@ -143,7 +121,7 @@ export async function transfer(src: ObjRef, dst: ObjRef, o: TransferOptions): Pr
     await upload(fileSource(src.path, size), dst, { ...o, headers });
     return size;
   }
-  if (dst.kind === "local") return download(src, dst.path, o.progress);
+  if (dst.kind === "local") return download(src, dst.path, o);
   const head = await headObject(src.client, src);
   if (src.client === dst.client && head.size <= COPY_LIMIT) {
     await copyObject(dst.client, { from: src, bucket: dst.bucket, key: dst.key, headers: Object.keys(o.headers).length ? { ...carried(head.headers), ...o.headers } : undefined });
