@@ -3,3 +3,4 @@ export { BucketConfigError, type BucketConfigCode } from "./errors";
 export * from "./cors";
 export * from "./lifecycle";
 export * from "./object-lock";
+export * from "./post-form";
