@@ -8,9 +8,10 @@ export type ObjectErrorInfo =
   | { kind: "BucketExists"; bucket: string }
   | { kind: "BucketNotEmpty"; bucket: string }
   | { kind: "InvalidBucketName"; bucket: string }
-  | { kind: "ObjectNotFound"; bucket: string; key: string }
+  // deleteMarker/versionId: the latest version is a delete marker (S3 says so in headers).
+  | { kind: "ObjectNotFound"; bucket: string; key: string; deleteMarker?: boolean; versionId?: string | null }
   | { kind: "VersionNotFound"; bucket: string; key: string; versionId: string }
-  | { kind: "MethodNotAllowed"; bucket: string; key: string; reason: string } // e.g. GET of a delete marker
+  | { kind: "MethodNotAllowed"; bucket: string; key: string; reason: string; deleteMarker?: boolean; versionId?: string | null } // e.g. GET of a delete marker
   | { kind: "InvalidObjectName"; bucket: string; key: string; reason: string }
   | { kind: "KeyTooLong"; bucket: string; key: string }
   | { kind: "InvalidRange"; size: number }

@@ -105,6 +105,12 @@ export class S3Error extends Error {
   }
 }
 
+/** A request that met a delete marker says so, with the marker's version id when it has one. */
+function deleteMarkerHeaders(info: { deleteMarker?: boolean; versionId?: string | null }): Record<string, string> {
+  if (!info.deleteMarker) return {};
+  return { "x-amz-delete-marker": "true", ...(info.versionId ? { "x-amz-version-id": info.versionId } : {}) };
+}
+
 /**
  * Object-layer error → S3 error. Exhaustive: adding a kind to ObjectErrorInfo breaks this switch.
  * Longer than 50 lines on purpose: one case per kind in one place is what makes it checkable.
@@ -122,7 +128,7 @@ export function fromObjectError(err: ObjectError): S3Error {
     case "InvalidBucketName":
       return new S3Error("InvalidBucketName", { bucket: info.bucket, cause });
     case "ObjectNotFound":
-      return new S3Error("NoSuchKey", { bucket: info.bucket, key: info.key, cause });
+      return new S3Error("NoSuchKey", { bucket: info.bucket, key: info.key, headers: deleteMarkerHeaders(info), cause });
     case "VersionNotFound":
       return new S3Error("NoSuchVersion", {
         bucket: info.bucket,
@@ -135,7 +141,7 @@ export function fromObjectError(err: ObjectError): S3Error {
       return new S3Error("MethodNotAllowed", {
         bucket: info.bucket,
         key: info.key,
-        headers: { "x-amz-delete-marker": "true" },
+        headers: { "x-amz-delete-marker": "true", ...deleteMarkerHeaders(info) },
         cause,
       });
     case "InvalidObjectName":
