@@ -127,6 +127,13 @@ describe("ratios and issue #7 checks", () => {
     expect(byTarget.get("start-up to /minio/health/live")!.pass).toBe(true);
   });
 
+  test("the 256 MiB peak-RSS target is judged even when that cell's PUTs failed", () => {
+    const failed = { ...result("cairn-4", "put:256m:8", { ops: 0 }), errors: 8, peakRssMb: 439 };
+    const c = checks([{ ...cairn, cells: [failed] }], ceilings).find((x) => x.target.startsWith("PUT 256 MiB"))!;
+    expect(c.pass).toBe(false);
+    expect(c.measured).toContain("8 errors");
+  });
+
   test("a LIST over a namespace smaller than 100k keys is reported but not judged", () => {
     const small: TargetRun = { ...cairn, cells: [{ ...result("cairn-4", "list:flat:1", { ops: 30, items: 30_000 }), namespaceKeys: 5000 }] };
     const list = checks([small], ceilings).find((c) => c.target.startsWith("LIST"))!;
