@@ -56,6 +56,13 @@ import { agreedMeta } from "./listing";
 export class ErasureLayer implements ObjectLayer {
   /** Buckets known to exist: object calls skip the per-drive stat (dropped on delete). */
   private readonly knownBuckets = new Set<string>();
+  /**
+   * Bucket config blobs (versioning is read on every PUT). This process is the only writer of
+   * its drives, so the cache stays correct; `configWrites` counts writes per blob so a read that
+   * raced a write never caches the value it saw.
+   */
+  private readonly bucketConfigs = new Map<string, Uint8Array | null>();
+  private readonly configWrites = new Map<string, number>();
 
   constructor(
     readonly deploymentId: string,
@@ -104,6 +111,7 @@ export class ErasureLayer implements ObjectLayer {
       if (v.versions.length > 0) throw new ObjectError({ kind: "BucketNotEmpty", bucket });
     }
     this.knownBuckets.delete(bucket);
+    for (const k of this.bucketConfigs.keys()) if (k.startsWith(`${bucket}\0`)) this.bucketConfigs.delete(k);
     // Open uploads of the bucket would otherwise linger in the system area forever.
     const open = await listMultipartUploads(this.sets, bucket, { maxUploads: Number.MAX_SAFE_INTEGER });
     for (const u of open.uploads) await this.abortUpload(bucket, u.key, u.uploadId).catch(() => undefined);
@@ -111,11 +119,24 @@ export class ErasureLayer implements ObjectLayer {
   }
   async getBucketConfig(bucket: string, name: string): Promise<Uint8Array | null> {
     await this.requireBucket(bucket);
-    return buckets.getBucketConfig(this.sets, bucket, name);
+    const cacheKey = `${bucket}\0${name}`;
+    if (this.bucketConfigs.has(cacheKey)) return this.bucketConfigs.get(cacheKey)!;
+    const writesBefore = this.configWrites.get(cacheKey) ?? 0;
+    const value = await buckets.getBucketConfig(this.sets, bucket, name);
+    if ((this.configWrites.get(cacheKey) ?? 0) === writesBefore) this.bucketConfigs.set(cacheKey, value);
+    return value;
   }
   async setBucketConfig(bucket: string, name: string, data: Uint8Array | null): Promise<void> {
     await this.requireBucket(bucket);
-    return buckets.setBucketConfig(this.sets, bucket, name, data);
+    const cacheKey = `${bucket}\0${name}`;
+    this.configWrites.set(cacheKey, (this.configWrites.get(cacheKey) ?? 0) + 1);
+    this.bucketConfigs.delete(cacheKey);
+    try {
+      await buckets.setBucketConfig(this.sets, bucket, name, data);
+    } finally {
+      this.configWrites.set(cacheKey, (this.configWrites.get(cacheKey) ?? 0) + 1);
+      this.bucketConfigs.delete(cacheKey);
+    }
   }
 
   // ---- objects ----
