@@ -7,3 +7,4 @@ export { OPERATION_ACTIONS, S3_ACTIONS, authorizationTarget, bucketArn, objectAr
 export { cannedAclPolicy, isCannedAcl, isPolicyPublic, CANNED_ACLS, type CannedAcl } from "./public";
 export { wildcardMatch } from "./wildcard";
 export { parseCidr, cidrContains, parseIp, type Cidr } from "./cidr";
+export { requestContext, type RequestFacts } from "./context";
