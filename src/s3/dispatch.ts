@@ -16,6 +16,8 @@ import * as tagging from "./handlers/tagging";
 import * as acl from "./handlers/acl";
 import * as policy from "./handlers/policy";
 import { authorizeAnonymous } from "./authorize";
+import { addCorsHeaders, preflight } from "./cors";
+import * as corsApi from "./handlers/cors";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
 
@@ -56,6 +58,9 @@ const HANDLERS: HandlerTable = {
   GetBucketPolicyStatus: policy.getBucketPolicyStatus,
   GetBucketAcl: acl.getBucketAcl,
   PutBucketAcl: acl.putBucketAcl,
+  GetBucketCors: corsApi.getBucketCors,
+  PutBucketCors: corsApi.putBucketCors,
+  DeleteBucketCors: corsApi.deleteBucketCors,
   GetObjectAcl: acl.getObjectAcl,
   PutObjectAcl: acl.putObjectAcl,
   NotImplemented: async (ctx) => {
@@ -99,19 +104,25 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   return async (req, rctx) => {
     const url = new URL(req.url);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
+    const cors = { origin: req.headers.get("origin"), method: meta.method, bucket: undefined as string | undefined };
+    let res: Response;
     try {
+      if (meta.method === "OPTIONS") return await serialize(await preflight(deps.layer, url, req.headers, { domains }), meta);
       const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
+      if ("bucket" in endpoint) cors.bucket = endpoint.bucket;
       const auth = await authenticate(req, url, endpoint, rctx.remoteAddress);
       const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
-      return await serialize(await run(ctx), meta);
+      res = await serialize(await run(ctx), meta);
     } catch (err) {
       const s3err = mapError(err);
       if (s3err.status >= 500 && s3err.code !== "NotImplemented") {
         console.error(`[s3] ${rctx.requestId} ${req.method} ${url.pathname}: ${s3err.code}`, s3err.cause ?? s3err);
       }
-      return serializeError(s3err, meta);
+      res = serializeError(s3err, meta);
     }
+    // Errors carry CORS headers too, so a browser page can read why its request failed.
+    return addCorsHeaders(res, deps.layer, cors);
   };
 }
 

@@ -10,6 +10,8 @@ import { ObjectError, type ObjectErrorInfo } from "../object/index";
 
 export const S3_ERRORS = {
   AccessDenied: [403, "Access Denied."],
+  AccessForbidden: [403, "CORSResponse: This CORS request is not allowed."],
+  BadRequest: [400, "Bad Request"],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed."],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter."],
   BadDigest: [400, "The Content-MD5 you specified did not match what we received."],

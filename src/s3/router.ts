@@ -28,7 +28,10 @@ export type BucketOp =
   | "DeleteBucketPolicy"
   | "GetBucketPolicyStatus"
   | "GetBucketAcl"
-  | "PutBucketAcl";
+  | "PutBucketAcl"
+  | "GetBucketCors"
+  | "PutBucketCors"
+  | "DeleteBucketCors";
 export type ObjectOp =
   | "PutObject"
   | "CopyObject"
@@ -70,7 +73,6 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   accelerate: "Accelerate",
   analytics: "Analytics",
   attributes: "Attributes",
-  cors: "Cors",
   encryption: "Encryption",
   "intelligent-tiering": "IntelligentTiering",
   inventory: "Inventory",
@@ -99,6 +101,7 @@ const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
   policy: { GET: "GetBucketPolicy", PUT: "PutBucketPolicy", DELETE: "DeleteBucketPolicy" },
   policyStatus: { GET: "GetBucketPolicyStatus" },
   acl: { GET: "GetBucketAcl", PUT: "PutBucketAcl" },
+  cors: { GET: "GetBucketCors", PUT: "PutBucketCors", DELETE: "DeleteBucketCors" },
 };
 
 /** Served object sub-resources, as above. */

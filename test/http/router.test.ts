@@ -69,6 +69,7 @@ const PATH_STYLE: Row[] = [
 ];
 
 const SUBRESOURCES: Row[] = [
+  ["DELETE", "/?cors", vh("b"), { op: "DeleteBucketCors", bucket: "b" }],
   ["GET", "/?acl", vh("b"), { op: "GetBucketAcl", bucket: "b" }],
   ["PUT", "/?acl", vh("b"), { op: "PutBucketAcl", bucket: "b" }],
   ["PUT", "/?policy", vh("b"), { op: "PutBucketPolicy", bucket: "b" }],
@@ -80,7 +81,6 @@ const SUBRESOURCES: Row[] = [
 ];
 
 const UNSERVED: Row[] = [
-  ["DELETE", "/?cors", vh("b"), { op: "NotImplemented", name: "DeleteBucketCors", bucket: "b" }],
   ["GET", "/?lifecycle", vh("b"), { op: "NotImplemented", name: "GetBucketLifecycle", bucket: "b" }],
   ["PUT", "/?replication", vh("b"), { op: "NotImplemented", name: "PutBucketReplication", bucket: "b" }],
   ["GET", "/?website", vh("b"), { op: "NotImplemented", name: "GetBucketWebsite", bucket: "b" }],
