@@ -28,6 +28,18 @@ export interface S3Request {
   accept?: number[];
   /** Default 4 attempts; 1 for bodies that cannot be recreated. */
   attempts?: number;
+  /** The response body is an object's bytes (no overall deadline: it may take long). */
+  streamResponse?: boolean;
+}
+
+/**
+ * Deadline for requests that move no object bytes (listings, HEAD, tagging, …): a server that
+ * stops answering then counts as a failed attempt and is retried. CAIRN_CLIENT_TIMEOUT_MS
+ * overrides it (tests use a short one).
+ */
+function deadlineMs(): number {
+  const v = Number(process.env.CAIRN_CLIENT_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 60_000;
 }
 
 /** RFC 3986 encoding of each path segment; '/' separates segments and stays as is. */
@@ -93,7 +105,8 @@ export class S3Client {
     const payloadHash = req.payloadHash ?? (req.body ? UNSIGNED_PAYLOAD : EMPTY_SHA256);
     const credentials = { accessKeyId: this.config.accessKey, secretAccessKey: this.config.secretKey };
     const signed = signRequestV4({ method: req.method, url, headers: req.headers ?? {}, credentials, region: this.config.region, payloadHash });
-    return fetch(url, { method: req.method, headers: signed.headers, body: req.body?.(), redirect: "manual", decompress: false } as RequestInit);
+    const signal = req.body || req.streamResponse ? undefined : AbortSignal.timeout(deadlineMs());
+    return fetch(url, { method: req.method, headers: signed.headers, body: req.body?.(), redirect: "manual", decompress: false, signal } as RequestInit);
   }
 
   private async toError(res: Response, req: S3Request): Promise<ClientError> {

@@ -102,7 +102,7 @@ export async function getObject(c: S3Client, o: { bucket: string; key: string; v
   const headers: Record<string, string> = o.range ? { range: `bytes=${o.range[0]}-${o.range[1]}` } : {};
   if (o.ifMatch) headers["if-match"] = `"${o.ifMatch}"`;
   const query: Record<string, string> = o.versionId ? { versionId: o.versionId } : {};
-  return c.send({ method: "GET", bucket: o.bucket, key: o.key, headers, query });
+  return c.send({ method: "GET", bucket: o.bucket, key: o.key, headers, query, streamResponse: true });
 }
 
 export interface PutInput {

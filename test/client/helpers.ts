@@ -49,9 +49,9 @@ export function hostEnv(url: string, access = ACCESS_KEY, secret = SECRET_KEY): 
   return `${u.protocol}//${encodeURIComponent(access)}:${encodeURIComponent(secret)}@${u.host}`;
 }
 
-export function makeCli(aliases: Record<string, string>): Cli {
+export function makeCli(aliases: Record<string, string>, extraEnv: Record<string, string> = {}): Cli {
   const configDir = tempDir("cairn-client-cfg-");
-  const env: Record<string, string> = { CAIRN_CONFIG_DIR: configDir };
+  const env: Record<string, string> = { CAIRN_CONFIG_DIR: configDir, ...extraEnv };
   for (const [name, value] of Object.entries(aliases)) env[`CAIRN_HOST_${name}`] = value;
   const cli = ((...args: string[]) => run([process.execPath, join(ROOT, "src/main.ts"), ...args], { env, allowFailure: true, timeoutMs: 120_000 })) as Cli;
   // Captures swap the global stdout: run them one at a time.
@@ -89,7 +89,7 @@ export interface Proxy {
  * A loopback proxy in front of a real server that can answer some requests itself (to inject
  * 503s or refuse a part). The Host header is forwarded unchanged, so SigV4 signatures still match.
  */
-export function startProxy(target: string, intercept: (req: Request, url: URL) => Response | null): Proxy {
+export function startProxy(target: string, intercept: (req: Request, url: URL) => Response | Promise<Response> | null): Proxy {
   const seen: string[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -98,10 +98,7 @@ export function startProxy(target: string, intercept: (req: Request, url: URL) =
       const url = new URL(req.url);
       seen.push(`${req.method} ${url.pathname}${url.search}`);
       const early = intercept(req, url);
-      if (early) {
-        await req.body?.cancel();
-        return early;
-      }
+      if (early) return early;
       const headers = new Headers(req.headers);
       const res = await fetch(`${target}${url.pathname}${url.search}`, {
         method: req.method,

@@ -93,6 +93,19 @@ test("5xx answers are retried with backoff; a server that keeps failing gives ex
   }
 });
 
+test("a server that stops answering is a failed attempt: the request is retried", async () => {
+  let hang = 1;
+  const proxy = startProxy(server.url, () => (hang-- > 0 ? new Promise<Response>(() => undefined) : null));
+  try {
+    const viaProxy = makeCli({ c: hostEnv(proxy.url) }, { CAIRN_CLIENT_TIMEOUT_MS: "1500" });
+    const ok = expectOk(await viaProxy.here("ls", "c"));
+    expect(ok.stdout).toContain(`${bucket}/`);
+    expect(proxy.seen).toHaveLength(2);
+  } finally {
+    proxy.stop();
+  }
+});
+
 test("mirror --watch copies files written after it started, until SIGTERM", async () => {
   const src = join(work, "watched");
   mkdirSync(src);
