@@ -147,3 +147,19 @@ describe("operation table", () => {
     }
   });
 });
+
+describe("policy variables", () => {
+  const doc = (version: string) => parsePolicy(JSON.stringify({ Version: version, Statement: { Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:*", Resource: "arn:aws:s3:::photos/home/${aws:username}/*" } }), { kind: "bucket", bucket: "photos" });
+  const req = (key: string, username?: string): PolicyRequest => ({ principal: "AKIAX", action: "s3:PutObject", resource: `arn:aws:s3:::photos/${key}`, context: username ? { "aws:username": username } : {} });
+
+  test("${aws:username} resolves from the context in 2012-10-17 documents", () => {
+    expect(evaluate(doc("2012-10-17"), req("home/alice/a.txt", "alice"))).toBe("Allow");
+    expect(evaluate(doc("2012-10-17"), req("home/bob/a.txt", "alice"))).toBe("Default");
+    expect(evaluate(doc("2012-10-17"), req("home/alice/a.txt"))).toBe("Default");
+  });
+
+  test("2008-10-17 documents take the text literally", () => {
+    expect(evaluate(doc("2008-10-17"), req("home/alice/a.txt", "alice"))).toBe("Default");
+    expect(evaluate(doc("2008-10-17"), req("home/${aws:username}/a.txt", "alice"))).toBe("Allow");
+  });
+});

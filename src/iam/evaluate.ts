@@ -3,7 +3,7 @@
  * match; any applying Deny wins, else any applying Allow, else "Default" (the caller then falls
  * back to ownership: the bucket owner / root may, everyone else may not).
  */
-import { conditionsHold, type ConditionContext } from "./conditions";
+import { conditionsHold, normalizeConditionKey, type ConditionContext } from "./conditions";
 import type { Policy, Principals, Statement } from "./policy";
 import { wildcardMatch, wildcardMatchFold } from "./wildcard";
 
@@ -36,14 +36,37 @@ function principalMatches(principals: Principals, who: readonly string[]): boole
   });
 }
 
-export function statementApplies(stmt: Statement, req: PolicyRequest): boolean {
+/**
+ * Resolve `${aws:username}`-style policy variables (2012-10-17 documents only) from the request
+ * context; null when a variable is absent, which makes the element match nothing.
+ */
+function substitute(pattern: string, context: ConditionContext): string | null {
+  if (!pattern.includes("${")) return pattern;
+  let missing = false;
+  const out = pattern.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
+    const v = context[normalizeConditionKey(key)] ?? context[key];
+    if (typeof v !== "string") missing = true;
+    return typeof v === "string" ? v : "";
+  });
+  return missing ? null : out;
+}
+
+function resourceMatches(patterns: readonly string[], req: PolicyRequest, variables: boolean): boolean {
+  return patterns.some((r) => {
+    const p = variables ? substitute(r, req.context ?? {}) : r;
+    return p !== null && wildcardMatch(p, req.resource);
+  });
+}
+
+export function statementApplies(stmt: Statement, req: PolicyRequest, opts: { policyVariables?: boolean } = {}): boolean {
+  const variables = opts.policyVariables ?? false;
   const who = identities(req.principal);
   if (stmt.principal && !principalMatches(stmt.principal, who)) return false;
   if (stmt.notPrincipal && principalMatches(stmt.notPrincipal, who)) return false;
   if (stmt.action && !stmt.action.some((a) => wildcardMatchFold(a, req.action))) return false;
   if (stmt.notAction && stmt.notAction.some((a) => wildcardMatchFold(a, req.action))) return false;
-  if (stmt.resource && !stmt.resource.some((r) => wildcardMatch(r, req.resource))) return false;
-  if (stmt.notResource && stmt.notResource.some((r) => wildcardMatch(r, req.resource))) return false;
+  if (stmt.resource && !resourceMatches(stmt.resource, req, variables)) return false;
+  if (stmt.notResource && resourceMatches(stmt.notResource, req, variables)) return false;
   return conditionsHold(stmt.condition, req.context ?? {});
 }
 
@@ -51,8 +74,9 @@ export function statementApplies(stmt: Statement, req: PolicyRequest): boolean {
 export function evaluate(policies: Policy | readonly Policy[], req: PolicyRequest): Decision {
   let allowed = false;
   for (const policy of Array.isArray(policies) ? policies : [policies as Policy]) {
+    const variables = policy.version === "2012-10-17";
     for (const stmt of policy.statements) {
-      if (!statementApplies(stmt, req)) continue;
+      if (!statementApplies(stmt, req, { policyVariables: variables })) continue;
       if (stmt.effect === "Deny") return "Deny";
       allowed = true;
     }
