@@ -106,8 +106,9 @@ async function waitLive(name: string, endpoint: string): Promise<void> {
   throw new Error(`${endpoint} never answered live:\n${sh(podman("logs", name)).stderr}`);
 }
 
-function aws(endpoint: string, args: string[]): Result {
-  return sh(["aws", "--endpoint-url", endpoint, ...args], {
+/** The aws cli's exit code and error text (its stdout is progress output). */
+function aws(endpoint: string, args: string[]): { code: number; stderr: string } {
+  const r = sh(["aws", "--endpoint-url", endpoint, ...args], {
     AWS_ACCESS_KEY_ID: creds.user,
     AWS_SECRET_ACCESS_KEY: creds.password,
     AWS_DEFAULT_REGION: "us-east-1",
@@ -115,6 +116,7 @@ function aws(endpoint: string, args: string[]): Result {
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     AWS_EC2_METADATA_DISABLED: "true",
   });
+  return { code: r.code, stderr: r.stderr };
 }
 
 /** podman stop sends STOPSIGNAL, then SIGKILL after -t seconds: exit 0 means SIGTERM was handled. */
@@ -141,6 +143,7 @@ function buildImage(context: string): void {
   console.log(`container image: ${seconds.join(", ")}`);
 }
 
+const OK = { code: 0, stderr: "" };
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 const reason = skipReason();
@@ -161,7 +164,7 @@ describe.skipIf(reason !== null)(`container image via podman${reason ? ` (skippe
     sh(podman("volume", "rm", "--force", volume));
     sh(podman("rmi", "--force", image));
     rmSync(work, { recursive: true, force: true });
-  });
+  }, STEP_TIMEOUT);
 
   test("image metadata: non-root user, /data volume, MinIO's ports, entrypoint and healthcheck", () => {
     const [inspected] = JSON.parse(must(podman("image", "inspect", image)));
@@ -183,10 +186,10 @@ describe.skipIf(reason !== null)(`container image via podman${reason ? ` (skippe
     const pid = must(podman("inspect", "--format", "{{.State.Pid}}", first.name)).trim();
     expect(readFileSync(`/proc/${pid}/status`, "utf8")).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
 
-    expect(aws(first.endpoint, ["s3", "mb", "s3://container-bucket"]).code).toBe(0);
-    expect(aws(first.endpoint, ["s3", "cp", upload, "s3://container-bucket/dir/object.bin"]).code).toBe(0);
+    expect(aws(first.endpoint, ["s3", "mb", "s3://container-bucket"])).toEqual(OK);
+    expect(aws(first.endpoint, ["s3", "cp", upload, "s3://container-bucket/dir/object.bin"])).toEqual(OK);
     const download = join(work, "download-1.bin");
-    expect(aws(first.endpoint, ["s3", "cp", "s3://container-bucket/dir/object.bin", download]).code).toBe(0);
+    expect(aws(first.endpoint, ["s3", "cp", "s3://container-bucket/dir/object.bin", download])).toEqual(OK);
     expect(sha256(download)).toBe(sha256(upload));
   }, STEP_TIMEOUT);
 
@@ -202,8 +205,9 @@ describe.skipIf(reason !== null)(`container image via podman${reason ? ` (skippe
   }, STEP_TIMEOUT);
 
   test("podman healthcheck run passes (the image's HEALTHCHECK inside the container)", () => {
+    // The whole result, so a failure shows podman's and the probe's own words.
     const r = sh(podman("healthcheck", "run", first.name));
-    expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: "" });
+    expect({ ...r, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(must(podman("inspect", "--format", "{{.State.Health.Status}}", first.name)).trim()).toBe("healthy");
   }, STEP_TIMEOUT);
 
@@ -216,7 +220,7 @@ describe.skipIf(reason !== null)(`container image via podman${reason ? ` (skippe
     const second = await start("second");
     started.push(second.name);
     const download = join(work, "download-2.bin");
-    expect(aws(second.endpoint, ["s3", "cp", "s3://container-bucket/dir/object.bin", download]).code).toBe(0);
+    expect(aws(second.endpoint, ["s3", "cp", "s3://container-bucket/dir/object.bin", download])).toEqual(OK);
     expect(sha256(download)).toBe(sha256(upload));
     expect(stop(second.name)).toBe(0);
   }, STEP_TIMEOUT);
