@@ -1,20 +1,20 @@
 #!/usr/bin/env bun
 /** Entry point: `cairn server DIR...`, `cairn selftest`, client commands, `--help`, `--version`. */
 import pkg from "../package.json" with { type: "json" };
-import { commands, usage } from "./cli";
+import { loadCommand, usage } from "./cli";
 
 export async function main(argv: string[]): Promise<number> {
   // Compose files written for the MinIO image often say `command: minio server /data`.
   const [first, ...rest] = argv[0] === "minio" ? argv.slice(1) : argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return first === undefined ? 2 : 0;
   }
   if (first === "--version" || first === "-v" || first === "version") {
     process.stdout.write(`cairn ${pkg.version}\n`);
     return 0;
   }
-  const command = commands[first];
+  const command = await loadCommand(first);
   if (!command) {
     process.stderr.write(`cairn: unknown command '${first}'. Run 'cairn --help' for the list.\n`);
     return 2;
