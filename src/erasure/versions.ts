@@ -18,7 +18,8 @@ import {
   type XlMeta,
 } from "../xlmeta/index";
 import { commitAll, type MetaUpdate } from "./commit";
-import { patchSystem, toObjectInfo } from "./info";
+import { canDelete, lockStateFromMeta } from "../bucket/index";
+import { patchSystem, recordToMetadata, toObjectInfo } from "./info";
 import { readMetas, resolveVersion } from "./meta-read";
 import { selector } from "./object-get";
 import { addForDrive } from "./object-put";
@@ -38,8 +39,29 @@ function addMarker(cur: XlMeta, marker: DeleteMarkerMeta): MetaUpdate {
   return { meta: addVersion(cur, marker), drop: dropOf(replaced) };
 }
 
-async function deleteVersion(set: ErasureSet, loc: Loc, versionId: string): Promise<DeleteObjectResult> {
+/**
+ * Object lock (WORM): a version under legal hold or unexpired retention is never removed. The
+ * check runs here, under the key's write lock, so no retention or legal-hold change (also taken
+ * under that lock) can slip in between the check and the removal, and every deleter (S3,
+ * lifecycle, admin) gets it. Removing a version that does not exist stays a success.
+ */
+async function assertDeletable(set: ErasureSet, loc: Loc, sel: string | null, bypassGovernance: boolean): Promise<void> {
+  let version: VersionMeta;
+  try {
+    version = resolveVersion(set, loc, await readMetas(set, loc), sel).version;
+  } catch (e) {
+    if (e instanceof ObjectError && (e.kind === "VersionNotFound" || e.kind === "ObjectNotFound")) return;
+    throw e;
+  }
+  if (version.type !== "object") return;
+  const state = lockStateFromMeta(recordToMetadata(version.meta).system);
+  if (!state.legalHold && state.retention === undefined) return;
+  if (!canDelete(state, { bypassGovernance, now: new Date() }).ok) throw new ObjectError({ kind: "ObjectLocked", ...loc, versionId: sel });
+}
+
+async function deleteVersion(set: ErasureSet, loc: Loc, versionId: string, bypassGovernance: boolean): Promise<DeleteObjectResult> {
   const sel = selector(versionId) ?? null;
+  await assertDeletable(set, loc, sel, bypassGovernance);
   let removed: VersionMeta | undefined;
   await commitAll(set, {
     loc,
@@ -57,7 +79,7 @@ async function deleteVersion(set: ErasureSet, loc: Loc, versionId: string): Prom
 
 export async function deleteObject(set: ErasureSet, loc: Loc, opts: DeleteObjectOptions): Promise<DeleteObjectResult> {
   return set.cfg.locks.withWrite(set.lockName(loc), async () => {
-    if (opts.versionId !== undefined) return deleteVersion(set, loc, opts.versionId);
+    if (opts.versionId !== undefined) return deleteVersion(set, loc, opts.versionId, opts.bypassGovernance === true);
     if (opts.versioning === "unversioned") {
       await commitAll(set, {
         loc,

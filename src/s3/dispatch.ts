@@ -18,6 +18,7 @@ import * as policy from "./handlers/policy";
 import { authorizeAnonymous } from "./authorize";
 import { addCorsHeaders, preflight } from "./cors";
 import * as corsApi from "./handlers/cors";
+import * as lock from "./handlers/object-lock";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
 
@@ -61,6 +62,12 @@ const HANDLERS: HandlerTable = {
   GetBucketCors: corsApi.getBucketCors,
   PutBucketCors: corsApi.putBucketCors,
   DeleteBucketCors: corsApi.deleteBucketCors,
+  GetObjectLockConfiguration: lock.getObjectLockConfiguration,
+  PutObjectLockConfiguration: lock.putObjectLockConfiguration,
+  GetObjectRetention: lock.getObjectRetention,
+  PutObjectRetention: lock.putObjectRetention,
+  GetObjectLegalHold: lock.getObjectLegalHold,
+  PutObjectLegalHold: lock.putObjectLegalHold,
   GetObjectAcl: acl.getObjectAcl,
   PutObjectAcl: acl.putObjectAcl,
   NotImplemented: async (ctx) => {

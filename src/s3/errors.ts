@@ -26,6 +26,7 @@ export const S3_ERRORS = {
   InternalError: [500, "We encountered an internal error. Please try again."],
   InvalidAccessKeyId: [403, "The AWS Access Key Id you provided does not exist in our records."],
   InvalidArgument: [400, "Invalid Argument"],
+  InvalidBucketState: [409, "The request is not valid with the current state of the bucket."],
   InvalidBucketName: [400, "The specified bucket is not valid."],
   InvalidDigest: [400, "The Content-MD5 you specified is not valid."],
   InvalidObjectName: [400, "Object name contains unsupported characters."],

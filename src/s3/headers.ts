@@ -220,9 +220,6 @@ const UNSUPPORTED_WRITE_HEADERS: Record<string, string> = {
   "x-amz-server-side-encryption": "Server-side encryption",
   "x-amz-server-side-encryption-customer-algorithm": "Server-side encryption with customer keys",
   "x-amz-server-side-encryption-aws-kms-key-id": "Server-side encryption with KMS keys",
-  "x-amz-object-lock-mode": "Object lock retention",
-  "x-amz-object-lock-retain-until-date": "Object lock retention",
-  "x-amz-object-lock-legal-hold": "Object lock legal hold",
 };
 
 export function rejectUnsupportedWriteHeaders(headers: Headers): void {

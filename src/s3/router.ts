@@ -31,7 +31,9 @@ export type BucketOp =
   | "PutBucketAcl"
   | "GetBucketCors"
   | "PutBucketCors"
-  | "DeleteBucketCors";
+  | "DeleteBucketCors"
+  | "GetObjectLockConfiguration"
+  | "PutObjectLockConfiguration";
 export type ObjectOp =
   | "PutObject"
   | "CopyObject"
@@ -48,7 +50,11 @@ export type ObjectOp =
   | "PutObjectTagging"
   | "DeleteObjectTagging"
   | "GetObjectAcl"
-  | "PutObjectAcl";
+  | "PutObjectAcl"
+  | "GetObjectRetention"
+  | "PutObjectRetention"
+  | "GetObjectLegalHold"
+  | "PutObjectLegalHold";
 
 /** Distributed per operation so `Extract<Endpoint, { op: "PutObject" }>` narrows. */
 export type Endpoint =
@@ -76,19 +82,16 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   encryption: "Encryption",
   "intelligent-tiering": "IntelligentTiering",
   inventory: "Inventory",
-  "legal-hold": "LegalHold",
   lifecycle: "Lifecycle",
   logging: "Logging",
   metadataTable: "MetadataTable",
   metrics: "Metrics",
   notification: "Notification",
-  "object-lock": "ObjectLockConfiguration",
   ownershipControls: "OwnershipControls",
   publicAccessBlock: "PublicAccessBlock",
   replication: "Replication",
   requestPayment: "RequestPayment",
   restore: "Restore",
-  retention: "Retention",
   select: "Select",
   torrent: "Torrent",
   website: "Website",
@@ -102,11 +105,14 @@ const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
   policyStatus: { GET: "GetBucketPolicyStatus" },
   acl: { GET: "GetBucketAcl", PUT: "PutBucketAcl" },
   cors: { GET: "GetBucketCors", PUT: "PutBucketCors", DELETE: "DeleteBucketCors" },
+  "object-lock": { GET: "GetObjectLockConfiguration", PUT: "PutObjectLockConfiguration" },
 };
 
 /** Served object sub-resources, as above. */
 const OBJECT_SUBRESOURCES: Record<string, Partial<Record<Verb, ObjectOp>>> = {
   acl: { GET: "GetObjectAcl", PUT: "PutObjectAcl" },
+  retention: { GET: "GetObjectRetention", PUT: "PutObjectRetention" },
+  "legal-hold": { GET: "GetObjectLegalHold", PUT: "PutObjectLegalHold" },
 };
 
 function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: URLSearchParams): Op | undefined {
@@ -138,12 +144,13 @@ export function parseEndpoint(method: string, url: URL, headers: Headers, opts: 
   const unserved = unservedName(q);
   if (key === "") {
     if (unserved) return { op: "NotImplemented", name: opName(m, "Bucket", unserved), bucket };
-    return { op: bucketOp(m, q), bucket };
+    // TypeScript cannot distribute a union-typed `op` over more than 25 members; the shape is exact.
+    return { op: bucketOp(m, q), bucket } as Endpoint;
   }
   if (unserved) return { op: "NotImplemented", name: opName(m, "Object", unserved), bucket, key };
   const op = objectOp(m, q, headers);
   if (op === "PostObjectUnknown") throw new S3Error("MethodNotAllowed", { bucket, key });
-  return { op, bucket, key };
+  return { op, bucket, key } as Endpoint;
 }
 
 function opName(method: string, level: "Bucket" | "Object", piece: string): string {

@@ -121,15 +121,13 @@ describe("PutObject / GetObject / HeadObject", () => {
     expect((await h.send("HEAD", `/${B}/md5-wrong`)).status).toBe(404);
   });
 
-  test("encryption and object-lock headers are refused (501) and nothing is stored; ACL headers are ignored", async () => {
-    for (const [name, value] of [
-      ["x-amz-server-side-encryption", "AES256"],
-      ["x-amz-object-lock-mode", "GOVERNANCE"],
-    ]) {
-      const res = await h.send("PUT", `/${B}/sse`, { body: "x", headers: { [name!]: value! } });
-      expect(res.status).toBe(501);
-      expect(await errorCode(res)).toBe("NotImplemented");
-    }
+  test("encryption headers are refused (501), lock headers on a bucket without lock are InvalidRequest; nothing is stored", async () => {
+    const sse = await h.send("PUT", `/${B}/sse`, { body: "x", headers: { "x-amz-server-side-encryption": "AES256" } });
+    expect(sse.status).toBe(501);
+    expect(await errorCode(sse)).toBe("NotImplemented");
+    const lock = await h.send("PUT", `/${B}/sse`, { body: "x", headers: { "x-amz-object-lock-mode": "GOVERNANCE" } });
+    expect(lock.status).toBe(400);
+    expect(await errorCode(lock)).toBe("InvalidRequest");
     expect((await h.send("HEAD", `/${B}/sse`)).status).toBe(404);
     const acl = await h.send("PUT", `/${B}/acl`, { body: "x", headers: { "x-amz-acl": "private" } });
     expect(acl.status).toBe(200);

@@ -69,6 +69,9 @@ const PATH_STYLE: Row[] = [
 ];
 
 const SUBRESOURCES: Row[] = [
+  ["GET", "/?object-lock", vh("b"), { op: "GetObjectLockConfiguration", bucket: "b" }],
+  ["PUT", "/k?retention", vh("b"), { op: "PutObjectRetention", bucket: "b", key: "k" }],
+  ["GET", "/k?legal-hold", vh("b"), { op: "GetObjectLegalHold", bucket: "b", key: "k" }],
   ["DELETE", "/?cors", vh("b"), { op: "DeleteBucketCors", bucket: "b" }],
   ["GET", "/?acl", vh("b"), { op: "GetBucketAcl", bucket: "b" }],
   ["PUT", "/?acl", vh("b"), { op: "PutBucketAcl", bucket: "b" }],
@@ -86,10 +89,7 @@ const UNSERVED: Row[] = [
   ["GET", "/?website", vh("b"), { op: "NotImplemented", name: "GetBucketWebsite", bucket: "b" }],
   ["GET", "/?logging", vh("b"), { op: "NotImplemented", name: "GetBucketLogging", bucket: "b" }],
   ["GET", "/?encryption", vh("b"), { op: "NotImplemented", name: "GetBucketEncryption", bucket: "b" }],
-  ["GET", "/?object-lock", vh("b"), { op: "NotImplemented", name: "GetBucketObjectLockConfiguration", bucket: "b" }],
   ["GET", "/?notification", vh("b"), { op: "NotImplemented", name: "GetBucketNotification", bucket: "b" }],
-  ["PUT", "/k?retention", vh("b"), { op: "NotImplemented", name: "PutObjectRetention", bucket: "b", key: "k" }],
-  ["GET", "/k?legal-hold", vh("b"), { op: "NotImplemented", name: "GetObjectLegalHold", bucket: "b", key: "k" }],
   ["POST", "/k?restore", vh("b"), { op: "NotImplemented", name: "RestoreObject", bucket: "b", key: "k" }],
   ["POST", "/k?select&select-type=2", vh("b"), { op: "NotImplemented", name: "SelectObjectContent", bucket: "b", key: "k" }],
   ["GET", "/k?attributes", vh("b"), { op: "NotImplemented", name: "GetObjectAttributes", bucket: "b", key: "k" }],

@@ -5,6 +5,7 @@ import { xml, type Handler, type HandlerResult, type S3Context } from "../contex
 import { S3Error } from "../errors";
 import { decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
 import { cannedAclHeader, storeBucketAcl } from "./acl";
+import { enableObjectLock, lockConfigOf } from "./object-lock";
 import { OWNER, isoDate, setVersioning, versioningOf } from "./common";
 
 type BucketCtx<Op extends BucketOp> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -33,6 +34,7 @@ export async function createBucket(ctx: BucketCtx<"CreateBucket">): Promise<Hand
   const objectLock = (ctx.headers.get("x-amz-bucket-object-lock-enabled") ?? "").toLowerCase() === "true";
   const acl = cannedAclHeader(ctx.headers);
   await ctx.deps.layer.makeBucket(bucket, { objectLock });
+  if (objectLock) await enableObjectLock(ctx.deps.layer, bucket);
   if (acl !== undefined) await storeBucketAcl(ctx, acl);
   return { headers: { location: `/${bucket}` } };
 }
@@ -66,6 +68,9 @@ export async function putBucketVersioning(ctx: BucketCtx<"PutBucketVersioning">)
   const cfg = parseXml(text, "VersioningConfiguration", schemas.versioningConfiguration);
   if (cfg.MfaDelete === "Enabled") throw new S3Error("NotImplemented", { bucket, message: "MFA Delete is not supported." });
   await ctx.deps.layer.getBucketInfo(bucket);
+  if (cfg.Status === "Suspended" && (await lockConfigOf(ctx.deps.layer, bucket))) {
+    throw new S3Error("InvalidBucketState", { bucket, message: "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed." });
+  }
   if (cfg.Status) await setVersioning(ctx.deps.layer, bucket, cfg.Status === "Enabled" ? "enabled" : "suspended");
   return {};
 }

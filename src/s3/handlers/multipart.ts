@@ -21,6 +21,7 @@ import type { Endpoint } from "../router";
 import { XML_LIST_BODY_LIMIT, decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
 import { OWNER, isoDate, versionHeader, versioningOf } from "./common";
 import { emptyBody, requestMetadata, writeConditions } from "./object-put";
+import { newVersionLockMeta } from "./object-lock";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
@@ -56,8 +57,10 @@ export async function createMultipartUpload(ctx: Ctx<"CreateMultipartUpload">): 
   rejectUnsupportedWriteHeaders(ctx.headers);
   const alg = checksumAlgorithm(ctx.headers);
   const type = checksumType(ctx.headers);
+  const metadata = requestMetadata(ctx.headers);
+  metadata.system = { ...metadata.system, ...(await newVersionLockMeta(ctx.deps.layer, bucket, ctx.headers)) };
   const id = await ctx.deps.layer.newMultipartUpload(bucket, key, {
-    metadata: requestMetadata(ctx.headers),
+    metadata,
     storageClass: storageClass(ctx.headers),
     ...(alg && { checksumAlgorithm: alg }),
     ...(type && { checksumType: type }),

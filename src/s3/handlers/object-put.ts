@@ -17,6 +17,7 @@ import {
 import type { Endpoint } from "../router";
 import { encodeTags, parseTagQuery } from "../tags";
 import { cannedAclHeader, storedAcl } from "./acl";
+import { newVersionLockMeta } from "./object-lock";
 import { ACL_META, isoDate, versionHeader, versioningOf } from "./common";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -50,9 +51,11 @@ export async function putObject(ctx: Ctx<"PutObject">): Promise<HandlerResult> {
   const { headers, auth } = ctx;
   rejectUnsupportedWriteHeaders(headers);
   const size = declaredSize(headers, auth.contentLength);
+  const metadata = requestMetadata(headers);
+  metadata.system = { ...metadata.system, ...(await newVersionLockMeta(ctx.deps.layer, bucket, headers)) };
   const opts = {
     size,
-    metadata: requestMetadata(headers),
+    metadata,
     storageClass: storageClass(headers),
     expectedMd5: contentMd5Hex(headers),
     checksums: () => auth.checksums(),
