@@ -19,6 +19,8 @@ import { authorizeAnonymous } from "./authorize";
 import { addCorsHeaders, preflight } from "./cors";
 import * as corsApi from "./handlers/cors";
 import * as lock from "./handlers/object-lock";
+import * as config from "./handlers/config";
+import { getObjectAttributes } from "./handlers/attributes";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
 
@@ -68,6 +70,12 @@ const HANDLERS: HandlerTable = {
   PutObjectRetention: lock.putObjectRetention,
   GetObjectLegalHold: lock.getObjectLegalHold,
   PutObjectLegalHold: lock.putObjectLegalHold,
+  GetBucketEncryption: config.getBucketEncryption,
+  PutBucketEncryption: config.putBucketEncryption,
+  DeleteBucketEncryption: config.deleteBucketEncryption,
+  GetBucketNotificationConfiguration: config.getBucketNotification,
+  PutBucketNotificationConfiguration: config.putBucketNotification,
+  GetObjectAttributes: getObjectAttributes,
   GetObjectAcl: acl.getObjectAcl,
   PutObjectAcl: acl.putObjectAcl,
   NotImplemented: async (ctx) => {

@@ -33,7 +33,12 @@ export type BucketOp =
   | "PutBucketCors"
   | "DeleteBucketCors"
   | "GetObjectLockConfiguration"
-  | "PutObjectLockConfiguration";
+  | "PutObjectLockConfiguration"
+  | "GetBucketEncryption"
+  | "PutBucketEncryption"
+  | "DeleteBucketEncryption"
+  | "GetBucketNotificationConfiguration"
+  | "PutBucketNotificationConfiguration";
 export type ObjectOp =
   | "PutObject"
   | "CopyObject"
@@ -54,7 +59,8 @@ export type ObjectOp =
   | "GetObjectRetention"
   | "PutObjectRetention"
   | "GetObjectLegalHold"
-  | "PutObjectLegalHold";
+  | "PutObjectLegalHold"
+  | "GetObjectAttributes";
 
 /** Distributed per operation so `Extract<Endpoint, { op: "PutObject" }>` narrows. */
 export type Endpoint =
@@ -78,15 +84,12 @@ const IRREGULAR_NAMES: Record<string, string> = {
 const UNSERVED_SUBRESOURCES: Record<string, string> = {
   accelerate: "Accelerate",
   analytics: "Analytics",
-  attributes: "Attributes",
-  encryption: "Encryption",
   "intelligent-tiering": "IntelligentTiering",
   inventory: "Inventory",
   lifecycle: "Lifecycle",
   logging: "Logging",
   metadataTable: "MetadataTable",
   metrics: "Metrics",
-  notification: "Notification",
   ownershipControls: "OwnershipControls",
   publicAccessBlock: "PublicAccessBlock",
   replication: "Replication",
@@ -106,6 +109,8 @@ const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
   acl: { GET: "GetBucketAcl", PUT: "PutBucketAcl" },
   cors: { GET: "GetBucketCors", PUT: "PutBucketCors", DELETE: "DeleteBucketCors" },
   "object-lock": { GET: "GetObjectLockConfiguration", PUT: "PutObjectLockConfiguration" },
+  encryption: { GET: "GetBucketEncryption", PUT: "PutBucketEncryption", DELETE: "DeleteBucketEncryption" },
+  notification: { GET: "GetBucketNotificationConfiguration", PUT: "PutBucketNotificationConfiguration" },
 };
 
 /** Served object sub-resources, as above. */
@@ -113,6 +118,7 @@ const OBJECT_SUBRESOURCES: Record<string, Partial<Record<Verb, ObjectOp>>> = {
   acl: { GET: "GetObjectAcl", PUT: "PutObjectAcl" },
   retention: { GET: "GetObjectRetention", PUT: "PutObjectRetention" },
   "legal-hold": { GET: "GetObjectLegalHold", PUT: "PutObjectLegalHold" },
+  attributes: { GET: "GetObjectAttributes" },
 };
 
 function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: URLSearchParams): Op | undefined {

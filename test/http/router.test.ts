@@ -69,6 +69,9 @@ const PATH_STYLE: Row[] = [
 ];
 
 const SUBRESOURCES: Row[] = [
+  ["GET", "/?encryption", vh("b"), { op: "GetBucketEncryption", bucket: "b" }],
+  ["PUT", "/?notification", vh("b"), { op: "PutBucketNotificationConfiguration", bucket: "b" }],
+  ["GET", "/k?attributes", vh("b"), { op: "GetObjectAttributes", bucket: "b", key: "k" }],
   ["GET", "/?object-lock", vh("b"), { op: "GetObjectLockConfiguration", bucket: "b" }],
   ["PUT", "/k?retention", vh("b"), { op: "PutObjectRetention", bucket: "b", key: "k" }],
   ["GET", "/k?legal-hold", vh("b"), { op: "GetObjectLegalHold", bucket: "b", key: "k" }],
@@ -88,11 +91,8 @@ const UNSERVED: Row[] = [
   ["PUT", "/?replication", vh("b"), { op: "NotImplemented", name: "PutBucketReplication", bucket: "b" }],
   ["GET", "/?website", vh("b"), { op: "NotImplemented", name: "GetBucketWebsite", bucket: "b" }],
   ["GET", "/?logging", vh("b"), { op: "NotImplemented", name: "GetBucketLogging", bucket: "b" }],
-  ["GET", "/?encryption", vh("b"), { op: "NotImplemented", name: "GetBucketEncryption", bucket: "b" }],
-  ["GET", "/?notification", vh("b"), { op: "NotImplemented", name: "GetBucketNotification", bucket: "b" }],
   ["POST", "/k?restore", vh("b"), { op: "NotImplemented", name: "RestoreObject", bucket: "b", key: "k" }],
   ["POST", "/k?select&select-type=2", vh("b"), { op: "NotImplemented", name: "SelectObjectContent", bucket: "b", key: "k" }],
-  ["GET", "/k?attributes", vh("b"), { op: "NotImplemented", name: "GetObjectAttributes", bucket: "b", key: "k" }],
 ];
 
 describe("parseEndpoint", () => {
