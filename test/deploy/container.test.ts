@@ -82,12 +82,12 @@ interface Started {
  * health checks through systemd timers, and no systemd runs here: the schedule is disabled and
  * the tests run the image's HEALTHCHECK command themselves with `podman healthcheck run`.
  */
-async function start(tag: string): Promise<Started> {
+async function start(tag: string, command: string[] = []): Promise<Started> {
   const name = `cairn-test-${run}-${tag}`;
   must(podman("run", "--detach", "--name", name, "--health-interval=disable", ...ulimits,
     "--publish", "127.0.0.1::9000",
     "--env", `MINIO_ROOT_USER=${creds.user}`, "--env", `MINIO_ROOT_PASSWORD=${creds.password}`,
-    "--volume", `${volume}:/data`, image));
+    "--volume", `${volume}:/data`, image, ...command));
   const port = must(podman("port", name, "9000/tcp")).trim().split(":").pop();
   const endpoint = `http://127.0.0.1:${port}`;
   await waitLive(name, endpoint);
@@ -216,8 +216,9 @@ describe.skipIf(reason !== null)(`container image via podman${reason ? ` (skippe
     expect(sh(podman("logs", first.name)).stderr).toContain("SIGTERM received");
   }, STEP_TIMEOUT);
 
-  test("a new container on the same volume serves the object written before", async () => {
-    const second = await start("second");
+  test("a new container on the same volume, given a MinIO compose command, serves the object", async () => {
+    // docker-compose files written for the MinIO image say `minio server /data --console-address ":9001"`.
+    const second = await start("second", ["minio", "server", "/data", "--console-address", ":9001"]);
     started.push(second.name);
     const download = join(work, "download-2.bin");
     expect(aws(second.endpoint, ["s3", "cp", "s3://container-bucket/dir/object.bin", download])).toEqual(OK);
