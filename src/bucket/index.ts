@@ -4,3 +4,4 @@ export * from "./cors";
 export * from "./lifecycle";
 export * from "./object-lock";
 export * from "./post-form";
+export * from "./scanner";

@@ -20,6 +20,7 @@ import { addCorsHeaders, preflight } from "./cors";
 import * as corsApi from "./handlers/cors";
 import * as lock from "./handlers/object-lock";
 import * as config from "./handlers/config";
+import * as lifecycle from "./handlers/lifecycle";
 import { getObjectAttributes } from "./handlers/attributes";
 import { serialize, serializeError, type ResponseMeta } from "./response";
 import { bucketFromHost, parseEndpoint, type Endpoint } from "./router";
@@ -76,6 +77,9 @@ const HANDLERS: HandlerTable = {
   GetBucketNotificationConfiguration: config.getBucketNotification,
   PutBucketNotificationConfiguration: config.putBucketNotification,
   GetObjectAttributes: getObjectAttributes,
+  GetBucketLifecycleConfiguration: lifecycle.getBucketLifecycle,
+  PutBucketLifecycleConfiguration: lifecycle.putBucketLifecycle,
+  DeleteBucketLifecycle: lifecycle.deleteBucketLifecycle,
   GetObjectAcl: acl.getObjectAcl,
   PutObjectAcl: acl.putObjectAcl,
   NotImplemented: async (ctx) => {

@@ -4,3 +4,4 @@ export type { S3Deps } from "./context";
 export { parseEndpoint, type Endpoint, type EndpointOp } from "./router";
 export { S3Error, S3_ERRORS, type S3Code } from "./errors";
 export { parseXml, buildXml, schemas, responses, S3_XMLNS } from "./xml/index";
+export { lifecycleTargetOf } from "./handlers/lifecycle";

@@ -38,7 +38,10 @@ export type BucketOp =
   | "PutBucketEncryption"
   | "DeleteBucketEncryption"
   | "GetBucketNotificationConfiguration"
-  | "PutBucketNotificationConfiguration";
+  | "PutBucketNotificationConfiguration"
+  | "GetBucketLifecycleConfiguration"
+  | "PutBucketLifecycleConfiguration"
+  | "DeleteBucketLifecycle";
 export type ObjectOp =
   | "PutObject"
   | "CopyObject"
@@ -86,7 +89,6 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   analytics: "Analytics",
   "intelligent-tiering": "IntelligentTiering",
   inventory: "Inventory",
-  lifecycle: "Lifecycle",
   logging: "Logging",
   metadataTable: "MetadataTable",
   metrics: "Metrics",
@@ -111,6 +113,7 @@ const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
   "object-lock": { GET: "GetObjectLockConfiguration", PUT: "PutObjectLockConfiguration" },
   encryption: { GET: "GetBucketEncryption", PUT: "PutBucketEncryption", DELETE: "DeleteBucketEncryption" },
   notification: { GET: "GetBucketNotificationConfiguration", PUT: "PutBucketNotificationConfiguration" },
+  lifecycle: { GET: "GetBucketLifecycleConfiguration", PUT: "PutBucketLifecycleConfiguration", DELETE: "DeleteBucketLifecycle" },
 };
 
 /** Served object sub-resources, as above. */

@@ -69,6 +69,7 @@ const PATH_STYLE: Row[] = [
 ];
 
 const SUBRESOURCES: Row[] = [
+  ["GET", "/?lifecycle", vh("b"), { op: "GetBucketLifecycleConfiguration", bucket: "b" }],
   ["GET", "/?encryption", vh("b"), { op: "GetBucketEncryption", bucket: "b" }],
   ["PUT", "/?notification", vh("b"), { op: "PutBucketNotificationConfiguration", bucket: "b" }],
   ["GET", "/k?attributes", vh("b"), { op: "GetObjectAttributes", bucket: "b", key: "k" }],
@@ -87,7 +88,6 @@ const SUBRESOURCES: Row[] = [
 ];
 
 const UNSERVED: Row[] = [
-  ["GET", "/?lifecycle", vh("b"), { op: "NotImplemented", name: "GetBucketLifecycle", bucket: "b" }],
   ["PUT", "/?replication", vh("b"), { op: "NotImplemented", name: "PutBucketReplication", bucket: "b" }],
   ["GET", "/?website", vh("b"), { op: "NotImplemented", name: "GetBucketWebsite", bucket: "b" }],
   ["GET", "/?logging", vh("b"), { op: "NotImplemented", name: "GetBucketLogging", bucket: "b" }],
