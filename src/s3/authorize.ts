@@ -15,7 +15,7 @@ import {
   type Policy,
   type S3Operation,
 } from "../iam/index";
-import type { ObjectLayer } from "../object/index";
+import { ObjectError, type ObjectLayer } from "../object/index";
 import { S3Error } from "./errors";
 import { ACL_CONFIG, ACL_META, POLICY_CONFIG, decodeText } from "./handlers/common";
 import type { Endpoint } from "./router";
@@ -51,7 +51,11 @@ export async function authorizeAnonymous(layer: ObjectLayer, req: AccessRequest)
   // DeleteObjects names its keys in the body: only a grant over every key of the bucket covers it.
   const resourceKey = endpoint.op === "DeleteObjects" ? "*" : key;
   const target = authorizationTarget(endpoint.op, { bucket, key: resourceKey, versionId });
-  const policies = await bucketPolicies(layer, bucket);
+  // A missing bucket is AccessDenied too: anonymous callers do not learn which buckets exist.
+  const policies = await bucketPolicies(layer, bucket).catch((e: unknown) => {
+    if (e instanceof ObjectError && e.kind === "BucketNotFound") throw new S3Error("AccessDenied");
+    throw e;
+  });
   const decision = evaluate(policies, { principal: "*", ...target, context: conditionContext(req) });
   if (decision === "Allow") return;
   if (decision === "Default" && key !== undefined && (await objectAclAllows(layer, endpoint.op, { bucket, key, versionId }))) return;

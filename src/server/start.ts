@@ -70,12 +70,15 @@ export interface StartDeps {
 class LayerSlot {
   layer: ObjectLayer | null = null;
   private handler: S3Handler | null = null;
+  /** Background work over the layer (the lifecycle scanner), stopped before the layer closes. */
+  private background: { stop(): Promise<void> } | null = null;
   readonly opening: Promise<S3Handler>;
 
-  constructor(open: () => Promise<{ layer: ObjectLayer; handler: S3Handler }>) {
-    this.opening = open().then(({ layer, handler }) => {
+  constructor(open: () => Promise<{ layer: ObjectLayer; handler: S3Handler; background?: { stop(): Promise<void> } }>) {
+    this.opening = open().then(({ layer, handler, background }) => {
       this.layer = layer;
       this.handler = handler;
+      this.background = background ?? null;
       return handler;
     });
     // Requests await `opening` themselves; keep an early failure from being reported unhandled.
@@ -87,8 +90,20 @@ class LayerSlot {
 
   async close(): Promise<void> {
     await this.opening.catch(() => undefined);
+    await this.background?.stop();
     if (this.layer) await this.layer.close();
   }
+}
+
+/** Lifecycle expiry runs hourly by default (CAIRN_LIFECYCLE_INTERVAL_MS overrides; 0 turns it off). */
+async function startLifecycle(layer: ObjectLayer): Promise<{ stop(): Promise<void> } | undefined> {
+  const intervalMs = Number(process.env.CAIRN_LIFECYCLE_INTERVAL_MS ?? 3_600_000);
+  if (!(intervalMs > 0)) return undefined;
+  const [bucket, s3] = await Promise.all([import("../bucket/index.ts"), import("../s3/index.ts")]);
+  return bucket.startLifecycleScanner(
+    { layer, targetOf: (b) => s3.lifecycleTargetOf(layer, b) },
+    { intervalMs, onError: (e) => console.error("[lifecycle] scan failed:", e) },
+  );
 }
 
 function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions): LayerSlot {
@@ -96,7 +111,7 @@ function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions): L
     const layer = await backend.openLayer(opts);
     const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
     const handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
-    return { layer, handler };
+    return { layer, handler, background: await startLifecycle(layer) };
   });
 }
 

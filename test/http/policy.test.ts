@@ -139,9 +139,10 @@ describe("anonymous requests", () => {
     expect((await anon("GET", "/pol-srcip/k")).status).toBe(200);
   });
 
-  test("anonymous requests to a missing bucket are NoSuchBucket", async () => {
+  test("anonymous requests to a missing bucket are AccessDenied (existence is not revealed)", async () => {
     const res = await anon("GET", "/no-such-bucket-here/k");
-    expect(await errorCode(res)).toBe("NoSuchBucket");
+    expect(res.status).toBe(403);
+    expect(await errorCode(res)).toBe("AccessDenied");
   });
 });
 
