@@ -8,6 +8,7 @@ import {
   GetObjectLegalHoldCommand,
   GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
+  HeadObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -56,6 +57,9 @@ describe("object lock", () => {
     const put = await h.client.send(new PutObjectCommand({ Bucket: B, Key: "gov", Body: "g", ObjectLockMode: "GOVERNANCE", ObjectLockRetainUntilDate: inDays(2) }));
     const ret = await h.client.send(new GetObjectRetentionCommand({ Bucket: B, Key: "gov", VersionId: put.VersionId }));
     expect(ret.Retention?.Mode).toBe("GOVERNANCE");
+    const head = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "gov", VersionId: put.VersionId }));
+    expect(head.ObjectLockMode).toBe("GOVERNANCE");
+    expect(head.ObjectLockRetainUntilDate?.getTime()).toBe(ret.Retention?.RetainUntilDate?.getTime());
     expect(await sdkError(h.client.send(new DeleteObjectCommand({ Bucket: B, Key: "gov", VersionId: put.VersionId })))).toEqual({ name: "AccessDenied", status: 403 });
     // A delete without a version id only adds a marker: allowed.
     expect((await h.client.send(new DeleteObjectCommand({ Bucket: B, Key: "gov" }))).DeleteMarker).toBe(true);

@@ -3,6 +3,7 @@ import { resolveRange, type ByteRange, type ObjectInfo } from "../../object/inde
 import type { HandlerResult, S3Context } from "../context";
 import { S3Error } from "../errors";
 import { checksumHeaders, conditionsFromHeaders, intParam, parseRange, quoteEtag } from "../headers";
+import { LOCK_META } from "../../bucket/index";
 import type { Endpoint } from "../router";
 import { parseTagQuery } from "../tags";
 import { httpDate } from "./common";
@@ -42,6 +43,11 @@ export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served):
   for (const [k, v] of Object.entries(md.user)) h[`x-amz-meta-${k}`] = v;
   const tagging = md.system?.tagging;
   if (tagging) h["x-amz-tagging-count"] = String(parseTagQuery(tagging, Number.MAX_SAFE_INTEGER).length);
+  // Lock entries are stored under their header names (bucket LOCK_META), so they go out as is.
+  for (const name of Object.values(LOCK_META)) {
+    const v = md.system?.[name];
+    if (v !== undefined) h[name] = v;
+  }
   if ((ctx.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") Object.assign(h, servedChecksums(info, served));
   for (const [param, header] of Object.entries(OVERRIDES)) {
     const v = q.get(param);
