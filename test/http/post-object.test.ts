@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
-import { formBoundary, readFormUpload } from "../../src/s3/form";
+import { BucketConfigError, formBoundary, parsePostForm as readFormUpload } from "../../src/bucket/index";
 import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, startHarness, type Harness } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
@@ -58,14 +58,15 @@ describe("readFormUpload", () => {
     expect(Buffer.from(await new Response(form.file).arrayBuffer()).equals(tricky)).toBe(true);
   });
 
-  test("no file part, truncated bodies and oversized fields are MalformedPOSTRequest", async () => {
+  test("no file part is InvalidArgument, a truncated body MalformedPOSTRequest, oversized fields MaxPostPreDataLengthExceededError (AWS's codes)", async () => {
     const noFile = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--${BOUNDARY}--\r\n`);
     const truncated = formBody([["key", "k"]], { name: "f", data: new Uint8Array(10) }).slice(0, 60);
     const huge = formBody([["key", "k".repeat(30_000)]], { name: "f", data: new Uint8Array(1) });
-    for (const bad of [noFile, truncated, huge]) {
+    const cases = [[noFile, "InvalidArgument"], [truncated, "MalformedPOSTRequest"], [huge, "MaxPostPreDataLengthExceededError"]] as const;
+    for (const [bad, code] of cases) {
       const err = await readFormUpload(chunked(bad, 100), BOUNDARY).catch((e) => e);
-      expect(err).toBeInstanceOf(S3Error);
-      expect((err as S3Error).code).toBe("MalformedPOSTRequest");
+      expect(err).toBeInstanceOf(BucketConfigError);
+      expect((err as BucketConfigError).code).toBe(code);
     }
   });
 

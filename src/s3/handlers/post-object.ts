@@ -6,7 +6,7 @@
 import { verifyPostPolicy } from "../../auth/index";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
-import { formBoundary, readFormUpload } from "../form";
+import { formBoundary, parsePostForm } from "../../bucket/index";
 import { MAX_PUT_SIZE, metadataFromHeaders, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
 import type { Endpoint } from "../router";
 import { encodeTags, tagsFromXml, MAX_OBJECT_TAGS } from "../tags";
@@ -57,7 +57,7 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
   if (!boundary || !ctx.auth.body) {
     throw new S3Error("PreconditionFailed", { bucket, message: "Bucket POST must be of the enclosure-type multipart/form-data" });
   }
-  const form = await readFormUpload(ctx.auth.body, boundary);
+  const form = await parsePostForm(ctx.auth.body, boundary);
   const verified = await verifyPostPolicy(form.fields, bucket, ctx.deps.lookupSecret);
   // Anonymous forms need a bucket policy that allows them; there are none yet.
   if (verified.accessKey === null) throw new S3Error("AccessDenied", { bucket });
