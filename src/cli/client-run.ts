@@ -55,6 +55,7 @@ export const TRANSFER_FLAGS = {
   "part-size": { type: "string" },
   "multipart-threshold": { type: "string" },
   parallel: { type: "string" },
+  "download-parallel": { type: "string" },
 } as const;
 
 export function positiveInt(text: string | undefined, name: string, fallback: number): number {
@@ -74,6 +75,7 @@ export function transferOptions(v: {
   "part-size"?: string;
   "multipart-threshold"?: string;
   parallel?: string;
+  "download-parallel"?: string;
 }): { transfer: Omit<TransferOptions, "progress">; progress: Progress } {
   const partSize = v["part-size"] ? parseSize(v["part-size"]) : DEFAULT_TRANSFER.partSize;
   if (partSize < MIN_PART) throw new UsageError("--part-size must be at least 5MiB (S3's minimum part size)");
@@ -83,6 +85,7 @@ export function transferOptions(v: {
       threshold,
       partSize,
       parallel: positiveInt(v.parallel, "parallel", DEFAULT_TRANSFER.parallel),
+      downloadParallel: positiveInt(v["download-parallel"], "download-parallel", DEFAULT_TRANSFER.downloadParallel),
       resume: v.continue ?? false,
       headers: parseAttrs(v.attr),
     },

@@ -5,7 +5,7 @@ import { clientCommand, positiveInt, TRANSFER_FLAGS, transferOptions } from "./c
 export const cpCommand = clientCommand({
   name: "cp",
   summary: "copy files and objects (-r trees, multipart with parallel parts, --continue resumes, --attr metadata)",
-  usage: "cairn cp [-r] [--attr 'K=V;…'] [--continue] [--part-size 16MiB] [--parallel 4] [--workers 8] [--quiet|--json] SOURCE... TARGET",
+  usage: "cairn cp [-r] [--attr 'K=V;…'] [--continue] [--part-size 16MiB] [--parallel 4] [--download-parallel 1] [--workers 8] [--quiet|--json] SOURCE... TARGET",
   async run(args) {
     const { values, positionals } = parseFlags(args, {
       ...TRANSFER_FLAGS,

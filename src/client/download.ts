@@ -4,8 +4,7 @@
  * threshold are fetched as parallel ranged GETs written at their offsets, each pinned to the
  * first response's ETag (If-Match) so a concurrent overwrite cannot mix two versions.
  */
-import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { ClientError } from "./errors";
 import type { S3Client } from "./http";
@@ -21,17 +20,18 @@ export interface DownloadOptions {
 
 type RemoteRef = { client: S3Client; bucket: string; key: string };
 
-async function writeStream(res: Response, file: Awaited<ReturnType<typeof open>>, o: { at: number; progress: Progress }): Promise<number> {
+/** Positional writes into the page cache are quick: a synchronous write beats a thread-pool hop per chunk. */
+async function writeStream(res: Response, fd: number, o: { at: number; progress: Progress }): Promise<number> {
   let pos = o.at;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    await file.write(chunk, 0, chunk.byteLength, pos);
+    for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off, chunk.byteLength - off, pos + off);
     pos += chunk.byteLength;
     o.progress.add(chunk.byteLength);
   }
   return pos - o.at;
 }
 
-async function rangedParts(src: RemoteRef, file: Awaited<ReturnType<typeof open>>, o: DownloadOptions & { size: number; etag: string }): Promise<void> {
+async function rangedParts(src: RemoteRef, file: number, o: DownloadOptions & { size: number; etag: string }): Promise<void> {
   const count = Math.ceil(o.size / o.partSize);
   let next = 0;
   const worker = async () => {
@@ -50,7 +50,7 @@ async function rangedParts(src: RemoteRef, file: Awaited<ReturnType<typeof open>
 export async function download(src: RemoteRef, path: string, o: DownloadOptions): Promise<number> {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.cairn-${process.pid}.tmp`;
-  const file = await open(tmp, "w");
+  const file = openSync(tmp, "w");
   try {
     const res = await getObject(src.client, src);
     const size = Number(res.headers.get("content-length") ?? -1);
@@ -64,11 +64,15 @@ export async function download(src: RemoteRef, path: string, o: DownloadOptions)
       got = await writeStream(res, file, { at: 0, progress: o.progress });
       if (size >= 0 && got !== size) throw new ClientError("network", `short read of ${src.client.alias}/${src.bucket}/${src.key}: ${got} of ${size} bytes`);
     }
-    await file.close();
+    closeSync(file);
     renameSync(tmp, path);
     return got;
   } catch (err) {
-    await file.close().catch(() => undefined);
+    try {
+      closeSync(file);
+    } catch {
+      // already closed
+    }
     rmSync(tmp, { force: true });
     throw err;
   }

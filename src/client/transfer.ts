@@ -18,6 +18,11 @@ export interface TransferOptions {
   threshold: number;
   partSize: number;
   parallel: number;
+  /**
+   * Ranged GETs at once for a large download. Default 1: measured against Cairn, one stream
+   * (512 MiB in ~3.5 s) beat 4 ranged streams (~13 s), so parallel ranges are opt-in.
+   */
+  downloadParallel: number;
   /** Resume an open multipart upload of the same key. */
   resume: boolean;
   /** Extra headers (content type, metadata) for the written object. */
@@ -25,7 +30,7 @@ export interface TransferOptions {
   progress: Progress;
 }
 
-export const DEFAULT_TRANSFER = { threshold: 64 << 20, partSize: 16 << 20, parallel: 4 };
+export const DEFAULT_TRANSFER = { threshold: 64 << 20, partSize: 16 << 20, parallel: 4, downloadParallel: 1 };
 
 /** S3's single-request copy limit. */
 const COPY_LIMIT = 5 * 1024 ** 3;
@@ -121,7 +126,7 @@ export async function transfer(src: ObjRef, dst: ObjRef, o: TransferOptions): Pr
     await upload(fileSource(src.path, size), dst, { ...o, headers });
     return size;
   }
-  if (dst.kind === "local") return download(src, dst.path, o);
+  if (dst.kind === "local") return download(src, dst.path, { ...o, parallel: o.downloadParallel });
   const head = await headObject(src.client, src);
   if (src.client === dst.client && head.size <= COPY_LIMIT) {
     await copyObject(dst.client, { from: src, bucket: dst.bucket, key: dst.key, headers: Object.keys(o.headers).length ? { ...carried(head.headers), ...o.headers } : undefined });

@@ -38,7 +38,7 @@ test("a large file goes up in parallel parts and comes back byte-identical", asy
   expect(String(info.etag)).toMatch(/^[0-9a-f]{32}-5$/);
   const back = join(work, "big.back");
   // Parallel ranged GETs (5 MiB parts, 3 at a time) written at their offsets.
-  expectOk(await cli.here("cp", ...SMALL_PARTS, "--parallel", "3", "--quiet", `c/${bucket}/big.bin`, back));
+  expectOk(await cli.here("cp", ...SMALL_PARTS, "--download-parallel", "3", "--quiet", `c/${bucket}/big.bin`, back));
   expect(await md5File(back)).toBe(await md5File(bigFile));
   // diff recomputes the local multipart ETag: no difference reported.
   expect(expectOk(await cli.here("diff", bigFile, `c/${bucket}/big.bin`)).stdout).toBe("");
