@@ -14,7 +14,8 @@ Flags:
   -h, --help                   show this help
 
 Environment: CAIRN_ROOT_USER / CAIRN_ROOT_PASSWORD (or MINIO_ROOT_USER / MINIO_ROOT_PASSWORD),
-CAIRN_REGION, CAIRN_STORAGE_CLASS_STANDARD=EC:N, CAIRN_SHUTDOWN_TIMEOUT_MS.
+CAIRN_OPTS (or MINIO_OPTS: extra flags), CAIRN_REGION, CAIRN_STORAGE_CLASS_STANDARD=EC:N,
+CAIRN_SHUTDOWN_TIMEOUT_MS.
 `;
 
 const OPTIONS = {
@@ -23,6 +24,14 @@ const OPTIONS = {
   domain: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/**
+ * Extra flags from CAIRN_OPTS (alias MINIO_OPTS, as the MinIO image and unit use it), placed
+ * before the command line's own so an explicit flag still wins.
+ */
+function envFlags(env: NodeJS.ProcessEnv): string[] {
+  return (env.CAIRN_OPTS || env.MINIO_OPTS || "").split(/\s+/).filter((s) => s !== "");
+}
 
 function usageError(message: string): number {
   process.stderr.write(`cairn server: ${message}\nRun 'cairn server --help' for usage.\n`);
@@ -34,7 +43,7 @@ export const serverCommand: Command = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseFlags(args, OPTIONS);
+      parsed = parseFlags([...envFlags(process.env), ...args], OPTIONS);
     } catch (err) {
       if (err instanceof UsageError) return usageError(err.message);
       throw err;

@@ -146,6 +146,30 @@ test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", a
   expect(out).toContain("Drives: 4");
 });
 
+test("MINIO_OPTS supplies flags (as in MinIO's image and unit) and an explicit flag still wins", async () => {
+  const base = tempDir();
+  const r = Bun.spawn([process.execPath, "src/main.ts", "server", base, "--console-address", "127.0.0.1:0"], {
+    cwd: ROOT,
+    env: { ...process.env, MINIO_OPTS: "--address 127.0.0.1:0 --console-address 127.0.0.1:9", CAIRN_OPTS: "" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = r.stdout.getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += new TextDecoder().decode(value);
+  }
+  r.kill("SIGTERM");
+  expect(await r.exited).toBe(0);
+  // MINIO_OPTS chose a random port (not the default 9000); the command line's console address won.
+  const port = Number(/Cairn S3: http:\/\/127\.0\.0\.1:(\d+) /.exec(out)?.[1]);
+  expect(port).toBeGreaterThan(0);
+  expect(port).not.toBe(9000);
+  expect(out).toMatch(/Console: http:\/\/127\.0\.0\.1:\d{2,} /);
+});
+
 test("losing write quorum turns /minio/health/cluster to 503 while live stays 200", async () => {
   const server = await startServer({ drives: 4 });
   try {
