@@ -10,7 +10,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(await usage());
     return first === undefined ? 2 : 0;
   }
-  if (first === "--version" || first === "-v" || first === "version") {
+  if (first === "--version" || first === "-v" || (first === "version" && rest.length === 0)) {
     process.stdout.write(`cairn ${pkg.version}\n`);
     return 0;
   }

@@ -37,3 +37,10 @@ test("healthcheck fails with exit 1 when nothing listens", () => {
   expect(r.code).toBe(1);
   expect(r.err).toContain("cairn healthcheck");
 });
+
+test("`version` alone prints the program version; `version enable ALIAS/BUCKET` reaches the versioning command", () => {
+  expect(cairn("version").out).toBe(`cairn ${pkg.version}\n`);
+  const r = cairn("version", "frobnicate", "nowhere/bucket");
+  expect(r.out).not.toContain(`cairn ${pkg.version}`);
+  expect(r.code).toBe(2);
+});
