@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_pkgs=(liberasurecode1 libisal2)
-test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux)
+# chromium: the CORS test drives a real browser (playwright-core launches Debian's build).
+test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux chromium)
 want=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
 # runc: Debian 12's crun cannot run on hosts with hybrid cgroup v1/v2 mounts.
@@ -32,6 +33,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm dependencies (bun itself comes from npm as a devDependency).
-if [[ ! -x node_modules/.bin/bun ]]; then
+# Also after a pull that changed the lockfile (npm records what it installed in node_modules).
+if [[ ! -x node_modules/.bin/bun || package-lock.json -nt node_modules/.package-lock.json ]]; then
   if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
