@@ -125,12 +125,11 @@ test("default credentials: the server warns loudly on stderr", async () => {
   }
 });
 
-test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", async () => {
-  const base = tempDir();
-  for (let i = 1; i <= 4; i++) mkdirSync(`${base}/disk${i}`);
-  const r = Bun.spawn([process.execPath, "src/main.ts", "server", "--address", "127.0.0.1:0", "--console-address", "127.0.0.1:0"], {
+/** Starts `cairn server ARGS` with extra env, returns its banner line, then stops it (exit 0 asserted). */
+async function bannerOf(args: string[], env: Record<string, string>): Promise<string> {
+  const r = Bun.spawn([process.execPath, "src/main.ts", "server", ...args], {
     cwd: ROOT,
-    env: { ...process.env, MINIO_VOLUMES: `${base}/disk{1...4}`, CAIRN_ROOT_USER: "", CAIRN_ROOT_PASSWORD: "" },
+    env: { ...process.env, ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -143,26 +142,26 @@ test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", a
   }
   r.kill("SIGTERM");
   expect(await r.exited).toBe(0);
+  return out;
+}
+
+test("MINIO_VOLUMES with an ellipsis supplies the drives when none are given", async () => {
+  const base = tempDir();
+  for (let i = 1; i <= 4; i++) mkdirSync(`${base}/disk${i}`);
+  const out = await bannerOf(["--address", "127.0.0.1:0", "--console-address", "127.0.0.1:0"], {
+    MINIO_VOLUMES: `${base}/disk{1...4}`,
+    CAIRN_ROOT_USER: "",
+    CAIRN_ROOT_PASSWORD: "",
+  });
   expect(out).toContain("Drives: 4");
 });
 
 test("MINIO_OPTS supplies flags (as in MinIO's image and unit) and an explicit flag still wins", async () => {
   const base = tempDir();
-  const r = Bun.spawn([process.execPath, "src/main.ts", "server", base, "--console-address", "127.0.0.1:0"], {
-    cwd: ROOT,
-    env: { ...process.env, MINIO_OPTS: "--address 127.0.0.1:0 --console-address 127.0.0.1:9", CAIRN_OPTS: "" },
-    stdout: "pipe",
-    stderr: "pipe",
+  const out = await bannerOf([base, "--console-address", "127.0.0.1:0"], {
+    MINIO_OPTS: "--address 127.0.0.1:0 --console-address 127.0.0.1:9",
+    CAIRN_OPTS: "",
   });
-  const reader = r.stdout.getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
-  r.kill("SIGTERM");
-  expect(await r.exited).toBe(0);
   // MINIO_OPTS chose a random port (not the default 9000); the command line's console address won.
   const port = Number(/Cairn S3: http:\/\/127\.0\.0\.1:(\d+) /.exec(out)?.[1]);
   expect(port).toBeGreaterThan(0);
