@@ -1,2 +1,3 @@
 export * from "./keys";
 export * from "./checksums";
+export * from "./raw-path";

@@ -3,6 +3,7 @@
  * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
  */
 import { AuthError, verifyRequest } from "../auth/index";
+import { urlWithRawPath } from "../lib/index";
 import type { Handler, HandlerTable, S3Context, S3Deps, Verified } from "./context";
 import { S3Error, fromAuthError, toS3Error } from "./errors";
 import * as bucket from "./handlers/bucket";
@@ -121,7 +122,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   }
 
   return async (req, rctx) => {
-    const url = new URL(req.url);
+    const url = urlWithRawPath(new URL(req.url), req.headers);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
     const cors = { origin: req.headers.get("origin"), method: meta.method, bucket: undefined as string | undefined };
     let res: Response;

@@ -11,6 +11,7 @@ import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
+import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
 
 export type FetchHandler = (req: Request, remoteAddress: string | undefined) => Promise<Response>;
 
@@ -28,6 +29,9 @@ function toRequest(req: http.IncomingMessage): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  headers.delete(RAW_PATH_HEADER);
+  const rawPath = rawPathToKeep(req.url ?? "/");
+  if (rawPath !== null) headers.set(RAW_PATH_HEADER, rawPath);
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
   const host = req.headers.host ?? "localhost";

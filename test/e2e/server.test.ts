@@ -3,8 +3,10 @@
  * ids, the browser redirect and console placeholder, and exit on SIGTERM.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, rmSync } from "node:fs";
-import { cleanupTemp, ROOT, run, startServer, tempDir, type ServerHandle } from "./harness";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ACCESS_KEY, cleanupTemp, ROOT, run, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
 
 // Real processes on a shared 2-core machine: bun's 5 s default is far too tight.
 setDefaultTimeout(180_000);
@@ -107,6 +109,24 @@ describe("a running 4-drive server", () => {
     expect(text).toContain("cairn_drives_online 4");
     expect(text).toContain("cairn_cluster_write_quorum 1");
     expect(await (await fetch(`${server.url}/cairn/metrics`)).text()).toContain("cairn_drives_online 4");
+  });
+
+  test("keys with . or .. segments get InvalidObjectName (not a signature error) and nothing is written", async () => {
+    const client = new S3Client({
+      endpoint: server.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: "dots" }));
+    for (const Key of ["a/../b", "../../escape", "x/./y"]) {
+      const err = await client.send(new PutObjectCommand({ Bucket: "dots", Key, Body: "hi" })).catch((e) => e);
+      expect(err?.name).toBe("InvalidObjectName");
+    }
+    await client.send(new PutObjectCommand({ Bucket: "dots", Key: "plain", Body: "ok" }));
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: "dots" }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(["plain"]);
+    for (const d of server.drives) expect(existsSync(join(d, "..", "escape"))).toBe(false);
   });
 
   test("SIGTERM exits 0", async () => {
