@@ -21,6 +21,8 @@ export interface ServerConfig {
   defaultCredentials: boolean;
   /** Bound on the wait for in-flight requests at SIGTERM before connections are cut. */
   shutdownTimeoutMs: number;
+  /** False with CAIRN_BROWSER=off (alias MINIO_BROWSER): no console port, no browser redirect. */
+  console: boolean;
 }
 
 /** What the CLI parsed; every field optional so env and defaults can fill in. */
@@ -42,7 +44,8 @@ const schema = z.object({
   rootPassword: z.string().min(8, "root password must be at least 8 characters"),
   defaultCredentials: z.boolean(),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
-}).refine((c) => c.address.port === 0 || c.address.port !== c.consoleAddress.port, {
+  console: z.enum(["on", "off"], { message: "CAIRN_BROWSER / MINIO_BROWSER must be on or off" }).transform((v) => v === "on"),
+}).refine((c) => !c.console || c.address.port === 0 || c.address.port !== c.consoleAddress.port, {
   message: "the S3 address and the console address must use different ports",
   path: ["consoleAddress"],
 });
@@ -75,6 +78,7 @@ export function resolveConfig(flags: ServerFlags, env: Env): ServerConfig {
     rootPassword: password ?? "minioadmin",
     defaultCredentials: user === undefined,
     shutdownTimeoutMs: first(env, "CAIRN_SHUTDOWN_TIMEOUT_MS") ?? "10000",
+    console: (first(env, "CAIRN_BROWSER", "MINIO_BROWSER") ?? "on").toLowerCase(),
   };
   try {
     return schema.parse(raw);

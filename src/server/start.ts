@@ -130,25 +130,27 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
     inFlight: () => listener.inFlight(),
     apiName: backend.apiNamer(config.domains),
     s3: slot.handle,
-    consoleUrl: (req) => `http://${(req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "")}:${consolePort}/`,
+    consoleUrl: config.console
+      ? (req) => `http://${(req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "")}:${consolePort}/`
+      : () => null,
   });
   listener.serve(fetchHandler(app));
   const s3Url = displayUrl(config.address, listener.port);
-  let consoleServer: ReturnType<typeof startConsole>;
+  let consoleServer: ReturnType<typeof startConsole> | null = null;
   try {
-    consoleServer = startConsole(config.consoleAddress, s3Url);
+    if (config.console) consoleServer = startConsole(config.consoleAddress, s3Url);
   } catch (err) {
     await slot.close();
     throw err;
   }
-  consolePort = consoleServer.port ?? consolePort;
-  const consoleUrl = displayUrl(config.consoleAddress, consolePort);
+  consolePort = consoleServer?.port ?? consolePort;
+  const consoleUrl = consoleServer ? displayUrl(config.consoleAddress, consolePort) : "off";
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       await listener.close(config.shutdownTimeoutMs);
-      await consoleServer.stop(true);
+      await consoleServer?.stop(true);
       await slot.close();
     })());
   const ready = slot.opening.then(() => {

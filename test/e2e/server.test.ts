@@ -189,6 +189,18 @@ test("MINIO_OPTS supplies flags (as in MinIO's image and unit) and an explicit f
   expect(out).toMatch(/Console: http:\/\/127\.0\.0\.1:\d{2,} /);
 });
 
+test("MINIO_BROWSER=off: no console, and a browser on the S3 port gets S3's answer instead of a redirect", async () => {
+  const server = await startServer({ drives: 1, env: { MINIO_BROWSER: "off" } });
+  try {
+    expect(server.output()).toContain("Console: off");
+    const res = await fetch(`${server.url}/`, { headers: { accept: "text/html" }, redirect: "manual" });
+    expect(res.status).toBe(403);
+    expect(await fetch(`http://127.0.0.1:${server.consolePort}/`).catch(() => "refused")).toBe("refused");
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+});
+
 test("losing write quorum turns /minio/health/cluster to 503 while live stays 200", async () => {
   const server = await startServer({ drives: 4 });
   try {
