@@ -9,10 +9,9 @@ import {
   PutBucketEncryptionCommand,
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
 
 setDefaultTimeout(120_000);
 
@@ -26,11 +25,6 @@ afterAll(async () => {
   await h.close();
 });
 
-async function sdkErrorName(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return e.name;
-}
 
 describe("bucket encryption configuration (stored)", () => {
   test("put, get, delete; invalid algorithm is MalformedXML", async () => {

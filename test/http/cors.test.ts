@@ -1,7 +1,7 @@
 /** Bucket CORS: the configuration API and the behaviour browsers see (preflight, response headers). */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, S3ServiceException } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
+import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
 
 setDefaultTimeout(120_000);
 
@@ -18,11 +18,6 @@ afterAll(async () => {
 
 const preflight = (path: string, headers: Record<string, string>) => fetch(new URL(path, h.endpoint), { method: "OPTIONS", headers });
 
-async function sdkErrorName(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return e.name;
-}
 
 describe("CORS configuration API", () => {
   test("put, get back, delete", async () => {

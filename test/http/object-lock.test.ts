@@ -14,9 +14,8 @@ import {
   PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { startHarness, type Harness } from "./harness";
+import { sdkError, startHarness, type Harness } from "./harness";
 
 setDefaultTimeout(120_000);
 
@@ -30,11 +29,6 @@ afterAll(async () => {
   await h.close();
 });
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return { name: e.name, status: e.$metadata.httpStatusCode };
-}
 
 const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
 

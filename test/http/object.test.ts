@@ -9,9 +9,8 @@ import {
   HeadObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, sdkError, startHarness, type Harness } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
@@ -26,14 +25,6 @@ afterAll(async () => {
   await h.close();
 });
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return { name: e.name, status: e.$metadata.httpStatusCode };
-}
 
 const md5hex = (s: string | Uint8Array) => new Bun.CryptoHasher("md5").update(s).digest("hex");
 const md5b64 = (s: string | Uint8Array) => new Bun.CryptoHasher("md5").update(s).digest("base64");

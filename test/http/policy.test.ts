@@ -11,9 +11,8 @@ import {
   PutBucketPolicyCommand,
   PutObjectAclCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
 
 setDefaultTimeout(120_000);
 
@@ -25,14 +24,6 @@ afterAll(async () => {
   await h.close();
 });
 
-async function sdkError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return e.name;
-}
 
 const anon = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
   h.send(method, path, { anonymous: true, headers, ...(body !== undefined && { body }) });
@@ -47,14 +38,14 @@ function readPolicy(bucket: string, extra: Record<string, unknown> = {}) {
 describe("bucket policy API", () => {
   test("put, get (as sent), status, delete", async () => {
     await h.client.send(new CreateBucketCommand({ Bucket: "pol-api" }));
-    expect(await sdkError(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-api" })))).toBe("NoSuchBucketPolicy");
+    expect(await sdkErrorName(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-api" })))).toBe("NoSuchBucketPolicy");
     const doc = readPolicy("pol-api");
     await h.client.send(new PutBucketPolicyCommand({ Bucket: "pol-api", Policy: doc }));
     expect((await h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-api" }))).Policy).toBe(doc);
     const status = await h.client.send(new GetBucketPolicyStatusCommand({ Bucket: "pol-api" }));
     expect(status.PolicyStatus?.IsPublic).toBe(true);
     await h.client.send(new DeleteBucketPolicyCommand({ Bucket: "pol-api" }));
-    expect(await sdkError(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-api" })))).toBe("NoSuchBucketPolicy");
+    expect(await sdkErrorName(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-api" })))).toBe("NoSuchBucketPolicy");
   });
 
   test("a policy pinned to a source IP range is not public", async () => {
@@ -78,7 +69,7 @@ describe("bucket policy API", () => {
       expect(res.status).toBe(400);
       expect(await errorCode(res)).toBe("MalformedPolicy");
     }
-    expect(await sdkError(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-bad" })))).toBe("NoSuchBucketPolicy");
+    expect(await sdkErrorName(h.client.send(new GetBucketPolicyCommand({ Bucket: "pol-bad" })))).toBe("NoSuchBucketPolicy");
   });
 });
 
