@@ -14,6 +14,7 @@ import {
   type ConditionContext,
   type Policy,
   type S3Operation,
+  requestContext,
 } from "../iam/index";
 import { ObjectError, type ObjectLayer } from "../object/index";
 import { S3Error } from "./errors";
@@ -76,30 +77,20 @@ async function objectAclAllows(
   return evaluate(cannedAclPolicy(acl, obj), { principal: "*", ...target }) === "Allow";
 }
 
-/** The condition keys a bucket policy may test, from the request as received. */
+/** The condition keys a bucket policy may test, from the request as received (named by iam's requestContext). */
 export function conditionContext(req: AccessRequest): ConditionContext {
   const q = req.url.searchParams;
   const h = req.headers;
-  const now = new Date();
-  const sourceIp = req.remoteAddress?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
-  const ctx: Record<string, string | undefined> = {
-    "aws:SecureTransport": req.url.protocol === "https:" ? "true" : "false",
-    "aws:SourceIp": sourceIp,
-    "aws:CurrentTime": now.toISOString(),
-    "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
-    "aws:UserAgent": h.get("user-agent") ?? undefined,
-    "aws:Referer": h.get("referer") ?? undefined,
-    "s3:prefix": q.get("prefix") ?? undefined,
-    "s3:delimiter": q.get("delimiter") ?? undefined,
-    "s3:max-keys": q.get("max-keys") ?? undefined,
-    "s3:versionid": q.get("versionId") ?? undefined,
-    "s3:x-amz-acl": h.get("x-amz-acl") ?? undefined,
-    "s3:x-amz-copy-source": h.get("x-amz-copy-source") ?? undefined,
-    "s3:x-amz-metadata-directive": h.get("x-amz-metadata-directive") ?? undefined,
-    "s3:x-amz-server-side-encryption": h.get("x-amz-server-side-encryption") ?? undefined,
-    "s3:x-amz-storage-class": h.get("x-amz-storage-class") ?? undefined,
-    "s3:x-amz-content-sha256": h.get("x-amz-content-sha256") ?? undefined,
-    "s3:signatureversion": undefined,
-  };
-  return ctx;
+  return requestContext({
+    secureTransport: req.url.protocol === "https:",
+    sourceIp: req.remoteAddress?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1"),
+    now: new Date(),
+    userAgent: h.get("user-agent") ?? undefined,
+    referer: h.get("referer") ?? undefined,
+    prefix: q.get("prefix") ?? undefined,
+    delimiter: q.get("delimiter") ?? undefined,
+    maxKeys: q.get("max-keys") ?? undefined,
+    versionId: q.get("versionId") ?? undefined,
+    headers: Object.fromEntries(h),
+  });
 }
