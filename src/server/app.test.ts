@@ -147,7 +147,16 @@ describe("fetchHandler", () => {
   test("hands the listener's peer address to the S3 front", async () => {
     const seen: (string | undefined)[] = [];
     const { app } = makeApp({ s3: async (_req, ctx) => (seen.push(ctx.remoteAddress), new Response("ok")) });
-    await fetchHandler(app)(new Request("http://s3.test/b/k"), "192.0.2.7");
+    await fetchHandler(app)(new Request("http://s3.test/b/k"), "192.0.2.7", "/b/k");
     expect(seen).toEqual(["192.0.2.7"]);
+  });
+
+  test("passes the raw path only where URL parsing dropped dot segments, never a client's copy", async () => {
+    const seen: (string | null)[] = [];
+    const { app } = makeApp({ s3: async (req) => (seen.push(req.headers.get("x-cairn-raw-path")), new Response("ok")) });
+    const handle = fetchHandler(app);
+    await handle(new Request("http://s3.test/b/k"), undefined, "/b/a/../k?x=1");
+    await handle(new Request("http://s3.test/b/k", { headers: { "x-cairn-raw-path": "/other/key" } }), undefined, "/b/k");
+    expect(seen).toEqual(["/b/a/../k", null]);
   });
 });

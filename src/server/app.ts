@@ -8,6 +8,7 @@ import { Elysia } from "elysia";
 import type { StorageInfo } from "../object";
 import type { Metrics } from "./metrics";
 import { newRequestId } from "./request-id";
+import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
 
 export interface S3Context {
   requestId: string;
@@ -115,10 +116,19 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-/** The app as a fetch-style handler for the listener, carrying the peer address along. */
-export function fetchHandler(app: ReturnType<typeof createApp>): (req: Request, remote: string | undefined) => Promise<Response> {
-  return (req, remote) => {
+/**
+ * The app as a fetch-style handler for the listener, carrying the peer address along, and the
+ * raw path where URL parsing dropped dot segments (here, not in the listener: the listener is
+ * loaded before the port is bound and stays light).
+ */
+export function fetchHandler(
+  app: ReturnType<typeof createApp>,
+): (req: Request, remote: string | undefined, target: string) => Promise<Response> {
+  return (req, remote, target) => {
     if (remote !== undefined) remoteAddresses.set(req, remote);
+    req.headers.delete(RAW_PATH_HEADER);
+    const rawPath = rawPathToKeep(target);
+    if (rawPath !== null) req.headers.set(RAW_PATH_HEADER, rawPath);
     return app.handle(req);
   };
 }

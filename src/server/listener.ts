@@ -11,9 +11,9 @@ import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
-import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
 
-export type FetchHandler = (req: Request, remoteAddress: string | undefined) => Promise<Response>;
+/** `target` is the raw request-target, before URL parsing normalized its path. */
+export type FetchHandler = (req: Request, remoteAddress: string | undefined, target: string) => Promise<Response>;
 
 export interface Listener {
   port: number;
@@ -29,9 +29,6 @@ function toRequest(req: http.IncomingMessage): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  headers.delete(RAW_PATH_HEADER);
-  const rawPath = rawPathToKeep(req.url ?? "/");
-  if (rawPath !== null) headers.set(RAW_PATH_HEADER, rawPath);
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
   const host = req.headers.host ?? "localhost";
@@ -92,12 +89,12 @@ function bootHandler(): { handle: FetchHandler; serve(h: FetchHandler): void } {
   let install!: (h: FetchHandler) => void;
   const installed = new Promise<FetchHandler>((resolve) => (install = resolve));
   return {
-    handle: async (req, remote) => {
-      if (real) return real(req, remote);
+    handle: async (req, remote, target) => {
+      if (real) return real(req, remote, target);
       if (LIVE_PATHS.has(new URL(req.url).pathname)) {
         return new Response(null, { status: 200, headers: { "x-amz-request-id": newRequestId() } });
       }
-      return (await installed)(req, remote);
+      return (await installed)(req, remote, target);
     },
     serve: (h) => {
       real = h;
@@ -116,7 +113,7 @@ export async function listen(address: ListenAddress, initial?: FetchHandler): Pr
   const server = http.createServer(async (req, out) => {
     active++;
     try {
-      const res = await handler(toRequest(req), req.socket.remoteAddress);
+      const res = await handler(toRequest(req), req.socket.remoteAddress, req.url ?? "/");
       await send(res, out, req.method ?? "GET");
     } catch (err) {
       process.stderr.write(`cairn: response failed: ${String(err)}\n`);
