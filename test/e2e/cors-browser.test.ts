@@ -5,36 +5,26 @@
  * its preflight; with one it goes through.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketCorsCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { existsSync } from "node:fs";
-import { ACCESS_KEY, REGION, SECRET_KEY, bucketName, cleanupTemp, startServer, tempDir, type ServerHandle } from "./harness";
+import { appOrigin, browserAvailable, html, inTab, launchBrowser, rootClient, serveApp, type AppServer, type Browser } from "./browser";
+import { bucketName, cleanupTemp, startServer, type ServerHandle } from "./harness";
 
 setDefaultTimeout(180_000);
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveBrowser = existsSync(CHROMIUM) && (await import("playwright-core").then(() => true, () => false));
-if (!haveBrowser) console.warn(`[cors-browser] skipped: needs ${CHROMIUM} (apt chromium) and npm playwright-core`);
-
-type Browser = import("playwright-core").BrowserContext;
+const haveBrowser = await browserAvailable("cors-browser");
 
 let server: ServerHandle;
 let client: S3Client;
-let page: ReturnType<typeof Bun.serve>;
+let page: AppServer;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!haveBrowser) return;
   server = await startServer({ drives: 4 });
-  client = new S3Client({ endpoint: server.url, region: REGION, forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY } });
-  page = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("<!doctype html><title>app</title><p>app", { headers: { "content-type": "text/html" } }) });
-  const { chromium } = await import("playwright-core");
-  // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(tempDir("cairn-chromium-"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  client = rootClient(server.url);
+  page = serveApp(() => html("<p>app"));
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -50,10 +40,9 @@ afterAll(async () => {
 async function uploadFromPage(bucket: string, key: string, body: string): Promise<string> {
   const put = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: "text/plain" }), { expiresIn: 300 });
   const get = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 300 });
-  const tab = await browser.newPage();
-  try {
-    await tab.goto(`http://127.0.0.1:${page.port}/`);
-    return await tab.evaluate(
+  return inTab(browser, async (tab) => {
+    await tab.goto(`${appOrigin(page)}/`);
+    return tab.evaluate(
       async ({ put, get, body }) => {
         try {
           const r = await fetch(put, { method: "PUT", body, headers: { "content-type": "text/plain" } });
@@ -65,9 +54,7 @@ async function uploadFromPage(bucket: string, key: string, body: string): Promis
       },
       { put, get, body },
     );
-  } finally {
-    await tab.close();
-  }
+  });
 }
 
 describe.skipIf(!haveBrowser)("CORS in headless chromium", () => {
@@ -87,7 +74,7 @@ describe.skipIf(!haveBrowser)("CORS in headless chromium", () => {
     await client.send(
       new PutBucketCorsCommand({
         Bucket: bucket,
-        CORSConfiguration: { CORSRules: [{ AllowedOrigins: [`http://127.0.0.1:${page.port}`], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"] }] },
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: [appOrigin(page)], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"] }] },
       }),
     );
     expect(await uploadFromPage(bucket, "f.txt", "from the browser")).toBe("from the browser");
