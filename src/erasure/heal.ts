@@ -4,10 +4,11 @@
  * drives (codec.reconstruct), staged under tmp, and committed beside a rewritten xl.meta. Keys
  * left on fewer drives than quorum after a delete (dangling) are removed.
  */
-import { ObjectError, type DriveHealState, type HealOptions, type HealResult } from "../object/index";
+import { isObjectError, ObjectError, type DriveHealState, type HealOptions, type HealOutcome, type HealResult } from "../object/index";
 import { DriveError, type FileWriter } from "../storage/index";
 import { encodeXlMeta, inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
 import { frameShard } from "./bitrot";
+import { countHeal } from "./events";
 import { removeStaging } from "./commit";
 import { blockLength, readBlockShards, type DecodeSource } from "./decode-stream";
 import { chooseRef, dataState, metaState, type DataState } from "./heal-check";
@@ -191,7 +192,26 @@ async function removeDangling(set: ErasureSet, loc: Loc, metas: MetaResults, dry
   return result(set, loc, before, after);
 }
 
+function outcomeOf(r: HealResult): HealOutcome {
+  if (r.drives.some((d) => d.after === "missing" || d.after === "corrupt")) return "failed";
+  return r.objectsHealed > 0 ? "healed" : "clean";
+}
+
+/** Every heal (on read, of a bucket, by request) passes here and is counted; dry runs are not. */
 export async function healObject(set: ErasureSet, loc: Loc, opts: HealOptions = {}): Promise<HealResult> {
+  if (opts.dryRun) return healOnce(set, loc, opts);
+  try {
+    const r = await healOnce(set, loc, opts);
+    countHeal(outcomeOf(r));
+    return r;
+  } catch (e) {
+    // A key deleted since it was queued or listed had nothing left to heal.
+    if (!isObjectError(e, "ObjectNotFound")) countHeal("failed");
+    throw e;
+  }
+}
+
+async function healOnce(set: ErasureSet, loc: Loc, opts: HealOptions): Promise<HealResult> {
   return set.cfg.locks.withWrite(set.lockName(loc), async () => {
     const metas = await readMetas(set, loc);
     const resolved = resolveLatestOrNull(set, loc, metas);

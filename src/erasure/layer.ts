@@ -20,6 +20,7 @@ import {
   type GetObjectResult,
   type HealOptions,
   type HealResult,
+  type LayerStats,
   type ListObjectsOptions,
   type ListObjectsResult,
   type ListPartsOptions,
@@ -40,6 +41,7 @@ import {
 } from "../object/index";
 import * as buckets from "./buckets";
 import { copyObject } from "./copy";
+import { eventCounts } from "./events";
 import { healAll, healBucket, healObject } from "./heal-bucket";
 import type { HealQueue } from "./heal-queue";
 import { listObjects, listObjectVersions } from "./listing";
@@ -285,6 +287,10 @@ export class ErasureLayer implements ObjectLayer {
       writable: this.sets.every((s, si) => online[si]! >= s.defaultWriteQuorum),
       readable: this.sets.every((s, si) => online[si]! >= s.defaultReadQuorum),
     };
+  }
+
+  stats(): LayerStats {
+    return eventCounts();
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { ObjectError } from "../object/index";
 import { DriveError, type Drive, type DriveErrorKind } from "../storage/index";
+import { countQuorumFailure } from "./events";
 
 export type DriveResult<T> = { ok: true; value: T } | { ok: false; error: DriveError };
 
@@ -75,6 +76,8 @@ export function objectErrorFor(kind: DriveErrorKind, loc: ErrLoc, detail = ""): 
 
 export function quorumError(mode: "read" | "write", loc: ErrLoc, have: number, need: number): ObjectError {
   const key = loc.key ?? "";
+  // Every Insufficient*Quorum error is built here, so this is the one place to count them.
+  countQuorumFailure(mode);
   return mode === "read"
     ? new ObjectError({ kind: "InsufficientReadQuorum", bucket: loc.bucket, key, have, need })
     : new ObjectError({ kind: "InsufficientWriteQuorum", bucket: loc.bucket, key, have, need });

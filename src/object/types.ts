@@ -334,7 +334,19 @@ export interface HealOps {
 export interface ObjectLayer extends BucketOps, ObjectOps, MultipartOps, ListOps, HealOps {
   /** Online/offline drives and free space, for health and admin. */
   storageInfo(): Promise<StorageInfo>;
+  /** Event counters for metrics; optional because a layer (a gateway) may keep none. */
+  stats?(): LayerStats;
   close(): Promise<void>;
+}
+
+/** How one heal of an object ended: something rebuilt, nothing to do, or damage left behind. */
+export type HealOutcome = "healed" | "clean" | "failed";
+
+/** Counts since the process started. */
+export interface LayerStats {
+  heal: Record<HealOutcome, number>;
+  /** Operations that failed for want of read or write quorum. */
+  quorumFailures: Record<"read" | "write", number>;
 }
 
 export interface StorageInfo {
