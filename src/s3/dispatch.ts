@@ -97,6 +97,10 @@ const DEFAULT_REGION = "us-east-1";
 export interface RequestContext {
   requestId: string;
   remoteAddress?: string;
+  /** Set here once the request is routed, for the server's metrics and access log. */
+  api?: string;
+  bucket?: string;
+  key?: string;
 }
 
 export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Response>;
@@ -129,7 +133,9 @@ export function createS3Handler(deps: S3Deps): S3Handler {
     try {
       if (meta.method === "OPTIONS") return await serialize(await preflight(deps.layer, url, req.headers, { domains }), meta);
       const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
-      if ("bucket" in endpoint) cors.bucket = endpoint.bucket;
+      if ("bucket" in endpoint) cors.bucket = rctx.bucket = endpoint.bucket;
+      if ("key" in endpoint) rctx.key = endpoint.key;
+      rctx.api = endpoint.op === "NotImplemented" ? endpoint.name : endpoint.op;
       const auth = await authenticate(req, url, endpoint, rctx.remoteAddress);
       const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
