@@ -165,7 +165,7 @@ describe("tags", () => {
   });
   test("limits: 10 tags, key 1..128, value ≤ 256, unique keys", () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join("&");
-    expect(codeOf(() => parseTagQuery(eleven))).toBe("InvalidTag");
+    expect(codeOf(() => parseTagQuery(eleven))).toBe("BadRequest");
     expect(codeOf(() => parseTagQuery(`${"k".repeat(129)}=v`))).toBe("InvalidTag");
     expect(parseTagQuery(`${"k".repeat(128)}=${"v".repeat(256)}`)).toHaveLength(1);
     expect(codeOf(() => parseTagQuery(`k=${"v".repeat(257)}`))).toBe("InvalidTag");
