@@ -15,8 +15,12 @@ export const MAX_BUCKET_TAGS = 50;
 const MAX_KEY = 128;
 const MAX_VALUE = 256;
 
+/**
+ * AWS's answers, in its words: each tag is checked first (InvalidTag), the count last, and a
+ * count over the limit is a BadRequest that names the resource ("Object tags cannot be greater
+ * than 10", "Bucket tag count cannot be greater than 50").
+ */
 export function validateTags(tags: Tag[], max: number): Tag[] {
-  if (tags.length > max) throw new S3Error("InvalidTag", { message: `Object tags cannot be greater than ${max}` });
   const seen = new Set<string>();
   for (const t of tags) {
     if (t.key.length === 0 || [...t.key].length > MAX_KEY) {
@@ -28,7 +32,12 @@ export function validateTags(tags: Tag[], max: number): Tag[] {
     if (seen.has(t.key)) throw new S3Error("InvalidTag", { message: "Cannot provide multiple Tags with the same key" });
     seen.add(t.key);
   }
+  if (tags.length > max) throw new S3Error("BadRequest", { message: tooManyTags(max) });
   return tags;
+}
+
+function tooManyTags(max: number): string {
+  return max === MAX_BUCKET_TAGS ? `Bucket tag count cannot be greater than ${max}` : `Object tags cannot be greater than ${max}`;
 }
 
 /** `x-amz-tagging` / stored form → tags (validated). */

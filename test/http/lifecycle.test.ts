@@ -1,11 +1,14 @@
 /** Lifecycle configuration API and the scanner applying it through the real erasure layer. */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketLifecycleCommand,
   DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -13,7 +16,7 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { scanLifecycleOnce } from "../../src/bucket/index";
+import { expiryTime, scanLifecycleOnce } from "../../src/bucket/index";
 import { lifecycleTargetOf } from "../../src/s3/index";
 import { errorCode, startHarness, type Harness } from "./harness";
 
@@ -54,6 +57,38 @@ describe("lifecycle configuration API", () => {
     await h.client.send(new DeleteBucketLifecycleCommand({ Bucket: "lc-api" }));
     const after = await h.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: "lc-api" })).catch((x: unknown) => x);
     expect((after as S3ServiceException).name).toBe("NoSuchLifecycleConfiguration");
+  });
+});
+
+describe("x-amz-expiration", () => {
+  test("PUT, Copy, GET and HEAD name the due date and rule of a matching Expiration rule; other keys get none", async () => {
+    const B = "lc-hdr";
+    await h.client.send(new CreateBucketCommand({ Bucket: B }));
+    const rules = [
+      { ID: "logs-30", Status: "Enabled" as const, Filter: { Prefix: "logs/" }, Expiration: { Days: 30 } },
+      { ID: "tagged-2", Status: "Enabled" as const, Filter: { Tag: { Key: "tmp", Value: "1" } }, Expiration: { Days: 2 } },
+      { ID: "off", Status: "Disabled" as const, Filter: { Prefix: "" }, Expiration: { Days: 1 } },
+    ];
+    await h.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: B, LifecycleConfiguration: { Rules: rules } }));
+    const expected = (modTime: Date, days: number, id: string) => `expiry-date="${expiryTime(modTime, days).toUTCString()}", rule-id="${id}"`;
+    const put = await h.client.send(new PutObjectCommand({ Bucket: B, Key: "logs/a", Body: "a" }));
+    const head = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/a" }));
+    const want = expected(head.LastModified!, 30, "logs-30");
+    expect(want).toMatch(/^expiry-date="\w{3}, \d{2} \w{3} \d{4} 00:00:00 GMT", rule-id="logs-30"$/);
+    expect(put.Expiration).toBe(want);
+    expect(head.Expiration).toBe(want);
+    expect((await h.client.send(new GetObjectCommand({ Bucket: B, Key: "logs/a" }))).Expiration).toBe(want);
+    // Both rules match a tagged log: the earlier date wins.
+    await h.client.send(new PutObjectCommand({ Bucket: B, Key: "logs/t", Body: "t", Tagging: "tmp=1" }));
+    const tagged = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/t" }));
+    expect(tagged.Expiration).toBe(expected(tagged.LastModified!, 2, "tagged-2"));
+    const copy = await h.client.send(new CopyObjectCommand({ Bucket: B, Key: "logs/copy", CopySource: `${B}/logs/a` }));
+    const copyHead = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/copy" }));
+    expect(copy.Expiration).toBe(expected(copyHead.LastModified!, 30, "logs-30"));
+    expect((await h.client.send(new PutObjectCommand({ Bucket: B, Key: "data/x", Body: "x" }))).Expiration).toBeUndefined();
+    expect((await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "data/x" }))).Expiration).toBeUndefined();
+    await h.client.send(new DeleteBucketLifecycleCommand({ Bucket: B }));
+    expect((await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/a" }))).Expiration).toBeUndefined();
   });
 });
 

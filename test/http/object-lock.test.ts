@@ -1,6 +1,7 @@
 /** Object lock: configuration, retention (GOVERNANCE with bypass, COMPLIANCE), legal hold, and refused deletes. */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -92,5 +93,40 @@ describe("object lock", () => {
     expect((await zero).status).toBe(400);
     expect(await (await h.send("PUT", `/${B}?object-lock`, { body: "<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>0</Days></DefaultRetention></Rule></ObjectLockConfiguration>" })).text()).toContain("<Code>InvalidRetentionPeriod</Code>");
     await h.client.send(new PutObjectLockConfigurationCommand({ Bucket: B, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled" } }));
+  });
+
+  test("CopyObject: the copy's lock comes from its request headers, never from the source", async () => {
+    const src = await h.client.send(new PutObjectCommand({ Bucket: B, Key: "copy-src", Body: "s", ObjectLockMode: "COMPLIANCE", ObjectLockRetainUntilDate: inDays(2), ObjectLockLegalHoldStatus: "ON" }));
+    const until = inDays(3);
+    const gov = await h.client.send(new CopyObjectCommand({ Bucket: B, Key: "copy-gov", CopySource: `${B}/copy-src`, ObjectLockMode: "GOVERNANCE", ObjectLockRetainUntilDate: until }));
+    const head = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "copy-gov", VersionId: gov.VersionId }));
+    expect(head.ObjectLockMode).toBe("GOVERNANCE");
+    expect(head.ObjectLockRetainUntilDate?.getTime()).toBe(until.getTime());
+    expect(head.ObjectLockLegalHoldStatus).toBeUndefined();
+    expect(await sdkError(h.client.send(new DeleteObjectCommand({ Bucket: B, Key: "copy-gov", VersionId: gov.VersionId })))).toEqual({ name: "AccessDenied", status: 403 });
+    await h.client.send(new DeleteObjectCommand({ Bucket: B, Key: "copy-gov", VersionId: gov.VersionId, BypassGovernanceRetention: true }));
+    // No lock headers and no default retention: the copy is unlocked although its source is locked twice over.
+    const plain = await h.client.send(new CopyObjectCommand({ Bucket: B, Key: "copy-plain", CopySource: `${B}/copy-src?versionId=${src.VersionId}`, MetadataDirective: "REPLACE", Metadata: { m: "1" } }));
+    const ph = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "copy-plain", VersionId: plain.VersionId }));
+    expect([ph.ObjectLockMode, ph.ObjectLockLegalHoldStatus, ph.Metadata?.m]).toEqual([undefined, undefined, "1"]);
+    await h.client.send(new DeleteObjectCommand({ Bucket: B, Key: "copy-plain", VersionId: plain.VersionId }));
+    const held = await h.client.send(new CopyObjectCommand({ Bucket: B, Key: "copy-held", CopySource: `${B}/copy-src`, ObjectLockLegalHoldStatus: "ON" }));
+    expect((await h.client.send(new GetObjectLegalHoldCommand({ Bucket: B, Key: "copy-held", VersionId: held.VersionId }))).LegalHold?.Status).toBe("ON");
+    expect((await sdkError(h.client.send(new GetObjectRetentionCommand({ Bucket: B, Key: "copy-held", VersionId: held.VersionId })))).name).toBe("NoSuchObjectLockConfiguration");
+  });
+
+  test("CopyObject: the destination's default retention applies; lock headers into a plain bucket are refused", async () => {
+    const D = "lock-default-dst";
+    await h.client.send(new CreateBucketCommand({ Bucket: D, ObjectLockEnabledForBucket: true }));
+    await h.client.send(new PutObjectLockConfigurationCommand({ Bucket: D, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } } } }));
+    await h.client.send(new CreateBucketCommand({ Bucket: "copy-plain-src" }));
+    await h.client.send(new PutObjectCommand({ Bucket: "copy-plain-src", Key: "p", Body: "p" }));
+    const copy = await h.client.send(new CopyObjectCommand({ Bucket: D, Key: "c", CopySource: "copy-plain-src/p" }));
+    const ret = await h.client.send(new GetObjectRetentionCommand({ Bucket: D, Key: "c", VersionId: copy.VersionId }));
+    expect(ret.Retention?.Mode).toBe("COMPLIANCE");
+    expect(ret.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now());
+    expect(await sdkError(h.client.send(new DeleteObjectCommand({ Bucket: D, Key: "c", VersionId: copy.VersionId, BypassGovernanceRetention: true })))).toEqual({ name: "AccessDenied", status: 403 });
+    const refused = h.client.send(new CopyObjectCommand({ Bucket: "copy-plain-src", Key: "q", CopySource: "copy-plain-src/p", ObjectLockLegalHoldStatus: "ON" }));
+    expect(await sdkError(refused)).toEqual({ name: "InvalidRequest", status: 400 });
   });
 });

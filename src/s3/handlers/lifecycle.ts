@@ -1,7 +1,7 @@
 /** Put/Get/DeleteBucketLifecycleConfiguration, and the scanner's view of a bucket. */
 import { z } from "zod";
-import { decodeLifecycle, encodeLifecycle, lifecycleConfigurationXml, parseLifecycleConfiguration, type ScanTarget } from "../../bucket/index";
-import type { ObjectLayer } from "../../object/index";
+import { decodeLifecycle, encodeLifecycle, expirationHeader, lifecycleConfigurationXml, parseLifecycleConfiguration, type ScanTarget } from "../../bucket/index";
+import type { ObjectInfo, ObjectLayer } from "../../object/index";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
 import type { Endpoint } from "../router";
@@ -18,6 +18,19 @@ export async function lifecycleTargetOf(layer: ObjectLayer, bucket: string): Pro
   const blob = await layer.getBucketConfig(bucket, LIFECYCLE_CONFIG);
   if (!blob) return null;
   return { lifecycle: decodeLifecycle(blob), versioning: await versioningOf(layer, bucket) };
+}
+
+/**
+ * `x-amz-expiration` (PUT, Copy, GET, HEAD) when an Expiration rule will expire this version:
+ * only the current version, as noncurrent expiry is not announced by AWS either.
+ */
+export async function expirationHeaders(layer: ObjectLayer, info: ObjectInfo): Promise<Record<string, string>> {
+  if (!info.isLatest || info.deleteMarker) return {};
+  const blob = await layer.getBucketConfig(info.bucket, LIFECYCLE_CONFIG);
+  if (!blob) return {};
+  const tags = Object.fromEntries(new URLSearchParams(info.metadata.system?.tagging ?? ""));
+  const value = expirationHeader(decodeLifecycle(blob), { key: info.key, tags, size: info.size, modTime: info.modTime });
+  return value === undefined ? {} : { "x-amz-expiration": value };
 }
 
 export async function getBucketLifecycle(ctx: Ctx<"GetBucketLifecycleConfiguration">): Promise<HandlerResult> {

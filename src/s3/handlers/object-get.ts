@@ -7,6 +7,7 @@ import { LOCK_META } from "../../bucket/index";
 import type { Endpoint } from "../router";
 import { parseTagQuery } from "../tags";
 import { httpDate } from "./common";
+import { expirationHeaders } from "./lifecycle";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
@@ -101,7 +102,12 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
   const partial = r !== undefined && (opts.range !== undefined || opts.partNumber !== undefined);
   const served: Served =
     opts.partNumber !== undefined ? { kind: "part", partNumber: opts.partNumber } : partial ? { kind: "range" } : { kind: "whole" };
-  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber) };
+  // The body is already open: a failure here must release it.
+  const expiration = await expirationHeaders(ctx.deps.layer, info).catch(async (e: unknown) => {
+    await res.body.cancel();
+    throw e;
+  });
+  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber), ...expiration };
   if (partial) {
     h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
@@ -125,7 +131,7 @@ export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult>
       : opts.range !== undefined
         ? { kind: "range" }
         : { kind: "whole" };
-  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber) };
+  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber), ...(await expirationHeaders(ctx.deps.layer, info)) };
   // HEAD with partNumber or Range answers as GET would, minus the body.
   const r = opts.partNumber !== undefined ? partByteRange(info, opts.partNumber) : resolveRange(opts.range, info.size);
   if (r) {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import {
   checkRetentionChange,
+  LOCK_META,
   lockForNewVersion,
   lockStateFromMeta,
   lockStateToMeta,
@@ -46,6 +47,16 @@ export async function newVersionLockMeta(layer: ObjectLayer, bucket: string, hea
   const state = lockForNewVersion(await lockConfigOf(layer, bucket), lockHeaders, new Date());
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(lockStateToMeta(state))) if (v !== null) out[k] = v;
+  return out;
+}
+
+/**
+ * A copy never inherits its source's lock (as MinIO and AWS): the copy request's lock headers or
+ * the destination's default retention decide. The source's system entries minus the lock ones.
+ */
+export function withoutLock(system: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out = { ...system };
+  for (const name of Object.values(LOCK_META)) delete out[name];
   return out;
 }
 

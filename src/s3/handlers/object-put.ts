@@ -17,7 +17,8 @@ import {
 import type { Endpoint } from "../router";
 import { encodeTags, parseTagQuery } from "../tags";
 import { cannedAclHeader, storedAcl } from "./acl";
-import { newVersionLockMeta } from "./object-lock";
+import { expirationHeaders } from "./lifecycle";
+import { lockConfigOf, newVersionLockMeta, withoutLock } from "./object-lock";
 import { ACL_META, isoDate, versionHeader, versioningOf } from "./common";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -64,7 +65,7 @@ export async function putObject(ctx: Ctx<"PutObject">): Promise<HandlerResult> {
   };
   const body = auth.body ?? emptyBody();
   const info = await ctx.deps.layer.putObject(bucket, key, body, opts);
-  return { headers: writeResultHeaders(info) };
+  return { headers: { ...writeResultHeaders(info), ...(await expirationHeaders(ctx.deps.layer, info)) } };
 }
 
 export function emptyBody(): ReadableStream<Uint8Array> {
@@ -96,16 +97,12 @@ export async function copyObject(ctx: Ctx<"CopyObject">): Promise<HandlerResult>
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
   }
-  let metadata: ObjectMetadata | undefined;
-  if (metadataDirective === "REPLACE") {
-    metadata = metadataFromHeaders(headers);
-    metadata.system = await carriedSystem(ctx, src, taggingDirective);
-  }
+  const plan = await copyMetadata(ctx, src, { metadataDirective, taggingDirective });
   const info = await layer.copyObject(src, { bucket, key }, {
-    srcVersionId: src.versionId,
+    srcVersionId: plan.srcVersionId,
     srcConditions: conditionsFromHeaders(headers, "x-amz-copy-source-"),
-    metadataDirective,
-    metadata,
+    metadataDirective: plan.metadata ? "REPLACE" : "COPY",
+    metadata: plan.metadata,
     storageClass: cls,
     versioning: await versioningOf(layer, bucket),
   });
@@ -116,18 +113,39 @@ export async function copyObject(ctx: Ctx<"CopyObject">): Promise<HandlerResult>
     {
       headers: {
         ...versionHeader(final.versionId),
+        ...(await expirationHeaders(layer, final)),
         ...(src.versionId !== undefined && { "x-amz-copy-source-version-id": src.versionId }),
       },
     },
   );
 }
 
+type CopySource = { bucket: string; key: string; versionId?: string };
+type Directives = { metadataDirective: "COPY" | "REPLACE"; taggingDirective: "COPY" | "REPLACE" };
+
+/**
+ * The destination's metadata (undefined: the layer copies the source's as is) and the source
+ * version to read. The copy's lock comes from the request or the destination's default
+ * retention, never from the source, so a locked source or a lock on the copy needs the source's
+ * metadata rewritten; the source version is then pinned so data and metadata match.
+ */
+async function copyMetadata(ctx: Ctx<"CopyObject">, src: CopySource, d: Directives): Promise<{ metadata?: ObjectMetadata; srcVersionId?: string }> {
+  const { layer } = ctx.deps;
+  const lock = await newVersionLockMeta(layer, ctx.endpoint.bucket, ctx.headers);
+  if (d.metadataDirective === "REPLACE") {
+    const metadata = metadataFromHeaders(ctx.headers);
+    metadata.system = { ...withoutLock(await carriedSystem(ctx, src, d.taggingDirective)), ...lock };
+    return { metadata, srcVersionId: src.versionId };
+  }
+  const sourceMayBeLocked = (await lockConfigOf(layer, src.bucket)) !== undefined;
+  if (Object.keys(lock).length === 0 && !sourceMayBeLocked) return { srcVersionId: src.versionId };
+  const info = await layer.statObject(src.bucket, src.key, { versionId: src.versionId });
+  const metadata = { ...info.metadata, system: { ...withoutLock(info.metadata.system), ...lock } };
+  return { metadata, srcVersionId: src.versionId ?? info.versionId ?? undefined };
+}
+
 /** With metadata REPLACE the source's system entries (tags) survive unless tags are replaced too. */
-async function carriedSystem(
-  ctx: Ctx<"CopyObject">,
-  src: { bucket: string; key: string; versionId?: string },
-  taggingDirective: "COPY" | "REPLACE",
-): Promise<Record<string, string>> {
+async function carriedSystem(ctx: Ctx<"CopyObject">, src: CopySource, taggingDirective: "COPY" | "REPLACE"): Promise<Record<string, string>> {
   if (taggingDirective === "REPLACE") {
     const tagging = ctx.headers.get("x-amz-tagging") ?? "";
     return { tagging: encodeTags(parseTagQuery(tagging)) };

@@ -40,6 +40,12 @@ export async function deleteBucketPolicy(ctx: Ctx<"DeleteBucketPolicy">): Promis
   return { status: 204 };
 }
 
+/**
+ * `IsPublic` is lower-case `true`/`false` although AWS's API reference shows `TRUE`: botocore
+ * (boto3, AWS CLI) reads a boolean as `text == 'true'`, so `TRUE` would be false there; the JS
+ * SDK lower-cases before comparing and takes either. boto3 and the CLI report `true` against
+ * AWS, which botocore's parser can only get from lower-case text.
+ */
 export async function getBucketPolicyStatus(ctx: Ctx<"GetBucketPolicyStatus">): Promise<HandlerResult> {
   const policy = parsePolicy(await storedPolicy(ctx), { kind: "bucket", bucket: ctx.endpoint.bucket });
   return xml("PolicyStatus", { IsPublic: isPolicyPublic(policy) ? "true" : "false" });
