@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
 import { BucketConfigError, formBoundary, parsePostForm as readFormUpload } from "../../src/bucket/index";
-import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, startHarness, type Harness } from "./harness";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
+import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, sdkError, startHarness, type Harness } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
@@ -88,13 +89,14 @@ describe("PostObject", () => {
     await h.close();
   });
 
-  function signed(conditions: unknown[], expiration = new Date(Date.now() + 60_000)): [string, string][] {
-    const f = signPostPolicy({ bucket: B, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: REGION, expiration, conditions });
+  function signed(conditions: unknown[], opts: { expiration?: Date; bucket?: string } = {}): [string, string][] {
+    const { expiration = new Date(Date.now() + 60_000), bucket = B } = opts;
+    const f = signPostPolicy({ bucket, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, region: REGION, expiration, conditions });
     return Object.entries(f);
   }
 
-  const post = (body: Uint8Array) =>
-    fetch(new URL(`/${B}`, h.endpoint), { method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } });
+  const post = (body: Uint8Array, bucket = B) =>
+    fetch(new URL(`/${bucket}`, h.endpoint), { method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } });
 
   test("a signed form stores the file under its key with metadata; 201 answers XML", async () => {
     const data = new TextEncoder().encode("hello from a browser");
@@ -141,7 +143,7 @@ describe("PostObject", () => {
     expect(await errorCode(wrongKey)).toBe("AccessDenied");
     const extra = await post(formBody([["key", "uploads/x"], ["x-amz-meta-sneaky", "1"], ...signed([["starts-with", "$key", "uploads/"]])], data));
     expect(await errorCode(extra)).toBe("AccessDenied");
-    const expired = await post(formBody([["key", "uploads/x"], ...signed([["starts-with", "$key", ""]], new Date(Date.now() - 1000))], data));
+    const expired = await post(formBody([["key", "uploads/x"], ...signed([["starts-with", "$key", ""]], { expiration: new Date(Date.now() - 1000) })], data));
     expect(await errorCode(expired)).toBe("AccessDenied");
     const forged = signed([["starts-with", "$key", ""]]).map(([k, v]): [string, string] => [k, k === "x-amz-signature" ? "0".repeat(64) : v]);
     expect(await errorCode(await post(formBody([["key", "uploads/x"], ...forged], data)))).toBe("SignatureDoesNotMatch");
@@ -166,5 +168,53 @@ describe("PostObject", () => {
     expect(await errorCode(anon)).toBe("AccessDenied");
     const notForm = await h.send("POST", `/${B}`, { body: "key=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(await errorCode(notForm)).toBe("PreconditionFailed");
+  });
+
+  /** A form whose every field is also an eq condition of its policy, posted to `bucket`. */
+  function postFields(fields: Record<string, string>, opts: { bucket?: string; data?: string } = {}): Promise<Response> {
+    const conditions = Object.entries(fields).map(([k, v]) => ({ [k]: v }));
+    const body = formBody([...Object.entries(fields), ...signed(conditions, { bucket: opts.bucket })], { name: "f", data: new TextEncoder().encode(opts.data ?? "data") });
+    return post(body, opts.bucket);
+  }
+
+  test("regression: a lock-enabled bucket's default retention binds a POST upload; the form's lock fields too", async () => {
+    const L = "post-locked";
+    await h.client.send(new CreateBucketCommand({ Bucket: L, ObjectLockEnabledForBucket: true }));
+    await h.client.send(new PutObjectLockConfigurationCommand({ Bucket: L, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } } } }));
+    const byDefault = await postFields({ key: "by-default" }, { bucket: L });
+    expect(byDefault.status).toBe(204);
+    const versionId = byDefault.headers.get("x-amz-version-id")!;
+    expect((await h.client.send(new HeadObjectCommand({ Bucket: L, Key: "by-default" }))).ObjectLockMode).toBe("COMPLIANCE");
+    expect((await sdkError(h.client.send(new DeleteObjectCommand({ Bucket: L, Key: "by-default", VersionId: versionId })))).name).toBe("AccessDenied");
+    const until = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const explicit = await postFields({ key: "explicit", "x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": until }, { bucket: L });
+    expect(explicit.status).toBe(204);
+    const head = await h.client.send(new HeadObjectCommand({ Bucket: L, Key: "explicit" }));
+    expect(head.ObjectLockMode).toBe("GOVERNANCE");
+    expect(head.ObjectLockRetainUntilDate?.toISOString()).toBe(until);
+  });
+
+  test("regression: the acl field is applied as the canned ACL, alongside tagging", async () => {
+    const tagging = "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>";
+    expect((await postFields({ key: "public", acl: "public-read", tagging }, { data: "for everyone" })).status).toBe(204);
+    const anon = await h.send("GET", `/${B}/public`, { anonymous: true });
+    expect(anon.status).toBe(200);
+    expect(await anon.text()).toBe("for everyone");
+    expect((await h.client.send(new GetObjectTaggingCommand({ Bucket: B, Key: "public" }))).TagSet).toEqual([{ Key: "k", Value: "v" }]);
+    expect((await postFields({ key: "private", acl: "private" })).status).toBe(204);
+    expect((await h.send("GET", `/${B}/private`, { anonymous: true })).status).toBe(403);
+    expect(await errorCode(await postFields({ key: "bad-acl", acl: "everyone-writes" }))).toBe("InvalidArgument");
+  });
+
+  test("regression: UTF-8 field values become the same header bytes a PUT would store", async () => {
+    const title = "Café ☕ 東京";
+    const disposition = 'attachment; filename="résumé.pdf"';
+    expect((await postFields({ key: "utf8-post", "x-amz-meta-title": title, "Content-Disposition": disposition })).status).toBe(204);
+    // A PUT carries those UTF-8 bytes raw in its headers; fetch takes them as a byte (latin1) string.
+    const bytes = (s: string) => Buffer.from(s, "utf8").toString("latin1");
+    expect((await h.send("PUT", `/${B}/utf8-put`, { body: "data", headers: { "x-amz-meta-title": bytes(title), "content-disposition": bytes(disposition) } })).status).toBe(200);
+    const [posted, put] = await Promise.all([h.send("HEAD", `/${B}/utf8-post`), h.send("HEAD", `/${B}/utf8-put`)]);
+    for (const name of ["x-amz-meta-title", "content-disposition"]) expect(posted.headers.get(name)).toBe(put.headers.get(name)!);
+    expect(Buffer.from(posted.headers.get("x-amz-meta-title")!, "latin1").toString("utf8")).toBe(title);
   });
 });

@@ -7,23 +7,36 @@ import { verifyPostPolicy } from "../../auth/index";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
 import { formBoundary, parsePostForm } from "../../bucket/index";
-import { MAX_PUT_SIZE, metadataFromHeaders, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
+import { MAX_PUT_SIZE, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
 import type { Endpoint } from "../router";
 import { encodeTags, tagsFromXml, MAX_OBJECT_TAGS } from "../tags";
 import { parseXml, schemas } from "../xml/index";
 import { versionHeader, versioningOf } from "./common";
+import { newVersionLockMeta } from "./object-lock";
+import { requestMetadata } from "./object-put";
 
 type Ctx = S3Context<Extract<Endpoint, { op: "PostObject" }>>;
 
 /** Form fields that become object headers (the rest are policy, signing and control fields). */
 const HEADER_FIELDS = /^(content-type|cache-control|content-disposition|content-encoding|content-language|expires|x-amz-meta-.+|x-amz-storage-class|x-amz-server-side-encryption.*|x-amz-object-lock-.+)$/;
+/** Form fields that stand for a header of another name. */
+const RENAMED_FIELDS: Readonly<Record<string, string>> = { acl: "x-amz-acl" };
 
+/**
+ * The headers a PUT of the same object would carry. Form values are UTF-8 text, while the server
+ * reads a request's header bytes as latin1: each value becomes the latin1 string of its UTF-8
+ * bytes, so a form and a PUT with the same metadata store (and later answer) the same bytes.
+ */
 function headersFromFields(fields: Map<string, string>, fileContentType: string | undefined): Headers {
   const h = new Headers();
-  try {
-    for (const [name, value] of fields) if (HEADER_FIELDS.test(name)) h.set(name, value);
-  } catch (cause) {
-    throw new S3Error("InvalidArgument", { message: "A form field is not a valid header value.", cause });
+  for (const [field, value] of fields) {
+    const name = RENAMED_FIELDS[field] ?? (HEADER_FIELDS.test(field) ? field : undefined);
+    if (name === undefined) continue;
+    try {
+      h.set(name, Buffer.from(value, "utf8").toString("latin1"));
+    } catch (cause) {
+      throw new S3Error("InvalidArgument", { message: `The form field ${field} is not a valid header value.`, cause });
+    }
   }
   if (!h.has("content-type") && fileContentType) h.set("content-type", fileContentType);
   return h;
@@ -67,11 +80,15 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
   const key = rawKey.replaceAll("${filename}", form.fileName);
   const headers = headersFromFields(fields, form.fileContentType);
   rejectUnsupportedWriteHeaders(headers);
-  const metadata = metadataFromHeaders(headers);
+  // As PutObject: metadata and canned ACL, then the form's XML tagging, then object lock (the
+  // form's lock fields or the bucket's default retention).
+  const metadata = requestMetadata(headers);
   const tagging = fields.get("tagging");
-  if (tagging !== undefined) {
-    metadata.system = { tagging: encodeTags(tagsFromXml(parseXml(tagging, "Tagging", schemas.tagging), MAX_OBJECT_TAGS)) };
-  }
+  metadata.system = {
+    ...metadata.system,
+    ...(tagging !== undefined && { tagging: encodeTags(tagsFromXml(parseXml(tagging, "Tagging", schemas.tagging), MAX_OBJECT_TAGS)) }),
+    ...(await newVersionLockMeta(ctx.deps.layer, bucket, headers)),
+  };
   const body = form.file.pipeThrough(sizeGuard((n) => verified.checkContentLength(n)));
   const info = await ctx.deps.layer.putObject(bucket, key, body, {
     size: -1,
