@@ -27,7 +27,8 @@ export async function getObjectAttributes(ctx: Ctx): Promise<HandlerResult> {
   const value: Xml = {};
   if (want.has("ETag")) value.ETag = info.etag;
   if (want.has("Checksum") && info.checksums) value.Checksum = { ...checksumFields(info.checksums), ...(info.checksumType && { ChecksumType: info.checksumType }) };
-  if (want.has("ObjectParts") && info.parts && info.parts.length > 0) {
+  // Only a multipart upload (ETag "…-N") has parts to report: AWS omits ObjectParts for a single PUT.
+  if (want.has("ObjectParts") && info.parts && info.parts.length > 0 && /-\d+$/.test(info.etag)) {
     value.ObjectParts = { TotalPartsCount: info.parts.length, PartsCount: info.parts.length };
   }
   if (want.has("StorageClass")) value.StorageClass = listStorageClass(info);
