@@ -217,4 +217,12 @@ describe("PostObject", () => {
     for (const name of ["x-amz-meta-title", "content-disposition"]) expect(posted.headers.get(name)).toBe(put.headers.get(name)!);
     expect(Buffer.from(posted.headers.get("x-amz-meta-title")!, "latin1").toString("utf8")).toBe(title);
   });
+
+  test("regression: a Content-MD5 field is checked: BadDigest stores nothing, the right digest stores the file", async () => {
+    const md5 = (s: string) => new Bun.CryptoHasher("md5").update(s).digest("base64");
+    expect(await errorCode(await postFields({ key: "digest-bad", "Content-MD5": md5("other") }, { data: "payload" }))).toBe("BadDigest");
+    expect((await h.send("HEAD", `/${B}/digest-bad`)).status).toBe(404);
+    expect((await postFields({ key: "digest-ok", "Content-MD5": md5("payload") }, { data: "payload" })).status).toBe(204);
+    expect(await errorCode(await postFields({ key: "digest-junk", "Content-MD5": "not-a-digest" }))).toBe("InvalidDigest");
+  });
 });

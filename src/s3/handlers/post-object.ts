@@ -7,7 +7,7 @@ import { verifyPostPolicy } from "../../auth/index";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
 import { formBoundary, parsePostForm } from "../../bucket/index";
-import { MAX_PUT_SIZE, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
+import { MAX_PUT_SIZE, contentMd5Hex, quoteEtag, rejectUnsupportedWriteHeaders, storageClass } from "../headers";
 import type { Endpoint } from "../router";
 import { encodeTags, tagsFromXml, MAX_OBJECT_TAGS } from "../tags";
 import { parseXml, schemas } from "../xml/index";
@@ -18,7 +18,7 @@ import { requestMetadata } from "./object-put";
 type Ctx = S3Context<Extract<Endpoint, { op: "PostObject" }>>;
 
 /** Form fields that become object headers (the rest are policy, signing and control fields). */
-const HEADER_FIELDS = /^(content-type|cache-control|content-disposition|content-encoding|content-language|expires|x-amz-meta-.+|x-amz-storage-class|x-amz-server-side-encryption.*|x-amz-object-lock-.+)$/;
+const HEADER_FIELDS = /^(content-type|content-md5|cache-control|content-disposition|content-encoding|content-language|expires|x-amz-meta-.+|x-amz-storage-class|x-amz-server-side-encryption.*|x-amz-object-lock-.+)$/;
 /** Form fields that stand for a header of another name. */
 const RENAMED_FIELDS: Readonly<Record<string, string>> = { acl: "x-amz-acl" };
 
@@ -94,6 +94,7 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
     size: -1,
     metadata,
     storageClass: storageClass(headers),
+    expectedMd5: contentMd5Hex(headers),
     versioning: await versioningOf(ctx.deps.layer, bucket),
   });
   return postResponse(ctx, fields, { key, etag: quoteEtag(info.etag), versionId: info.versionId });
