@@ -116,21 +116,28 @@ describe.skipIf(!haveBrowser)("POST form upload in headless chromium", () => {
     expect(xmlValue(res.body, "ETag")?.replaceAll("&quot;", '"')).toBe(stored.ETag);
   });
 
-  test("303: success_action_redirect sends the browser back to the app with bucket, key and etag", async () => {
+  test("303 to success_action_redirect with bucket, key and etag; acl public-read and UTF-8 name and title survive", async () => {
     const done = `${appOrigin(app)}/done`;
-    const form = await signedForm({ Fields: { success_action_redirect: done } });
+    const title = "Café ☕ 東京";
+    const form = await signedForm({ Fields: { success_action_redirect: done, acl: "public-read", "x-amz-meta-title": title } });
+    const key = "uploads/note été.txt";
     const landed = await inTab(browser, async (tab) => {
-      const res = await submit(tab, form, { name: "note.txt", mimeType: "text/plain", buffer: text("redirected upload") });
+      const res = await submit(tab, form, { name: "note été.txt", mimeType: "text/plain", buffer: text("redirected upload") });
       await tab.waitForURL(`${done}?**`);
-      return { status: res.status, url: new URL(tab.url()), page: await tab.textContent("body") };
+      const back = { status: res.status, url: new URL(tab.url()), page: await tab.textContent("body") };
+      // public-read: the browser, holding no credentials, opens the object itself.
+      const opened = await tab.goto(`${server.url}/${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`);
+      return { ...back, anonymous: { status: opened?.status(), body: await opened?.text() } };
     });
     expect(landed.status).toBe(303);
     expect(landed.page).toBe("uploaded");
     expect(landed.url.searchParams.get("bucket")).toBe(bucket);
-    expect(landed.url.searchParams.get("key")).toBe("uploads/note.txt");
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/note.txt" }));
+    expect(landed.url.searchParams.get("key")).toBe(key);
+    expect(landed.anonymous).toEqual({ status: 200, body: "redirected upload" });
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(landed.url.searchParams.get("etag")).toBe(head.ETag!);
-    expect(head.ContentLength).toBe("redirected upload".length);
+    // The title comes back as its UTF-8 bytes, which HTTP clients read as latin1.
+    expect(Buffer.from(head.Metadata?.title ?? "", "latin1").toString("utf8")).toBe(title);
   });
 
   test("a file over content-length-range: the browser reads EntityTooLarge and nothing is stored", async () => {
