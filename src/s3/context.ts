@@ -35,6 +35,8 @@ export interface S3Context<E extends Endpoint = Endpoint> {
   auth: Verified;
   deps: S3Deps;
   requestId: string;
+  /** The client's address, for handlers that authorize from the body (PostObject's anonymous forms). */
+  remoteAddress?: string;
 }
 
 export type ResultBody =

@@ -137,7 +137,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
       if ("key" in endpoint) rctx.key = endpoint.key;
       rctx.api = endpoint.op === "NotImplemented" ? endpoint.name : endpoint.op;
       const auth = await authenticate(req, url, endpoint, rctx.remoteAddress);
-      const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId };
+      const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId, ...(rctx.remoteAddress !== undefined && { remoteAddress: rctx.remoteAddress }) };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
       res = await serialize(await run(ctx), meta);
     } catch (err) {
