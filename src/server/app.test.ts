@@ -3,15 +3,27 @@
  * and that bodies reach the S3 front unread. The S3 front here is a plain function that echoes
  * what it received: the real one has its own suites.
  */
-import { describe, expect, test } from "bun:test";
-import type { StorageInfo } from "../object";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LayerStats, StorageInfo } from "../object";
+import { checkHistogram, parsePrometheus } from "../../test/prometheus";
+import { openAccessLog, type AccessLog } from "./access-log";
 import { createApp, fetchHandler, type S3Handler } from "./app";
-import { Metrics } from "./metrics";
+import { LATENCY_BUCKETS, Metrics } from "./metrics";
 
 const drives = (states: StorageInfo["drives"][number]["state"][]) =>
   states.map((state, i) => ({ endpoint: `/d${i}`, state, total: 100, free: 50 }));
 
-function makeApp(opts: { s3?: S3Handler; storage?: StorageInfo | null } = {}) {
+interface AppOptions {
+  s3?: S3Handler;
+  storage?: StorageInfo | null;
+  events?: LayerStats;
+  accessLog?: AccessLog;
+}
+
+function makeApp(opts: AppOptions = {}) {
   const metrics = new Metrics();
   const echo: S3Handler = async (req, ctx) => {
     const text = `${req.method} ${new URL(req.url).pathname} id=${ctx.requestId} body=${req.body ? await req.text() : ""}`;
@@ -25,6 +37,8 @@ function makeApp(opts: { s3?: S3Handler; storage?: StorageInfo | null } = {}) {
     storageInfo: async () => storage,
     consoleUrl: () => "http://console.test:9001/",
     apiName: (req, url) => (url.searchParams.has("list-type") ? "ListObjectsV2" : req.method === "PUT" ? "PutObject" : "Other"),
+    events: () => opts.events ?? null,
+    accessLog: opts.accessLog ?? null,
   });
   return { app, metrics, call: (path: string, init?: RequestInit) => app.handle(new Request(`http://s3.test${path}`, init)) };
 }
@@ -123,6 +137,115 @@ describe("metrics", () => {
       expect(text).toContain('cairn_drive_online{drive="/d1",state="offline"} 0');
       expect(text).toContain("cairn_drives_offline 1");
       expect(text).toContain("cairn_cluster_write_quorum 0");
+    }
+  });
+});
+
+/** A stand-in S3 front that routes like the real one: it names the API, bucket and key on the context. */
+const routingFront: S3Handler = async (req, ctx) => {
+  const [, bucket, key] = new URL(req.url).pathname.split("/");
+  Object.assign(ctx, { api: req.method === "HEAD" ? "HeadObject" : "GetObject", bucket, key });
+  if (key === "slow") await Bun.sleep(60);
+  const code = key === "missing" ? "NoSuchKey" : key === "denied" ? "AccessDenied" : null;
+  if (code === null) return new Response("hello", { headers: { "content-length": "5" } });
+  return new Response(req.method === "HEAD" ? null : `<Error><Code>${code}</Code></Error>`, {
+    status: code === "NoSuchKey" ? 404 : 403,
+    headers: { "x-amz-error-code": code },
+  });
+};
+
+describe("metrics: latency, errors, layer events", () => {
+  const scrape = async (call: (path: string) => Promise<Response>) => parsePrometheus(await (await call("/minio/v2/metrics/cluster")).text());
+
+  test("a latency histogram per API: the text parses strictly, buckets are cumulative and +Inf equals the request count", async () => {
+    const { call, metrics } = makeApp({ s3: routingFront });
+    for (const key of ["a", "b", "slow", "missing"]) await call(`/bkt/${key}`);
+    await call("/bkt/a", { method: "HEAD" });
+    const m = await scrape(call);
+    expect(m.types.get("cairn_s3_request_duration_seconds")).toBe("histogram");
+    const get = checkHistogram(m, "cairn_s3_request_duration_seconds", { api: "GetObject" });
+    expect(get.count).toBe(4);
+    expect(get.count).toBe(metrics.count("GetObject"));
+    expect(checkHistogram(m, "cairn_s3_request_duration_seconds", { api: "HeadObject" }).count).toBe(1);
+    expect(m.find("cairn_s3_request_duration_seconds_bucket", { api: "GetObject" })).toHaveLength(LATENCY_BUCKETS.length + 1);
+    // The 60 ms request is above the 25 ms bound, and the sum holds at least its 60 ms.
+    expect(m.value("cairn_s3_request_duration_seconds_bucket", { api: "GetObject", le: "0.025" })).toBeLessThanOrEqual(3);
+    expect(get.sum).toBeGreaterThanOrEqual(0.06);
+  });
+
+  test("the API label is the front's own routing when it reports one", async () => {
+    const { call } = makeApp({ s3: routingFront });
+    await call("/bkt/a", { method: "PUT", body: "x" });
+    const m = await scrape(call);
+    expect(m.value("cairn_s3_requests_total", { api: "GetObject", status: "200" })).toBe(1);
+    expect(m.find("cairn_s3_requests_total", { api: "PutObject" })).toEqual([]);
+  });
+
+  test("error answers are counted by API and S3 error code, HEAD ones too; successes are not", async () => {
+    const { call } = makeApp({ s3: routingFront });
+    await call("/bkt/missing");
+    await call("/bkt/missing");
+    await call("/bkt/missing", { method: "HEAD" });
+    await call("/bkt/denied");
+    await call("/bkt/a");
+    const m = await scrape(call);
+    expect(m.types.get("cairn_s3_errors_total")).toBe("counter");
+    expect(m.value("cairn_s3_errors_total", { api: "GetObject", code: "NoSuchKey" })).toBe(2);
+    expect(m.value("cairn_s3_errors_total", { api: "HeadObject", code: "NoSuchKey" })).toBe(1);
+    expect(m.value("cairn_s3_errors_total", { api: "GetObject", code: "AccessDenied" })).toBe(1);
+    expect(m.find("cairn_s3_errors_total")).toHaveLength(3);
+  });
+
+  test("a throwing front is counted as an InternalError", async () => {
+    const { call } = makeApp({ s3: async () => { throw new Error("boom"); } });
+    await call("/b/k");
+    expect((await scrape(call)).value("cairn_s3_errors_total", { api: "Other", code: "InternalError" })).toBe(1);
+  });
+
+  test("the layer's heal outcomes and quorum failures are rendered as counters", async () => {
+    const events: LayerStats = { heal: { healed: 3, clean: 7, failed: 1 }, quorumFailures: { read: 2, write: 5 } };
+    const m = await scrape(makeApp({ events }).call);
+    expect(m.types.get("cairn_heal_objects_total")).toBe("counter");
+    expect(m.value("cairn_heal_objects_total", { result: "healed" })).toBe(3);
+    expect(m.value("cairn_heal_objects_total", { result: "clean" })).toBe(7);
+    expect(m.value("cairn_heal_objects_total", { result: "failed" })).toBe(1);
+    expect(m.value("cairn_quorum_failures_total", { op: "read" })).toBe(2);
+    expect(m.value("cairn_quorum_failures_total", { op: "write" })).toBe(5);
+  });
+
+  test("while the layer opens there are no layer counters, and the text still parses", async () => {
+    const m = await scrape(makeApp({ storage: null }).call);
+    expect(m.find("cairn_heal_objects_total")).toEqual([]);
+    expect(m.value("cairn_s3_requests_in_flight")).toBe(0);
+  });
+});
+
+describe("access log", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-access-log-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("one JSON line per S3 request with its id, route, status, error code, bytes and duration", async () => {
+    const path = join(dir, "access.log");
+    const log = openAccessLog(path);
+    const { app } = makeApp({ s3: routingFront, accessLog: log });
+    const handle = fetchHandler(app);
+    const ua = { "user-agent": "test-agent/1.0" };
+    const ok = await handle(new Request("http://s3.test/bkt/a", { headers: ua }), "192.0.2.9", "/bkt/a");
+    const missing = await handle(new Request("http://s3.test/bkt/missing", { headers: ua }), "192.0.2.9", "/bkt/missing");
+    await handle(new Request("http://s3.test/minio/health/live"), undefined, "/minio/health/live");
+    await log.close();
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    const [first, second] = lines;
+    expect(first).toMatchObject({
+      requestId: ok.headers.get("x-amz-request-id"), remoteAddress: "192.0.2.9", method: "GET", api: "GetObject",
+      bucket: "bkt", key: "a", status: 200, errorCode: null, bytesIn: 0, bytesOut: 5, userAgent: "test-agent/1.0",
+    });
+    expect(second).toMatchObject({ requestId: missing.headers.get("x-amz-request-id"), key: "missing", status: 404, errorCode: "NoSuchKey" });
+    for (const line of lines) {
+      expect(new Date(line.time).toISOString()).toBe(line.time);
+      expect(line.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(line).sort()).toEqual(Object.keys(first).sort());
     }
   });
 });

@@ -5,7 +5,8 @@
  * S3 response, and a handler that throws becomes an S3 InternalError here.
  */
 import { Elysia } from "elysia";
-import type { StorageInfo } from "../object";
+import type { LayerStats, StorageInfo } from "../object";
+import type { AccessLog } from "./access-log";
 import type { Metrics } from "./metrics";
 import { newRequestId } from "./request-id";
 import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
@@ -13,6 +14,10 @@ import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
 export interface S3Context {
   requestId: string;
   remoteAddress?: string;
+  /** Filled in by the S3 front once it has routed the request. */
+  api?: string;
+  bucket?: string;
+  key?: string;
 }
 export type S3Handler = (req: Request, ctx: S3Context) => Promise<Response>;
 
@@ -25,8 +30,15 @@ export interface AppDeps {
   inFlight?: () => number;
   /** Where a browser that opens the S3 port is sent; null: no console. */
   consoleUrl: (req: Request) => string | null;
-  /** The S3 operation name for metrics labels (the S3 front's own routing decides it). */
+  /**
+   * The S3 operation name for metrics labels, for requests the S3 front did not route itself
+   * (preflights, unroutable requests); it reports the others on the context.
+   */
   apiName: (req: Request, url: URL) => string;
+  /** The layer's heal and quorum counters; null while it opens or when it keeps none. */
+  events?: () => LayerStats | null;
+  /** Off (absent) by default: then no log entry is even built. */
+  accessLog?: AccessLog | null;
 }
 
 /** The listener hands each request's peer address over here; Elysia passes the Request through. */
@@ -76,28 +88,61 @@ function declaredLength(headers: Headers): number {
 }
 
 async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Response> {
+  const started = performance.now();
   const requestId = newRequestId();
   const url = new URL(req.url);
   const consoleUrl = isBrowser(req, url) ? deps.consoleUrl(req) : null;
   if (consoleUrl) {
     return new Response(null, { status: 307, headers: { location: consoleUrl, "x-amz-request-id": requestId } });
   }
+  const ctx: S3Context = remoteAddress === undefined ? { requestId } : { requestId, remoteAddress };
   let res: Response;
   try {
-    res = await deps.s3(req, remoteAddress === undefined ? { requestId } : { requestId, remoteAddress });
+    res = await deps.s3(req, ctx);
   } catch (err) {
     // The S3 front should never throw; if it does, log the detail and hide it from the client.
     process.stderr.write(`cairn: request ${requestId} ${req.method} ${url.pathname} failed: ${String(err)}\n`);
     res = internalError(requestId, url.pathname);
   }
   if (!res.headers.has("x-amz-request-id")) res.headers.set("x-amz-request-id", requestId);
-  deps.metrics.record({
-    api: deps.apiName(req, url),
-    status: res.status,
-    bytesIn: declaredLength(req.headers),
-    bytesOut: req.method === "HEAD" ? 0 : declaredLength(res.headers),
-  });
+  account({ req, url, res, ctx, started }, deps);
   return res;
+}
+
+interface Served {
+  req: Request;
+  url: URL;
+  res: Response;
+  ctx: S3Context;
+  /** performance.now() at arrival. */
+  started: number;
+}
+
+/** Metrics and the access log for one answered request. */
+function account(s: Served, deps: AppDeps): void {
+  const { req, res, ctx } = s;
+  const ms = performance.now() - s.started;
+  const api = ctx.api ?? deps.apiName(req, s.url);
+  const bytesIn = declaredLength(req.headers);
+  const bytesOut = req.method === "HEAD" ? 0 : declaredLength(res.headers);
+  // The S3 front's one error serializer names the code in this header on every error answer.
+  const errorCode = res.status >= 400 ? (res.headers.get("x-amz-error-code") ?? undefined) : undefined;
+  deps.metrics.record({ api, status: res.status, bytesIn, bytesOut, seconds: ms / 1000, errorCode });
+  deps.accessLog?.write({
+    time: new Date(performance.timeOrigin + s.started).toISOString(),
+    requestId: ctx.requestId,
+    remoteAddress: ctx.remoteAddress ?? null,
+    method: req.method,
+    api,
+    bucket: ctx.bucket ?? null,
+    key: ctx.key ?? null,
+    status: res.status,
+    errorCode: errorCode ?? null,
+    bytesIn,
+    bytesOut,
+    durationMs: Math.round(ms * 1000) / 1000,
+    userAgent: req.headers.get("user-agent"),
+  });
 }
 
 export function createApp(deps: AppDeps) {
@@ -107,9 +152,10 @@ export function createApp(deps: AppDeps) {
   }
   for (const path of METRICS_PATHS) {
     app.all(path, async () => {
-      const info = await deps.storageInfo().catch(() => null);
-      const others = Math.max(0, (deps.inFlight?.() ?? 1) - 1);
-      return plain(200, newRequestId(), deps.metrics.render(info, others), "text/plain; version=0.0.4");
+      const storage = await deps.storageInfo().catch(() => null);
+      const inFlight = Math.max(0, (deps.inFlight?.() ?? 1) - 1);
+      const text = deps.metrics.render({ storage, inFlight, events: deps.events?.() ?? null });
+      return plain(200, newRequestId(), text, "text/plain; version=0.0.4");
     }, { parse: "none" });
   }
   app.all("/*", ({ request }) => serveS3(request, deps, remoteAddresses.get(request)), { parse: "none" });

@@ -23,6 +23,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** False with CAIRN_BROWSER=off (alias MINIO_BROWSER): no console port, no browser redirect. */
   console: boolean;
+  /** CAIRN_ACCESS_LOG: a file to append JSON lines to, `-` for stdout; null (the default): no log. */
+  accessLog: string | null;
 }
 
 /** What the CLI parsed; every field optional so env and defaults can fill in. */
@@ -45,6 +47,7 @@ const schema = z.object({
   defaultCredentials: z.boolean(),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
   console: z.enum(["on", "off"], { message: "CAIRN_BROWSER / MINIO_BROWSER must be on or off" }).transform((v) => v === "on"),
+  accessLog: z.string().trim().transform((v) => (v === "" || v.toLowerCase() === "off" ? null : v)),
 }).refine((c) => !c.console || c.address.port === 0 || c.address.port !== c.consoleAddress.port, {
   message: "the S3 address and the console address must use different ports",
   path: ["consoleAddress"],
@@ -79,6 +82,7 @@ export function resolveConfig(flags: ServerFlags, env: Env): ServerConfig {
     defaultCredentials: user === undefined,
     shutdownTimeoutMs: first(env, "CAIRN_SHUTDOWN_TIMEOUT_MS") ?? "10000",
     console: (first(env, "CAIRN_BROWSER", "MINIO_BROWSER") ?? "on").toLowerCase(),
+    accessLog: first(env, "CAIRN_ACCESS_LOG") ?? "",
   };
   try {
     return schema.parse(raw);
