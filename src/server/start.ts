@@ -3,6 +3,7 @@
  * at once; the object layer opens behind it and S3 requests that arrive meanwhile wait for it.
  */
 import type { ObjectLayer, StorageInfo } from "../object";
+import { openAccessLog } from "./access-log";
 import { createApp, fetchHandler, type S3Handler } from "./app";
 import type { Backend, LayerOptions } from "./backend";
 import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
@@ -120,6 +121,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const drives = configStep("drives", () => config.driveArgs.flatMap((a) => backend.expandDrives(a)));
   const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
   if (config.defaultCredentials) warnDefaultCredentials();
+  const accessLog = config.accessLog === null ? null : openAccessLog(config.accessLog);
 
   const slot = openSlot(config, backend, { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) });
   const metrics = new Metrics();
@@ -129,6 +131,8 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
     storageInfo: slot.storageInfo,
     inFlight: () => listener.inFlight(),
     apiName: backend.apiNamer(config.domains),
+    events: () => slot.layer?.stats?.() ?? null,
+    accessLog,
     s3: slot.handle,
     consoleUrl: config.console
       ? (req) => `http://${(req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "")}:${consolePort}/`
@@ -141,6 +145,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
     if (config.console) consoleServer = startConsole(config.consoleAddress, s3Url);
   } catch (err) {
     await slot.close();
+    await accessLog?.close();
     throw err;
   }
   consolePort = consoleServer?.port ?? consolePort;
@@ -150,6 +155,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const stop = () =>
     (stopping ??= (async () => {
       await listener.close(config.shutdownTimeoutMs);
+      await accessLog?.close();
       await consoleServer?.stop(true);
       await slot.close();
     })());
