@@ -20,6 +20,7 @@ import {
 import type { Endpoint } from "../router";
 import { XML_LIST_BODY_LIMIT, decodeUtf8, parseXml, readBodyBytes, schemas } from "../xml/index";
 import { OWNER, isoDate, versionHeader, versioningOf } from "./common";
+import { expirationHeaders } from "./lifecycle";
 import { emptyBody, requestMetadata, writeConditions } from "./object-put";
 import { newVersionLockMeta } from "./object-lock";
 
@@ -141,7 +142,7 @@ export async function completeMultipartUpload(ctx: Ctx<"CompleteMultipartUpload"
   return xml(
     "CompleteMultipartUploadResult",
     { Location: location.href, Bucket: bucket, Key: key, ETag: quoteEtag(info.etag), ...checksumFields(info.checksums) },
-    { headers: { ...versionHeader(info.versionId), ...checksumHeaders(info.checksums) } },
+    { headers: { ...versionHeader(info.versionId), ...checksumHeaders(info.checksums), ...(await expirationHeaders(layer, info)) } },
   );
 }
 
