@@ -1,6 +1,7 @@
 /** Lifecycle configuration API and the scanner applying it through the real erasure layer. */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -15,6 +16,7 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3ServiceException,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { expiryTime, scanLifecycleOnce } from "../../src/bucket/index";
 import { lifecycleTargetOf } from "../../src/s3/index";
@@ -61,7 +63,7 @@ describe("lifecycle configuration API", () => {
 });
 
 describe("x-amz-expiration", () => {
-  test("PUT, Copy, GET and HEAD name the due date and rule of a matching Expiration rule; other keys get none", async () => {
+  test("PUT, Copy, CompleteMultipartUpload, GET and HEAD name the due date and rule of a matching Expiration rule; other keys get none", async () => {
     const B = "lc-hdr";
     await h.client.send(new CreateBucketCommand({ Bucket: B }));
     const rules = [
@@ -85,6 +87,11 @@ describe("x-amz-expiration", () => {
     const copy = await h.client.send(new CopyObjectCommand({ Bucket: B, Key: "logs/copy", CopySource: `${B}/logs/a` }));
     const copyHead = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/copy" }));
     expect(copy.Expiration).toBe(expected(copyHead.LastModified!, 30, "logs-30"));
+    const mp = await h.client.send(new CreateMultipartUploadCommand({ Bucket: B, Key: "logs/mp" }));
+    const part = await h.client.send(new UploadPartCommand({ Bucket: B, Key: "logs/mp", UploadId: mp.UploadId, PartNumber: 1, Body: "p" }));
+    const done = await h.client.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: "logs/mp", UploadId: mp.UploadId, MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] } }));
+    const mpHead = await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "logs/mp" }));
+    expect(done.Expiration).toBe(expected(mpHead.LastModified!, 30, "logs-30"));
     expect((await h.client.send(new PutObjectCommand({ Bucket: B, Key: "data/x", Body: "x" }))).Expiration).toBeUndefined();
     expect((await h.client.send(new HeadObjectCommand({ Bucket: B, Key: "data/x" }))).Expiration).toBeUndefined();
     await h.client.send(new DeleteBucketLifecycleCommand({ Bucket: B }));
