@@ -127,7 +127,9 @@ type Directives = { metadataDirective: "COPY" | "REPLACE"; taggingDirective: "CO
  * The destination's metadata (undefined: the layer copies the source's as is) and the source
  * version to read. The copy's lock comes from the request or the destination's default
  * retention, never from the source, so a locked source or a lock on the copy needs the source's
- * metadata rewritten; the source version is then pinned so data and metadata match.
+ * metadata rewritten. The source version is then pinned so data and metadata match; only an
+ * unversioned source has no id to pin, and a write racing the copy could pair its data with
+ * the metadata read just before.
  */
 async function copyMetadata(ctx: Ctx<"CopyObject">, src: CopySource, d: Directives): Promise<{ metadata?: ObjectMetadata; srcVersionId?: string }> {
   const { layer } = ctx.deps;
