@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
 import { BucketConfigError, formBoundary, parsePostForm as readFormUpload } from "../../src/bucket/index";
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
 import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, sdkError, startHarness, type Harness } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
@@ -224,5 +224,23 @@ describe("PostObject", () => {
     expect((await h.send("HEAD", `/${B}/digest-bad`)).status).toBe(404);
     expect((await postFields({ key: "digest-ok", "Content-MD5": md5("payload") }, { data: "payload" })).status).toBe(204);
     expect(await errorCode(await postFields({ key: "digest-junk", "Content-MD5": "not-a-digest" }))).toBe("InvalidDigest");
+  });
+
+  test("regression: an unsigned form stores where the bucket policy lets anyone PutObject, keys and conditions as it says", async () => {
+    const P = "post-public-drop";
+    await h.client.send(new CreateBucketCommand({ Bucket: P }));
+    const statement = (Effect: string, extra: object = {}) => ({ Effect, Principal: "*", Action: "s3:PutObject", Resource: `arn:aws:s3:::${P}/drop/*`, ...extra });
+    const Policy = JSON.stringify({
+      Version: "2012-10-17",
+      // The form's acl field is what s3:x-amz-acl tests.
+      Statement: [statement("Allow"), statement("Deny", { Condition: { StringEquals: { "s3:x-amz-acl": "public-read" } } })],
+    });
+    await h.client.send(new PutBucketPolicyCommand({ Bucket: P, Policy }));
+    const anon = (fields: [string, string][]) => post(formBody(fields, { name: "a.txt", data: new TextEncoder().encode("anonymous") }), P);
+    expect((await anon([["key", "drop/${filename}"]])).status).toBe(204);
+    expect(await (await h.send("GET", `/${P}/drop/a.txt`)).text()).toBe("anonymous");
+    expect(await errorCode(await anon([["key", "elsewhere/a.txt"]]))).toBe("AccessDenied");
+    expect(await errorCode(await anon([["key", "drop/public.txt"], ["acl", "public-read"]]))).toBe("AccessDenied");
+    for (const key of ["elsewhere/a.txt", "drop/public.txt"]) expect((await h.send("HEAD", `/${P}/${key}`)).status).toBe(404);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * PostObject: browser uploads with an HTML form. The form's signed policy is the request's
  * authentication (verified by auth's verifyPostPolicy), so the dispatcher lets this one
- * operation through without header authentication.
+ * operation through without header authentication; a form without one is authorized here
+ * against the bucket policy, once the key is known.
  */
 import { verifyPostPolicy } from "../../auth/index";
+import { authorizeAnonymous } from "../authorize";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
 import { formBoundary, parsePostForm } from "../../bucket/index";
@@ -72,13 +74,12 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
   }
   const form = await parsePostForm(ctx.auth.body, boundary);
   const verified = await verifyPostPolicy(form.fields, bucket, ctx.deps.lookupSecret);
-  // Anonymous forms need a bucket policy that allows them; there are none yet.
-  if (verified.accessKey === null) throw new S3Error("AccessDenied", { bucket });
   const fields = lowerFields(form.fields);
   const rawKey = fields.get("key");
   if (!rawKey) throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'key'." });
   const key = rawKey.replaceAll("${filename}", form.fileName);
   const headers = headersFromFields(fields, form.fileContentType);
+  if (verified.accessKey === null) await authorizeAnonymousForm(ctx, key, headers);
   rejectUnsupportedWriteHeaders(headers);
   // As PutObject: metadata and canned ACL, then the form's XML tagging, then object lock (the
   // form's lock fields or the bucket's default retention).
@@ -98,6 +99,18 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
     versioning: await versioningOf(ctx.deps.layer, bucket),
   });
   return postResponse(ctx, fields, { key, etag: quoteEtag(info.etag), versionId: info.versionId });
+}
+
+/**
+ * A form without a policy is an anonymous PutObject of its key, allowed only where the bucket
+ * policy (or a public-read-write bucket ACL) allows it. The form's fields stand for the headers
+ * that condition keys such as s3:x-amz-acl name.
+ */
+async function authorizeAnonymousForm(ctx: Ctx, key: string, formHeaders: Headers): Promise<void> {
+  const headers = new Headers(ctx.headers);
+  for (const [name, value] of formHeaders) headers.set(name, value);
+  const endpoint = { op: "PutObject", bucket: ctx.endpoint.bucket, key } as const;
+  await authorizeAnonymous(ctx.deps.layer, { endpoint, url: ctx.url, headers, ...(ctx.remoteAddress !== undefined && { remoteAddress: ctx.remoteAddress }) });
 }
 
 function postResponse(ctx: Ctx, fields: Map<string, string>, r: { key: string; etag: string; versionId: string | null }): HandlerResult {
