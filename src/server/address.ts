@@ -45,3 +45,9 @@ export function s3AddressText(flag: string | undefined, env: Env): string {
 export function consoleAddressText(flag: string | undefined, env: Env): string {
   return flag ?? firstEnv(env, "CAIRN_CONSOLE_ADDRESS", "MINIO_CONSOLE_ADDRESS") ?? ":9001";
 }
+
+/** How a local client reaches an address: every-interface binds are probed on 127.0.0.1. */
+export function localUrl(address: ListenAddress, port = address.port): string {
+  const host = address.host === "" || address.host === "0.0.0.0" || address.host === "::" ? "127.0.0.1" : address.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
