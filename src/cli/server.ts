@@ -30,12 +30,13 @@ const OPTIONS = {
  * Extra flags from CAIRN_OPTS (alias MINIO_OPTS, as the MinIO image and unit use it), placed
  * before the command line's own so an explicit flag still wins.
  */
-function envFlags(env: NodeJS.ProcessEnv): string[] {
+export function envFlags(env: NodeJS.ProcessEnv): string[] {
   return (env.CAIRN_OPTS || env.MINIO_OPTS || "").split(/\s+/).filter((s) => s !== "");
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`cairn server: ${message}\nRun 'cairn server --help' for usage.\n`);
+/** Bad input at start-up is one line on stderr (journald and `docker logs` show it whole). */
+function startupError(message: string): number {
+  process.stderr.write(`cairn server: ${message}\n`);
   return 2;
 }
 
@@ -46,7 +47,7 @@ export const serverCommand: Command = {
     try {
       parsed = parseFlags([...envFlags(process.env), ...args], OPTIONS);
     } catch (err) {
-      if (err instanceof UsageError) return usageError(err.message);
+      if (err instanceof UsageError) return startupError(`${err.message} (see cairn server --help)`);
       throw err;
     }
     if (parsed.values.help) {
@@ -65,7 +66,9 @@ export const serverCommand: Command = {
       };
       running = await server.runServer(flags, process.env);
     } catch (err) {
-      if (err instanceof server.ConfigError) return usageError(err.message);
+      const s3Address = () => server.s3AddressText(parsed.values.address, process.env);
+      const known = err instanceof server.ConfigError ? err : server.bindError(err, "S3", s3Address());
+      if (known) return startupError(known.message);
       throw err;
     }
     installSignalHandlers(running.stop);

@@ -40,9 +40,9 @@ describe("resolveConfig", () => {
     expect(() => resolveConfig({ positionals: ["/d"] }, { CAIRN_ROOT_USER: "someone" })).toThrow(ConfigError);
   });
 
-  test("a short password is refused with the reason", () => {
-    expect(() => resolveConfig({ positionals: ["/d"] }, { CAIRN_ROOT_USER: "abc", CAIRN_ROOT_PASSWORD: "short" })).toThrow(
-      /at least 8/,
+  test("a short password is refused with the reason, under the variable a user sets", () => {
+    expect(() => resolveConfig({ positionals: ["/d"] }, { MINIO_ROOT_USER: "abc", MINIO_ROOT_PASSWORD: "short" })).toThrow(
+      /^CAIRN_ROOT_PASSWORD \/ MINIO_ROOT_PASSWORD: .*at least 8/,
     );
   });
 

@@ -53,6 +53,17 @@ const schema = z.object({
   path: ["consoleAddress"],
 });
 
+/** Problems are reported under the names a user sets, not the schema's field names. */
+const SETTING_NAMES: Record<string, string> = {
+  driveArgs: "drives",
+  address: "--address / CAIRN_ADDRESS",
+  consoleAddress: "--console-address / CAIRN_CONSOLE_ADDRESS",
+  region: "CAIRN_REGION",
+  rootUser: "CAIRN_ROOT_USER / MINIO_ROOT_USER",
+  rootPassword: "CAIRN_ROOT_PASSWORD / MINIO_ROOT_PASSWORD",
+  shutdownTimeoutMs: "CAIRN_SHUTDOWN_TIMEOUT_MS",
+};
+
 function splitList(value: string | undefined, separator: RegExp): string[] {
   return (value ?? "")
     .split(separator)
@@ -89,7 +100,8 @@ export function resolveConfig(flags: ServerFlags, env: Env): ServerConfig {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     if (err instanceof z.ZodError) {
-      throw new ConfigError(err.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
+      const setting = (path: PropertyKey[]) => SETTING_NAMES[String(path[0])] ?? (path.join(".") || "config");
+      throw new ConfigError(err.issues.map((i) => `${setting(i.path)}: ${i.message}`).join("; "));
     }
     throw err;
   }

@@ -6,10 +6,12 @@ import type { ObjectLayer, StorageInfo } from "../object";
 import { openAccessLog } from "./access-log";
 import { createApp, fetchHandler, type S3Handler } from "./app";
 import type { Backend, LayerOptions } from "./backend";
+import { localUrl } from "./address";
 import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
 import { startConsole } from "./console";
 import type { Listener } from "./listener";
 import { Metrics } from "./metrics";
+import { bindError, checkDrives } from "./preflight";
 
 export interface RunningServer {
   s3Url: string;
@@ -22,11 +24,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function displayUrl(address: ListenAddress, port: number): string {
-  const host = address.host === "" || address.host === "0.0.0.0" || address.host === "::" ? "127.0.0.1" : address.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-}
-
 /** Runs one of the backend's pure configuration parsers; whatever it rejects is a config error. */
 function configStep<T>(what: string, fn: () => T): T {
   try {
@@ -36,15 +33,17 @@ function configStep<T>(what: string, fn: () => T): T {
   }
 }
 
-/** Sets of 2–16 drives (largest divisor ≤ 16) and default parity by set size, as DESIGN.md §4 says. */
-export function describeLayout(driveCount: number, parity?: number): string {
-  let setSize = 1;
-  for (let s = Math.min(16, driveCount); s >= 1; s--) {
-    if (driveCount % s === 0) {
-      setSize = s;
-      break;
-    }
+/** Sets of 2–16 drives: the largest divisor of the drive count ≤ 16, as DESIGN.md §4 says. */
+function setSizeFor(driveCount: number): number {
+  for (let s = Math.min(16, driveCount); s > 1; s--) {
+    if (driveCount % s === 0) return s;
   }
+  return 1;
+}
+
+/** The banner's layout: sets, set size and parity (by default chosen from the set size). */
+export function describeLayout(driveCount: number, parity?: number): string {
+  const setSize = setSizeFor(driveCount);
   const m = parity ?? (setSize <= 1 ? 0 : setSize <= 3 ? 1 : setSize <= 5 ? 2 : setSize <= 7 ? 3 : 4);
   const sets = driveCount / setSize;
   return `${sets} set${sets === 1 ? "" : "s"} of ${setSize} drive${setSize === 1 ? "" : "s"}, EC:${m} (${setSize - m} data + ${m} parity)`;
@@ -55,6 +54,22 @@ function warnDefaultCredentials(): void {
     "\n*** WARNING: using the default root credentials minioadmin/minioadmin. Anyone can read and write\n" +
       "*** every object. Set CAIRN_ROOT_USER and CAIRN_ROOT_PASSWORD before exposing this server.\n\n",
   );
+}
+
+/**
+ * Parity the layer would refuse once the drives are open, refused here instead so the message
+ * names the variable to fix (and the server does not first come up half-way).
+ */
+function checkParity(env: Env, driveCount: number, parity: { parity?: number; rrsParity?: number }): void {
+  const setSize = setSizeFor(driveCount);
+  const max = Math.floor(setSize / 2);
+  const named = (suffix: string) => (env[`CAIRN_STORAGE_CLASS_${suffix}`] !== undefined ? "CAIRN" : "MINIO") + `_STORAGE_CLASS_${suffix}`;
+  if (parity.parity !== undefined && parity.parity > max) {
+    throw new ConfigError(`${named("STANDARD")}=EC:${parity.parity}: parity must be 0..${max} for ${driveCount} drive(s) in sets of ${setSize}`);
+  }
+  if (parity.rrsParity !== undefined && parity.parity !== undefined && parity.rrsParity > parity.parity) {
+    throw new ConfigError(`${named("RRS")}=EC:${parity.rrsParity}: must not exceed the STANDARD parity EC:${parity.parity}`);
+  }
 }
 
 export interface StartDeps {
@@ -120,6 +135,8 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const { backend, env, listener } = deps;
   const drives = configStep("drives", () => config.driveArgs.flatMap((a) => backend.expandDrives(a)));
   const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
+  checkParity(env, drives.length, { parity, rrsParity });
+  checkDrives(drives);
   if (config.defaultCredentials) warnDefaultCredentials();
   const accessLog = config.accessLog === null ? null : openAccessLog(config.accessLog);
 
@@ -139,17 +156,19 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
       : () => null,
   });
   listener.serve(fetchHandler(app));
-  const s3Url = displayUrl(config.address, listener.port);
+  const s3Url = localUrl(config.address, listener.port);
   let consoleServer: ReturnType<typeof startConsole> | null = null;
   try {
     if (config.console) consoleServer = startConsole(config.consoleAddress, s3Url);
   } catch (err) {
     await slot.close();
+    const { host, port } = config.consoleAddress;
+    err = bindError(err, "console", `${host.includes(":") ? `[${host}]` : host}:${port}`) ?? err;
     await accessLog?.close();
     throw err;
   }
   consolePort = consoleServer?.port ?? consolePort;
-  const consoleUrl = consoleServer ? displayUrl(config.consoleAddress, consolePort) : "off";
+  const consoleUrl = consoleServer ? localUrl(config.consoleAddress, consolePort) : "off";
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
