@@ -55,7 +55,7 @@ export interface StartOptions {
   extraArgs?: string[];
 }
 
-function collect(stream: ReadableStream<Uint8Array>, sink: string[]): void {
+export function collect(stream: ReadableStream<Uint8Array>, sink: string[]): void {
   const decoder = new TextDecoder();
   (async () => {
     for await (const chunk of stream) sink.push(decoder.decode(chunk, { stream: true }));
