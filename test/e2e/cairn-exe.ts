@@ -40,9 +40,20 @@ export interface Spawned {
   stop(): Promise<number | null>;
 }
 
+export interface SpawnOptions {
+  /** A command that runs Cairn, e.g. `setpriv --reuid=65534 …` to start it as another user. */
+  wrap?: string[];
+}
+
 /** `env` is the whole CAIRN_/MINIO_ environment: the test's own shell variables are not passed. */
-export function spawnCairn(args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
-  const proc = Bun.spawn([...CAIRN.argv0, ...args], { cwd, env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+export function spawnCairn(args: string[], env: Record<string, string>, opts: SpawnOptions = {}): Spawned {
+  const proc = Bun.spawn([...(opts.wrap ?? []), ...CAIRN.argv0, ...args], {
+    cwd: ROOT,
+    env: { ...baseEnv(), ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const out: string[] = [];
   const err: string[] = [];
   collect(proc.stdout, out);
