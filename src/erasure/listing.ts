@@ -86,7 +86,7 @@ export async function listObjects(sets: readonly ErasureSet[], bucket: string, o
   const page = new Page<ObjectInfo>(opts.maxKeys ?? 1000);
   let last: string | undefined;
   if (page.max <= 0) return { objects: [], prefixes: [], isTruncated: false };
-  const walk = new SkippingWalk(sets, bucket, { prefix, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) });
+  const walk = new SkippingWalk(sets, bucket, { prefix, quorum: true, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) });
   const skipper = new PrefixSkipper(walk);
   try {
     for (let e = await walk.next(); e; e = await walk.next()) {
@@ -152,7 +152,7 @@ export async function listObjectVersions(
     open = pushVersions(page, bucket, { key: opts.first.key, meta: opts.first.meta }, opts.versionIdMarker);
     last = opts.first.key;
   }
-  const walkOpts = { prefix, ...(opts.keyMarker !== undefined ? { marker: opts.keyMarker } : {}) };
+  const walkOpts = { prefix, quorum: true, ...(opts.keyMarker !== undefined ? { marker: opts.keyMarker } : {}) };
   const walk = new SkippingWalk(sets, bucket, walkOpts);
   const skipper = new PrefixSkipper(walk);
   try {

@@ -1,13 +1,23 @@
 /**
- * A lazy, sorted walk of a bucket across drives: each online drive of each set walks its own
- * namespace (`drive.walk`), and the cursors are merged by key (S3 order, `compareKeys`). For
- * each key the caller gets that set's per-drive xl.meta, decoded (null where absent/corrupt),
- * and decides by quorum what the key is. Memory: one pending entry per drive.
+ * A lazy, sorted walk of a bucket across drives: drives walk their own namespace
+ * (`drive.walk`), and the cursors are merged by key (S3 order, `compareKeys`). For each key the
+ * caller gets that set's per-drive xl.meta, decoded (null where absent/corrupt/not walked),
+ * and decides by quorum what the key is. Memory: one pending entry per walked drive.
+ *
+ * `quorum: true` (listings) walks only m + 1 drives of a set (m = parity), MinIO's "list
+ * quorum". A key GET can read sits on at least k = n − m drives, so any m + 1 drives include
+ * one holding it, even with the data of m drives lost. When all walked drives hold a key and
+ * agree on its latest version, and they are at least its read quorum, the full walk would
+ * decide the same (no other version can gather more drives), so the others are not read. At
+ * the first key where they do not (a drive lacks it, holds another version, fails mid-walk),
+ * the set falls back to walking all its drives from the previous key on, and the caller sees
+ * every drive's xl.meta from then on. Sets whose m + 1 is below k always walk every drive,
+ * and so does heal (the default).
  */
 import { compareKeys } from "../lib/index";
 import type { WalkEntry } from "../storage/index";
 import type { XlMeta } from "../xlmeta/index";
-import { decodeOrCorrupt } from "./meta-read";
+import { decodeOrCorrupt, readQuorumOf, versionSignature } from "./meta-read";
 import type { ErasureSet } from "./set";
 
 export interface MergedEntry {
@@ -17,11 +27,27 @@ export interface MergedEntry {
   metas: (XlMeta | null)[];
 }
 
+export interface MergeOptions {
+  prefix?: string;
+  marker?: string;
+  /** Walk only a read quorum of each set's drives while they agree (see the file comment). */
+  quorum?: boolean;
+}
+
 interface Cursor {
-  set: number;
+  set: SetWalk;
   pos: number;
   it: AsyncIterator<WalkEntry>;
   head: WalkEntry | null;
+  failed: boolean;
+}
+
+interface SetWalk {
+  set: ErasureSet;
+  /** Positions whose walk was started (a drive that ran out of keys stays counted). */
+  started: Set<number>;
+  /** Every drive is walked: no agreement check needed. */
+  full: boolean;
 }
 
 async function advance(c: Cursor): Promise<void> {
@@ -31,6 +57,7 @@ async function advance(c: Cursor): Promise<void> {
   } catch {
     // A drive failing mid-walk drops out of this listing; the others still answer.
     c.head = null;
+    c.failed = true;
   }
 }
 
@@ -42,39 +69,117 @@ function decodeQuiet(bytes: Uint8Array, endpoint: string): XlMeta | null {
   }
 }
 
-export async function* mergedWalk(
-  sets: readonly ErasureSet[],
-  bucket: string,
-  opts: { prefix?: string; marker?: string },
-): AsyncGenerator<MergedEntry> {
-  const walkOpts = {
-    ...(opts.prefix ? { prefix: opts.prefix } : {}),
-    ...(opts.marker !== undefined ? { marker: opts.marker } : {}),
-  };
-  const cursors: Cursor[] = [];
-  sets.forEach((s, si) =>
-    s.drives.forEach((d, pos) => {
-      cursors.push({ set: si, pos, it: d.walk(bucket, walkOpts)[Symbol.asyncIterator](), head: null });
-    }),
-  );
+/** The first m + 1 online positions, or every position (see the file comment). */
+function initialPositions(set: ErasureSet, quorum: boolean): number[] {
+  const all = set.drives.map((_, i) => i);
+  const want = set.size - set.defaultReadQuorum + 1;
+  if (!quorum || want < set.defaultReadQuorum) return all;
+  const online = all.filter((i) => set.drives[i]!.isOnline());
+  return online.length > want ? online.slice(0, want) : all;
+}
+
+/** Did every walked drive of the set return this key, agreeing on a quorum-backed version? */
+function settledByWalked(sw: SetWalk, metas: (XlMeta | null)[]): boolean {
+  let sig: string | undefined;
+  let n = 0;
+  for (const pos of sw.started) {
+    const v = metas[pos]?.versions[0];
+    if (v === undefined) return false;
+    const s = versionSignature(v);
+    if (sig !== undefined && s !== sig) return false;
+    sig = s;
+    n++;
+  }
+  const latest = metas[sw.started.values().next().value!]!.versions[0]!;
+  return n >= readQuorumOf(sw.set, latest);
+}
+
+class Merge {
+  readonly cursors: Cursor[] = [];
+  readonly sets: SetWalk[];
+
+  constructor(
+    sets: readonly ErasureSet[],
+    private readonly bucket: string,
+    private readonly opts: MergeOptions,
+  ) {
+    this.sets = sets.map((set) => ({ set, started: new Set<number>(), full: false }));
+  }
+
+  /** Starts walks of `positions` after `marker`; returns the new cursors, not yet advanced. */
+  start(sw: SetWalk, positions: number[], marker: string | undefined): Cursor[] {
+    const walkOpts = { ...(this.opts.prefix ? { prefix: this.opts.prefix } : {}), ...(marker !== undefined ? { marker } : {}) };
+    const fresh: Cursor[] = [];
+    for (const pos of positions) {
+      if (sw.started.has(pos)) continue;
+      sw.started.add(pos);
+      const it = sw.set.drives[pos]!.walk(this.bucket, walkOpts)[Symbol.asyncIterator]();
+      fresh.push({ set: sw, pos, it, head: null, failed: false });
+    }
+    sw.full = sw.started.size === sw.set.size;
+    this.cursors.push(...fresh);
+    return fresh;
+  }
+
+  /** Every drive of the set from `after` on (its walked drives already stand past it). */
+  async widen(sw: SetWalk, after: string | undefined): Promise<void> {
+    await Promise.all(this.start(sw, sw.set.drives.map((_, i) => i), after).map(advance));
+  }
+
+  /** Sets that lost a walked drive widen; a full walk just carries on without it. */
+  async repair(after: string | undefined): Promise<void> {
+    for (const c of this.cursors) {
+      if (!c.failed) continue;
+      c.failed = false;
+      if (!c.set.full) await this.widen(c.set, after);
+    }
+  }
+
+  minKey(): string | null {
+    let min: string | null = null;
+    for (const c of this.cursors) if (c.head && (min === null || compareKeys(c.head.key, min) < 0)) min = c.head.key;
+    return min;
+  }
+
+  metasAt(sw: SetWalk, at: Cursor[]): (XlMeta | null)[] {
+    const metas: (XlMeta | null)[] = sw.set.drives.map(() => null);
+    for (const c of at) if (c.set === sw) metas[c.pos] = decodeQuiet(c.head!.meta, sw.set.drives[c.pos]!.endpoint);
+    return metas;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.cursors.map((c) => c.it.return?.().catch(() => undefined)));
+  }
+}
+
+export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, opts: MergeOptions): AsyncGenerator<MergedEntry> {
+  const m = new Merge(sets, bucket, opts);
+  let prev = opts.marker;
   try {
-    await Promise.all(cursors.map(advance));
-    for (;;) {
-      let min: string | null = null;
-      for (const c of cursors) if (c.head && (min === null || compareKeys(c.head.key, min) < 0)) min = c.head.key;
-      if (min === null) return;
-      const at = cursors.filter((c) => c.head?.key === min);
+    for (const sw of m.sets) m.start(sw, initialPositions(sw.set, opts.quorum === true), prev);
+    await Promise.all(m.cursors.map(advance));
+    await m.repair(prev);
+    for (let min = m.minKey(); min !== null; min = m.minKey()) {
+      const at = m.cursors.filter((c) => c.head?.key === min);
       // Keys never live in two sets, but a misplaced copy must not be merged into another set.
-      for (const si of new Set(at.map((c) => c.set))) {
-        const set = sets[si]!;
-        const metas: (XlMeta | null)[] = set.drives.map(() => null);
-        for (const c of at) if (c.set === si) metas[c.pos] = decodeQuiet(c.head!.meta, set.drives[c.pos]!.endpoint);
-        yield { key: min, set, metas };
+      const found: MergedEntry[] = [];
+      let widened = false;
+      for (const sw of new Set(at.map((c) => c.set))) {
+        const metas = m.metasAt(sw, at);
+        if (!sw.full && !settledByWalked(sw, metas)) {
+          await m.widen(sw, prev);
+          widened = true;
+        }
+        found.push({ key: min, set: sw.set, metas });
       }
+      if (widened) continue; // the new walks may hold keys before `min`: merge again
+      yield* found;
       await Promise.all(at.map(advance));
+      prev = min;
+      await m.repair(prev);
     }
   } finally {
-    await Promise.all(cursors.map((c) => c.it.return?.().catch(() => undefined)));
+    await m.close();
   }
 }
 
@@ -91,7 +196,7 @@ export class SkippingWalk {
   constructor(
     private readonly sets: readonly ErasureSet[],
     private readonly bucket: string,
-    private readonly opts: { prefix?: string; marker?: string },
+    private readonly opts: MergeOptions,
   ) {
     this.gen = mergedWalk(sets, bucket, opts);
   }

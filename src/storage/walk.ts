@@ -8,18 +8,21 @@
  * for a continuation piece every key continuing `base + text`). Each range's keys are all
  * greater than its lower bound, so a heap ordered by lower bound (points before ranges on a
  * tie) can emit points in order and open a directory only when its bound is the smallest
- * thing left. The heap holds one cursor per open directory plus unopened ranges.
+ * thing left. The heap holds cursors over sorted directory listings plus unopened ranges.
+ *
+ * A walk that starts after a marker (every LIST page but the first) seeks: in each directory it
+ * opens, a binary search finds the first entry at or after the marker, and the only earlier
+ * entries that can still hold wanted keys are those whose text is a prefix of the marker's
+ * remaining text, looked up one by one. Big listings come from `listingCache`.
  */
-import { lstat, readdir, readFile } from "node:fs/promises";
-import type { Dirent } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { compareKeys } from "../lib/index";
+import { listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
 import type { WalkEntry, WalkOptions } from "./drive";
 import { isNotFound } from "./errno";
 import { MinHeap } from "./heap";
-import { decodeEntry, keyToRelDir, META_FILE, prefixToRelDir, type DecodedEntry } from "./paths";
-
-type Guard = <T>(op: () => Promise<T>) => Promise<T>;
+import { keyToRelDir, MAX_PIECE_BYTES, META_FILE, prefixToRelDir } from "./paths";
 
 /** A promise that never rejects, so a prefetch nobody awaits cannot become an unhandled error. */
 type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
@@ -42,20 +45,32 @@ interface Dir {
   rel: string;
   /** Key text every entry of this directory extends. */
   base: string;
+  /** `rel` is the canonical path of `base` and `base` starts a segment ("" or ends in '/'). */
+  canonical: boolean;
   /** Its listing, when prefetched. */
-  listing?: Settled<Dirent[] | null>;
+  listing?: Settled<Listing | null>;
 }
 
-interface Entry extends DecodedEntry {
-  name: string;
-  bound: string;
-  /** Started by the lookahead: the object's xl.meta and the listing of its directory. */
+/** Started by the lookahead: an entry's xl.meta and the listing of its directory. */
+interface Prefetch {
   meta?: Settled<Uint8Array | null>;
-  listing?: Settled<Dirent[] | null>;
+  listing?: Settled<Listing | null>;
 }
 
-/** `ahead`: entries before it have had their lookahead started. */
-type Cursor = { type: "cursor"; dir: Dir; entries: Entry[]; i: number; ahead: number };
+/**
+ * Entries [i, end) of one directory's shared, immutable listing. `bound` is the key text of
+ * entry i; `ahead`: entries before it have had their lookahead started.
+ */
+interface Cursor {
+  type: "cursor";
+  dir: Dir;
+  list: Listing;
+  i: number;
+  end: number;
+  bound: string;
+  ahead: number;
+  pre: Map<number, Prefetch>;
+}
 
 /**
  * Each fs call is a thread-pool round trip, so the metas of the next entries are read ahead
@@ -68,12 +83,12 @@ const LISTING_AHEAD = 3;
 type Item = Cursor | { type: "range"; dir: Dir };
 
 function boundOf(item: Item): string {
-  return item.type === "range" ? item.dir.base : item.entries[item.i]!.bound;
+  return item.type === "range" ? item.dir.base : item.bound;
 }
 
 /** Points (segments) sort before ranges with the same bound: a range holds only longer keys. */
 function rankOf(item: Item): number {
-  return item.type === "cursor" && item.entries[item.i]!.kind === "segment" ? 0 : 1;
+  return item.type === "cursor" && item.list[item.i]!.kind === "segment" ? 0 : 1;
 }
 
 function itemLess(a: Item, b: Item): boolean {
@@ -82,10 +97,15 @@ function itemLess(a: Item, b: Item): boolean {
 }
 
 class Filter {
+  /** The walk's lower bound: keys ≥ prefix and > marker all sort at or after it. */
+  readonly lo: string;
+
   constructor(
     private readonly prefix: string,
     private readonly marker: string | undefined,
-  ) {}
+  ) {
+    this.lo = marker !== undefined && compareKeys(marker, prefix) > 0 ? marker : prefix;
+  }
 
   wantsKey(key: string): boolean {
     return key.startsWith(this.prefix) && (this.marker === undefined || compareKeys(key, this.marker) > 0);
@@ -103,38 +123,48 @@ class Filter {
     return compareKeys(bound, this.prefix) > 0 && !bound.startsWith(this.prefix);
   }
 
-  wantsEntry(e: Entry): boolean {
-    if (e.kind === "continuation") return this.wantsRange(e.bound);
-    return this.wantsKey(e.bound) || this.wantsRange(e.bound + "/");
+  wantsEntry(e: DirItem, bound: string): boolean {
+    if (e.kind === "continuation") return this.wantsRange(bound);
+    return this.wantsKey(bound) || this.wantsRange(bound + "/");
   }
 }
 
-/** Synchronous when the filesystem reports entry types (an await per entry adds up). */
-function isDir(d: Dirent, abs: string): boolean | Promise<boolean> {
-  if (d.isDirectory()) return true;
-  if (d.isFile() || d.isSymbolicLink()) return false; // symlinks are never followed
-  return lstat(join(abs, d.name)).then(
-    (st) => st.isDirectory(),
-    () => false,
-  );
-}
-
-function list(abs: string, guard: Guard): Promise<Dirent[] | null> {
-  return guard(() => readdir(abs, { withFileTypes: true }).catch(nullIfMissing));
-}
-
-async function openDir(dir: Dir, filter: Filter, guard: Guard): Promise<Entry[]> {
-  const dirents = await (dir.listing ? unwrap(dir.listing) : list(dir.abs, guard));
-  const entries: Entry[] = [];
-  for (const d of dirents ?? []) {
-    const decoded = decodeEntry(d.name);
-    if (decoded === null) continue;
-    const entry = { ...decoded, name: d.name, bound: dir.base + decoded.text };
-    if (!filter.wantsEntry(entry)) continue;
-    const known = isDir(d, dir.abs);
-    if (known === true || (known !== false && (await known))) entries.push(entry);
+/** Moves to the first wanted entry at or after `i`; false when none is left. */
+function settleCursor(c: Cursor, filter: Filter): boolean {
+  for (; c.i < c.end; c.i++) {
+    const bound = c.dir.base + c.list[c.i]!.text;
+    if (filter.wantsEntry(c.list[c.i]!, bound)) {
+      c.bound = bound;
+      return true;
+    }
+    c.pre.delete(c.i);
   }
-  return entries.sort((a, b) => compareKeys(a.bound, b.bound) || (a.kind === "segment" ? -1 : 1));
+  return false;
+}
+
+/** Index ranges of `list` that can hold wanted keys: see the file comment. */
+function seek(list: Listing, base: string, lo: string): [number, number][] {
+  if (!lo.startsWith(base)) return [[0, list.length]];
+  const rest = lo.slice(base.length);
+  const slash = rest.indexOf("/");
+  const last = slash < 0 ? rest.length - 1 : slash;
+  const ranges: [number, number][] = [];
+  for (let len = 0; len <= last; len++) {
+    const text = rest.slice(0, len);
+    let i = lowerBound(list, text);
+    const from = i;
+    while (i < list.length && list[i]!.text === text) i++;
+    if (i > from) ranges.push([from, i]);
+  }
+  ranges.push([lowerBound(list, rest), list.length]);
+  return ranges;
+}
+
+function openCursors(dir: Dir, list: Listing, filter: Filter, heap: MinHeap<Item>): void {
+  for (const [i, end] of seek(list, dir.base, filter.lo)) {
+    const c: Cursor = { type: "cursor", dir, list, i, end, bound: "", ahead: i, pre: new Map() };
+    if (settleCursor(c, filter)) heap.push(c);
+  }
 }
 
 function nullIfMissing(err: unknown): null {
@@ -142,41 +172,63 @@ function nullIfMissing(err: unknown): null {
   throw err;
 }
 
-async function readObjectMeta(dir: Dir, entry: Entry, guard: Guard): Promise<Uint8Array | null> {
-  const rel = dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`;
-  if (canonicalRelDir(entry.bound) !== rel) return null; // a non-canonical path is not an object
-  const data = await guard(() => readFile(`${dir.abs}/${entry.name}/${META_FILE}`).catch(nullIfMissing));
+/** Short plain names below a canonical segment start need no re-encoding to be canonical. */
+const PLAIN_TEXT_MAX = Math.floor(MAX_PIECE_BYTES / 4);
+const PLAIN_KEY_MAX = 256;
+
+function plainCanonical(dir: Dir, e: DirItem, bound: string): boolean {
+  return dir.canonical && e.kind === "segment" && e.name === e.text && e.text.length <= PLAIN_TEXT_MAX && bound.length <= PLAIN_KEY_MAX;
+}
+
+function isCanonical(dir: Dir, e: DirItem, bound: string): boolean {
+  if (plainCanonical(dir, e, bound)) return true;
+  const rel = dir.rel === "" ? e.name : `${dir.rel}/${e.name}`;
+  try {
+    return keyToRelDir(bound) === rel;
+  } catch {
+    return false; // foreign trees can spell invalid keys (e.g. a `%2E` segment)
+  }
+}
+
+async function readObjectMeta(dir: Dir, e: DirItem, bound: string, guard: Guard): Promise<Uint8Array | null> {
+  if (!isCanonical(dir, e, bound)) return null; // a non-canonical path is not an object
+  const data = await guard(() => readFile(`${dir.abs}/${e.name}/${META_FILE}`).catch(nullIfMissing));
   return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function canonicalRelDir(key: string): string | null {
-  try {
-    return keyToRelDir(key);
-  } catch {
-    return null; // foreign trees can spell invalid keys (e.g. a `%2E` segment)
-  }
-}
-
 // Plain concatenation: every part is a single validated name, and path.join is costly per key.
-function child(dir: Dir, entry: Entry): Dir {
-  const base = entry.kind === "segment" ? entry.bound + "/" : entry.bound;
-  return { abs: `${dir.abs}/${entry.name}`, rel: dir.rel === "" ? entry.name : `${dir.rel}/${entry.name}`, base };
+function child(dir: Dir, e: DirItem, bound: string): Dir {
+  const segment = e.kind === "segment";
+  return {
+    abs: `${dir.abs}/${e.name}`,
+    rel: dir.rel === "" ? e.name : `${dir.rel}/${e.name}`,
+    base: segment ? bound + "/" : bound,
+    canonical: plainCanonical(dir, e, bound),
+  };
 }
 
-function lookahead(cursor: Cursor, filter: Filter, guard: Guard): void {
-  const end = Math.min(cursor.i + META_AHEAD, cursor.entries.length);
-  for (; cursor.ahead < end; cursor.ahead++) {
-    const e = cursor.entries[cursor.ahead]!;
-    if (e.kind === "segment" && filter.wantsKey(e.bound)) e.meta = settle(readObjectMeta(cursor.dir, e, guard));
+function lookahead(c: Cursor, filter: Filter, guard: Guard): void {
+  const end = Math.min(c.i + META_AHEAD, c.end);
+  for (; c.ahead < end; c.ahead++) {
+    const e = c.list[c.ahead]!;
+    const bound = c.dir.base + e.text;
+    if (e.kind === "segment" && filter.wantsKey(bound)) prefetchOf(c, c.ahead).meta = settle(readObjectMeta(c.dir, e, bound, guard));
   }
   // Listings trail the metas: start the ones that have come within LISTING_AHEAD.
-  const listEnd = Math.min(cursor.i + LISTING_AHEAD, cursor.entries.length);
-  for (let j = cursor.i; j < listEnd; j++) {
-    const e = cursor.entries[j]!;
-    if (e.listing !== undefined) continue;
-    const sub = child(cursor.dir, e);
-    e.listing = filter.wantsRange(sub.base) ? settle(list(sub.abs, guard)) : settle(Promise.resolve(null));
+  const listEnd = Math.min(c.i + LISTING_AHEAD, c.end);
+  for (let j = c.i; j < listEnd; j++) {
+    const pf = prefetchOf(c, j);
+    if (pf.listing !== undefined) continue;
+    const e = c.list[j]!;
+    const sub = child(c.dir, e, c.dir.base + e.text);
+    pf.listing = filter.wantsRange(sub.base) ? settle(listingCache.read(sub.abs, guard)) : settle(Promise.resolve(null));
   }
+}
+
+function prefetchOf(c: Cursor, i: number): Prefetch {
+  let pf = c.pre.get(i);
+  if (pf === undefined) c.pre.set(i, (pf = {}));
+  return pf;
 }
 
 export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
@@ -184,22 +236,26 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
   const heap = new MinHeap<Item>(itemLess);
-  heap.push({ type: "range", dir: { abs: join(volumeAbs, start.dir), rel: start.dir, base: start.base } });
+  heap.push({ type: "range", dir: { abs: join(volumeAbs, start.dir), rel: start.dir, base: start.base, canonical: true } });
   for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
     if (filter.pastPrefix(boundOf(item))) return;
     if (item.type === "range") {
-      const entries = await openDir(item.dir, filter, guard);
-      if (entries.length > 0) heap.push({ type: "cursor", dir: item.dir, entries, i: 0, ahead: 0 });
+      const list = await (item.dir.listing ? unwrap(item.dir.listing) : listingCache.read(item.dir.abs, guard));
+      if (list !== null) openCursors(item.dir, list, filter, heap);
       continue;
     }
     lookahead(item, filter, guard);
-    const entry = item.entries[item.i]!;
-    if (++item.i < item.entries.length) heap.push(item);
-    const sub = child(item.dir, entry);
-    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: { ...sub, listing: entry.listing } });
-    if (entry.meta !== undefined) {
-      const meta = await unwrap(entry.meta);
-      if (meta !== null) yield { key: entry.bound, meta };
+    const e = item.list[item.i]!;
+    const bound = item.bound;
+    const pf = item.pre.get(item.i);
+    item.pre.delete(item.i);
+    item.i++;
+    if (settleCursor(item, filter)) heap.push(item);
+    const sub = child(item.dir, e, bound);
+    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
+    if (pf?.meta !== undefined) {
+      const meta = await unwrap(pf.meta);
+      if (meta !== null) yield { key: bound, meta };
     }
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * One directory's walkable entries, decoded and sorted in key order, and a cache of the big
+ * ones. A flat "folder" of 100,000 keys is one directory: reading and sorting it costs ~100 ms,
+ * and every LIST page resumes inside it, so without the cache a full listing is quadratic.
+ *
+ * A cached listing is reused only while the directory's (inode, mtime, ctime) is unchanged:
+ * adding, removing or renaming an entry updates both times. Kernel timestamps are coarse
+ * (a clock tick), so two changes within one tick can share an mtime; a listing is therefore
+ * cached only when the directory had not changed for SETTLE_MS before the stat that preceded
+ * the read, so any later change carries a different time. Only directories seen big before are
+ * stat'ed: for the many small ones (each object's own directory) the stat would cost as much as
+ * the read.
+ */
+import { lstat, readdir } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { compareKeys } from "../lib/index";
+import { isNotFound } from "./errno";
+import { decodeEntry, type DecodedEntry } from "./paths";
+
+export type Guard = <T>(op: () => Promise<T>) => Promise<T>;
+
+/** A sub-directory that may hold objects: its on-disk name and what it means for keys. */
+export interface DirItem extends DecodedEntry {
+  name: string;
+}
+
+export type Listing = readonly DirItem[];
+
+/** Directories with at least this many entries are cached. */
+export const BIG_DIR = 1000;
+/** Upper bound on cached entries over all directories (~100 bytes each). */
+const MAX_CACHED_ENTRIES = 400_000;
+const SETTLE_MS = 2000n;
+/** Paths remembered as big; forgotten wholesale when a tree of big directories exceeds it. */
+const MAX_BIG_PATHS = 4096;
+
+function nullIfMissing(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}
+
+/** Synchronous when the filesystem reports entry types (an await per entry adds up). */
+function isDir(d: Dirent, abs: string): boolean | Promise<boolean> {
+  if (d.isDirectory()) return true;
+  if (d.isFile() || d.isSymbolicLink()) return false; // symlinks are never followed
+  return lstat(`${abs}/${d.name}`).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
+}
+
+export function compareItems(a: DirItem, b: DirItem): number {
+  // Points (segments) before continuations on equal text: a continuation holds only longer keys.
+  return compareKeys(a.text, b.text) || (a.kind === b.kind ? 0 : a.kind === "segment" ? -1 : 1);
+}
+
+/** Reads and sorts a directory; null when it does not exist. */
+export async function readListing(abs: string, guard: Guard): Promise<Listing | null> {
+  const dirents = await guard(() => readdir(abs, { withFileTypes: true }).catch(nullIfMissing));
+  if (dirents === null) return null;
+  const items: DirItem[] = [];
+  for (const d of dirents) {
+    const decoded = decodeEntry(d.name);
+    if (decoded === null) continue;
+    const known = isDir(d, abs);
+    if (known === true || (known !== false && (await known))) items.push({ kind: decoded.kind, text: decoded.text, name: d.name });
+  }
+  return items.sort(compareItems);
+}
+
+interface Cached {
+  stamp: string;
+  items: Listing;
+}
+
+export class ListingCache {
+  private readonly big = new Set<string>();
+  /** Insertion order is recency: a hit moves the entry to the end. */
+  private readonly lists = new Map<string, Cached>();
+  private total = 0;
+
+  async read(abs: string, guard: Guard): Promise<Listing | null> {
+    if (!this.big.has(abs)) {
+      const items = await readListing(abs, guard);
+      if (items !== null && items.length >= BIG_DIR) this.rememberBig(abs);
+      return items;
+    }
+    const st = await guard(() => lstat(abs, { bigint: true }).catch(nullIfMissing));
+    if (st === null) {
+      this.drop(abs);
+      return null;
+    }
+    const stamp = `${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
+    const hit = this.lists.get(abs);
+    if (hit !== undefined && hit.stamp === stamp) {
+      this.lists.delete(abs);
+      this.lists.set(abs, hit);
+      return hit.items;
+    }
+    const items = await readListing(abs, guard);
+    this.drop(abs);
+    const settled = BigInt(Date.now()) * 1_000_000n - SETTLE_MS * 1_000_000n;
+    if (items !== null && st.mtimeNs < settled && st.ctimeNs < settled) this.store(abs, { stamp, items });
+    return items;
+  }
+
+  private rememberBig(abs: string): void {
+    if (this.big.size >= MAX_BIG_PATHS) this.big.clear();
+    this.big.add(abs);
+  }
+
+  private store(abs: string, c: Cached): void {
+    if (c.items.length > MAX_CACHED_ENTRIES) return;
+    this.lists.set(abs, c);
+    this.total += c.items.length;
+    for (const [path, old] of this.lists) {
+      if (this.total <= MAX_CACHED_ENTRIES) break;
+      this.lists.delete(path);
+      this.total -= old.items.length;
+    }
+  }
+
+  private drop(abs: string): void {
+    const old = this.lists.get(abs);
+    if (old === undefined) return;
+    this.lists.delete(abs);
+    this.total -= old.items.length;
+  }
+}
+
+/** One cache per process: entries are keyed by absolute path and checked against the disk. */
+export const listingCache = new ListingCache();
+
+/** First index whose text is ≥ `text` (key order), by binary search. */
+export function lowerBound(list: Listing, text: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareKeys(list[mid]!.text, text) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
