@@ -3,7 +3,8 @@
  * server's user cannot write, a port already taken) into one line that says what to fix, before
  * the object layer would report them as drives offline or a bare errno.
  */
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { ConfigError } from "./address";
 
 function errnoCode(err: unknown): string | undefined {
@@ -42,6 +43,19 @@ function stateOf(path: string): PathState {
 }
 
 /**
+ * A volume left by MinIO (its `.minio.sys`, no Cairn format yet): Cairn cannot read MinIO's
+ * on-disk format, and formatting beside it would show MinIO's buckets with unreadable objects.
+ */
+function refuseMinioData(path: string): void {
+  if (existsSync(join(path, ".minio.sys")) && !existsSync(join(path, ".cairn.sys", "format.json"))) {
+    throw new ConfigError(
+      `drive ${path} holds MinIO data (.minio.sys), which Cairn cannot read: give Cairn an empty directory ` +
+        "and copy the objects over from the old server (cairn mirror, rclone sync)",
+    );
+  }
+}
+
+/**
  * Missing drive directories are created, as MinIO does, except when a multi-drive set has some
  * paths and lacks others: that is a typo or an unmounted disk, and creating the directory would
  * put that drive's share of every object on the wrong filesystem. Every drive must then be a
@@ -66,6 +80,7 @@ export function checkDrives(drives: string[]): void {
     }
   }
   for (const { path } of states) {
+    refuseMinioData(path);
     try {
       accessSync(path, constants.R_OK | constants.W_OK | constants.X_OK);
     } catch (err) {

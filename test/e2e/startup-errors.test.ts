@@ -51,6 +51,15 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
     expect(line).toBe(`cairn server: drive ${file} is not a directory: give a directory path`);
   });
 
+  test("a volume left by MinIO is refused, not formatted beside MinIO's data", async () => {
+    const data = join(tempDir(), "data");
+    mkdirSync(join(data, ".minio.sys"), { recursive: true });
+    mkdirSync(join(data, "photos"));
+    const { line } = await failure([data, ...loopback()]);
+    expect(line).toContain(`drive ${data} holds MinIO data (.minio.sys), which Cairn cannot read`);
+    expect(existsSync(join(data, ".cairn.sys"))).toBe(false);
+  });
+
   // Root writes anywhere, so the unwritable case runs as nobody (setpriv) when the tests are root.
   const isRoot = process.getuid?.() === 0;
   const setpriv = isRoot ? Bun.which("setpriv") : null;
