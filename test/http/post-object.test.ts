@@ -1,10 +1,17 @@
 /** Browser POST uploads: the streaming form parser and PostObject end to end. */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import * as Minio from "minio";
+import { existsSync } from "node:fs";
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
 import { BucketConfigError, formBoundary, parsePostForm as readFormUpload } from "../../src/bucket/index";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
 import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, sdkError, startHarness, type Harness } from "./harness";
+
+// Debian's python3 first: a pyenv shim earlier on PATH may lack boto3.
+const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : Bun.which("python3");
+const haveBoto3 = PYTHON !== null && Bun.spawnSync([PYTHON, "-c", "import boto3"]).exitCode === 0;
+if (!haveBoto3) console.warn("[post-object] boto3 cases skipped: needs python3 with boto3 (apt python3-boto3; scripts/setup.sh --test)");
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
@@ -242,5 +249,51 @@ describe("PostObject", () => {
     expect(await errorCode(await anon([["key", "elsewhere/a.txt"]]))).toBe("AccessDenied");
     expect(await errorCode(await anon([["key", "drop/public.txt"], ["acl", "public-read"]]))).toBe("AccessDenied");
     for (const key of ["elsewhere/a.txt", "drop/public.txt"]) expect((await h.send("HEAD", `/${P}/${key}`)).status).toBe(404);
+  });
+
+  /** Posts a client library's signed fields and a file with fetch + FormData, as a browser app would. */
+  async function postSigned(signedPost: { url: string; fields: Record<string, string> }, file: { name: string; content: string }): Promise<Response> {
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(signedPost.fields)) fd.append(k, v);
+    fd.append("file", new Blob([file.content], { type: "text/plain" }), file.name);
+    return fetch(signedPost.url, { method: "POST", body: fd });
+  }
+
+  test("minio-js presignedPostPolicy: its form (eq $bucket/$key, Content-Type, metadata, range) stores the file", async () => {
+    const url = new URL(h.endpoint);
+    const mc = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: ACCESS_KEY, secretKey: SECRET_KEY, region: REGION });
+    const policy = mc.newPostPolicy();
+    policy.setBucket(B);
+    policy.setKey("minio-js.txt");
+    policy.setExpires(new Date(Date.now() + 600_000));
+    policy.setContentLengthRange(1, 1000);
+    policy.setContentType("text/plain");
+    policy.setUserMetaData({ client: "minio-js" });
+    const { postURL, formData } = await mc.presignedPostPolicy(policy);
+    expect((await postSigned({ url: postURL, fields: formData }, { name: "x.txt", content: "from minio-js" })).status).toBe(204);
+    const got = await h.send("GET", `/${B}/minio-js.txt`);
+    expect(await got.text()).toBe("from minio-js");
+    expect(got.headers.get("x-amz-meta-client")).toBe("minio-js");
+  });
+
+  describe.skipIf(!haveBoto3)("boto3 generate_presigned_post", () => {
+    for (const signature of ["s3v4", "s3"]) {
+      test(`${signature === "s3" ? "SigV2" : "SigV4"} fields: 201 within the policy, AccessDenied past its key prefix`, async () => {
+        const key = `boto3-${signature}/\${filename}`;
+        const script = [
+          "import boto3, json, sys; from botocore.config import Config",
+          `s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="${ACCESS_KEY}", aws_secret_access_key="${SECRET_KEY}", region_name="${REGION}", config=Config(signature_version="${signature}"))`,
+          `print(json.dumps(s3.generate_presigned_post("${B}", "${key}", Fields={"success_action_status": "201"}, Conditions=[{"success_action_status": "201"}, ["content-length-range", 1, 100]], ExpiresIn=600)))`,
+        ].join("\n");
+        const proc = Bun.spawnSync([PYTHON!, "-c", script, h.endpoint]);
+        expect(proc.exitCode).toBe(0);
+        const signedPost = JSON.parse(proc.stdout.toString()) as { url: string; fields: Record<string, string> };
+        const res = await postSigned(signedPost, { name: "b.txt", content: `from boto3 ${signature}` });
+        expect(res.status).toBe(201);
+        expect(await (await h.send("GET", `/${B}/boto3-${signature}/b.txt`)).text()).toBe(`from boto3 ${signature}`);
+        const moved = { ...signedPost, fields: { ...signedPost.fields, key: "elsewhere/b.txt" } };
+        expect(await errorCode(await postSigned(moved, { name: "b.txt", content: "x" }))).toBe("AccessDenied");
+      });
+    }
   });
 });
