@@ -288,7 +288,7 @@ export class LocalDrive implements Drive {
    * returned); the containment verdict wins over the read's own error.
    */
   private async readInside<T>(dir: string, read: Promise<T>): Promise<T> {
-    const [inside, data] = await Promise.allSettled([this.paths.assertInside(dir), read]);
+    const [inside, data] = await Promise.allSettled([this.paths.assertInsideForRead(dir), read]);
     if (inside.status === "rejected") throw inside.reason;
     if (data.status === "rejected") throw data.reason;
     return data.value;
