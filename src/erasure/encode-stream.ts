@@ -1,14 +1,16 @@
 /**
- * The PUT data path: read the body into 1 MiB blocks (one reused buffer), MD5 on the way,
- * encode each block into k+m shards and append `[xxh3][shard]` frames to one staging file per
- * drive, in parallel, with at most one block in flight while the next is read. Small bodies
- * (≤ inlineLimit) are not written at all: their frames are returned for xl.meta.
+ * The PUT data path: read the body into 1 MiB blocks (two reused buffers), MD5 on the way (in a
+ * worker for large bodies, md5.ts), encode each block into k+m shards and append
+ * `[xxh3][shard]` frames to one staging file per drive, in parallel, with at most one block in
+ * flight while the next is read. Small bodies (≤ inlineLimit) are not written at all: their
+ * frames are returned for xl.meta.
  */
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import type { Drive, FileWriter } from "../storage/index";
 import { frameHeader, frameShard } from "./bitrot";
 import type { BufferPool } from "./buffers";
+import { StreamMd5 } from "./md5";
 import { quorumError, type ErrLoc } from "./quorum";
 
 export interface StageTarget {
@@ -144,7 +146,7 @@ class Blocker {
 
   constructor(private readonly t: StageTarget) {
     const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
-    this.blocks = [t.pool.take(t.blockSize), t.pool.take(t.blockSize)];
+    this.blocks = [t.pool.takeShared(t.blockSize), t.pool.takeShared(t.blockSize)];
     this.into = [t.pool.take(intoSize), t.pool.take(intoSize)];
   }
 
@@ -181,14 +183,20 @@ class Blocker {
  */
 export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits): Promise<Staged> {
   const writers = new ShardWriters(t);
-  const md5 = new Bun.CryptoHasher("md5");
+  const md5 = new StreamMd5();
   const blocker = new Blocker(t);
   let size = 0;
+  // The latest block's hash (the worker hashes in order, so it settles after every earlier one).
+  let hashed: Promise<void> = Promise.resolve();
   const reader = body.getReader();
   const flush = async (bytes: Uint8Array, into: Uint8Array) => {
-    md5.update(bytes);
+    const previous = hashed;
+    hashed = md5.update(bytes);
+    hashed.catch(() => undefined); // awaited later; this only keeps it from counting as unhandled
     if (!writers.opened) await writers.open();
     await writers.push(t.codec.encode(bytes, into));
+    // The previous block's buffer is refilled next, so its hash must be done by then.
+    await previous;
   };
   try {
     if (t.inlineLimit < 0) await writers.open();
@@ -199,13 +207,15 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     }
     const tail = blocker.tail;
     if (!writers.opened && size <= t.inlineLimit) {
-      const md5Hex = md5.update(tail.block).digest("hex");
+      await md5.update(tail.block);
+      const md5Hex = await md5.hex();
       checkEnd(limits, size, md5Hex);
       return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, tail.block), alive: writers.alive };
     }
     if (tail.block.length > 0) await flush(tail.block, tail.into);
     await writers.finish();
-    const md5Hex = md5.digest("hex");
+    await hashed;
+    const md5Hex = await md5.hex();
     checkEnd(limits, size, md5Hex);
     return { size, md5Hex, inline: null, alive: writers.alive };
   } catch (e) {
@@ -213,7 +223,10 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     await reader.cancel().catch(() => undefined);
     throw e;
   } finally {
+    md5.dispose();
     reader.releaseLock();
+    // The worker may still read a block of a failed upload: wait before the pool hands it out.
+    await hashed.catch(() => undefined);
     blocker.release();
   }
 }
