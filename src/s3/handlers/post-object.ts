@@ -5,6 +5,7 @@
  * against the bucket policy, once the key is known.
  */
 import { verifyPostPolicy } from "../../auth/index";
+import type { ObjectMetadata } from "../../object/index";
 import { authorizeAnonymous } from "../authorize";
 import { xml, type HandlerResult, type S3Context } from "../context";
 import { S3Error } from "../errors";
@@ -81,15 +82,7 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
   const headers = headersFromFields(fields, form.fileContentType);
   if (verified.accessKey === null) await authorizeAnonymousForm(ctx, key, headers);
   rejectUnsupportedWriteHeaders(headers);
-  // As PutObject: metadata and canned ACL, then the form's XML tagging, then object lock (the
-  // form's lock fields or the bucket's default retention).
-  const metadata = requestMetadata(headers);
-  const tagging = fields.get("tagging");
-  metadata.system = {
-    ...metadata.system,
-    ...(tagging !== undefined && { tagging: encodeTags(tagsFromXml(parseXml(tagging, "Tagging", schemas.tagging), MAX_OBJECT_TAGS)) }),
-    ...(await newVersionLockMeta(ctx.deps.layer, bucket, headers)),
-  };
+  const metadata = await formMetadata(ctx, headers, fields.get("tagging"));
   const body = form.file.pipeThrough(sizeGuard((n) => verified.checkContentLength(n)));
   const info = await ctx.deps.layer.putObject(bucket, key, body, {
     size: -1,
@@ -99,6 +92,20 @@ export async function postObject(ctx: Ctx): Promise<HandlerResult> {
     versioning: await versioningOf(ctx.deps.layer, bucket),
   });
   return postResponse(ctx, fields, { key, etag: quoteEtag(info.etag), versionId: info.versionId });
+}
+
+/**
+ * As PutObject: metadata and canned ACL, the form's XML tagging, and object lock (the form's lock
+ * fields, else the bucket's default retention).
+ */
+async function formMetadata(ctx: Ctx, headers: Headers, tagging: string | undefined): Promise<ObjectMetadata> {
+  const metadata = requestMetadata(headers);
+  metadata.system = {
+    ...metadata.system,
+    ...(tagging !== undefined && { tagging: encodeTags(tagsFromXml(parseXml(tagging, "Tagging", schemas.tagging), MAX_OBJECT_TAGS)) }),
+    ...(await newVersionLockMeta(ctx.deps.layer, ctx.endpoint.bucket, headers)),
+  };
+  return metadata;
 }
 
 /**
