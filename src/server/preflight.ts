@@ -62,6 +62,11 @@ function refuseMinioData(path: string): void {
  * directory this process can write (MinIO also refuses to start on an access-denied drive).
  */
 export function checkDrives(drives: string[]): void {
+  // Without this, `http://node1:9000/d1` would be taken as a relative local path and created.
+  const remote = drives.find((d) => /^https?:\/\//i.test(d));
+  if (remote) {
+    throw new ConfigError(`drive ${remote} is on another node: this Cairn serves local drives only (no distributed mode yet): give local directories`);
+  }
   const states = drives.map((d) => ({ path: d, state: stateOf(d) }));
   const notDir = states.find((s) => s.state === "other");
   if (notDir) throw new ConfigError(`drive ${notDir.path} is not a directory: give a directory path`);

@@ -43,12 +43,14 @@ export interface Spawned {
 export interface SpawnOptions {
   /** A command that runs Cairn, e.g. `setpriv --reuid=65534 …` to start it as another user. */
   wrap?: string[];
+  /** Working directory (default: the repository), where relative drive paths would land. */
+  cwd?: string;
 }
 
 /** `env` is the whole CAIRN_/MINIO_ environment: the test's own shell variables are not passed. */
 export function spawnCairn(args: string[], env: Record<string, string>, opts: SpawnOptions = {}): Spawned {
   const proc = Bun.spawn([...(opts.wrap ?? []), ...CAIRN.argv0, ...args], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...baseEnv(), ...env },
     stdin: "ignore",
     stdout: "pipe",

@@ -44,6 +44,13 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
     expect(existsSync(join(root, "d3"))).toBe(false);
   });
 
+  test("drives on other nodes (MinIO's distributed syntax) are refused, not created as local paths", async () => {
+    const cwd = tempDir();
+    const { line } = await failure(["http://node{1...4}:9000/data", ...loopback()], {}, { cwd });
+    expect(line).toContain("drive http://node1:9000/data is on another node");
+    expect(existsSync(join(cwd, "http:"))).toBe(false);
+  });
+
   test("a drive path that is a file", async () => {
     const file = join(tempDir(), "not-a-dir");
     writeFileSync(file, "x");
