@@ -129,7 +129,8 @@ function account(s: Served, deps: AppDeps): void {
   const errorCode = res.status >= 400 ? (res.headers.get("x-amz-error-code") ?? undefined) : undefined;
   deps.metrics.record({ api, status: res.status, bytesIn, bytesOut, seconds: ms / 1000, errorCode });
   deps.accessLog?.write({
-    time: new Date(performance.timeOrigin + s.started).toISOString(),
+    // From the wall clock as it reads now, not performance.timeOrigin, which drifts when NTP steps the clock.
+    time: new Date(Date.now() - ms).toISOString(),
     requestId: ctx.requestId,
     remoteAddress: ctx.remoteAddress ?? null,
     method: req.method,
