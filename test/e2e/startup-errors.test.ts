@@ -6,7 +6,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CAIRN, spawnCairn, type SpawnOptions } from "./cairn-exe";
-import { cleanupTemp, freePort, tempDir } from "./harness";
+import { cleanupTemp, freePort, startServer, tempDir } from "./harness";
 
 setDefaultTimeout(60_000);
 afterAll(cleanupTemp);
@@ -49,6 +49,14 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
     const { line } = await failure(["http://node{1...4}:9000/data", ...loopback()], {}, { cwd });
     expect(line).toContain("drive http://node1:9000/data is on another node");
     expect(existsSync(join(cwd, "http:"))).toBe(false);
+  });
+
+  test("drives formatted as a 4-drive set, started with 2 of them: the layout change is named", async () => {
+    const first = await startServer({ drives: 4 });
+    expect(await first.stop()).toBe(0);
+    const { code, line } = await failure([...first.drives.slice(0, 2), ...loopback()]);
+    expect(code).toBe(1);
+    expect(line).toBe("cairn server: cannot open the drives: the drives were formatted as 4 drives, 2 given: layout changed");
   });
 
   test("a drive path that is a file", async () => {
