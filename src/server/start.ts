@@ -137,8 +137,8 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const { parity, rrsParity } = configStep("storage class", () => backend.storageClassParity(env));
   checkParity(env, drives.length, { parity, rrsParity });
   checkDrives(drives);
-  if (config.defaultCredentials) warnDefaultCredentials();
   const accessLog = config.accessLog === null ? null : openAccessLog(config.accessLog);
+  if (config.defaultCredentials) warnDefaultCredentials();
 
   const slot = openSlot(config, backend, { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) });
   const metrics = new Metrics();
