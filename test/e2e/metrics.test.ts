@@ -1,14 +1,14 @@
 /**
  * Metrics and the access log of a real server process, driven by the AWS SDK: the Prometheus
  * text parses strictly, the latency histograms agree with the requests sent, errors are counted
- * by S3 code, a heal-on-read shows up as a heal event, and the opt-in access log holds one JSON
- * line per S3 request (and nothing is written when it is off).
+ * by S3 code, a heal-on-read and a write without quorum show up as layer events, and the opt-in
+ * access log holds one JSON line per S3 request (and nothing is written when it is off).
  */
 import {
   CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkHistogram, parsePrometheus, type Scrape } from "../prometheus";
 import { ACCESS_KEY, bucketName, cleanupTemp, REGION, ROOT, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
@@ -128,6 +128,27 @@ describe("metrics and access log of a 4-drive server", () => {
     }
     expect(healed).toBe(before + 1);
     expect(existsSync(join(server.drives[0]!, bucket, "c"))).toBe(true);
+  });
+
+  test("a write that two drives cannot take fails for want of quorum, and that is counted", async () => {
+    // Root ignores permission bits: a staging directory replaced by a file makes a drive fail writes.
+    const staging = (i: number) => join(server.drives[i]!, ".cairn.sys", "tmp");
+    const before = (await scrape(server.url)).value("cairn_quorum_failures_total", { op: "write" })!;
+    for (const i of [0, 1]) {
+      rmSync(staging(i), { recursive: true });
+      writeFileSync(staging(i), "not a directory");
+    }
+    try {
+      expect(await errorName(send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: "unwritable", Body: "x" }))))).toBe("SlowDown");
+    } finally {
+      for (const i of [0, 1]) {
+        rmSync(staging(i));
+        mkdirSync(staging(i));
+      }
+    }
+    const m = await scrape(server.url);
+    expect(m.value("cairn_quorum_failures_total", { op: "write" })).toBe(before + 1);
+    expect(m.value("cairn_s3_errors_total", { api: "PutObject", code: "SlowDown" })).toBe(1);
   });
 
   test("after shutdown the access log holds one JSON line per S3 request, in order, with its fields", async () => {
