@@ -1,10 +1,11 @@
 import { expect, test } from "bun:test";
 import { createCodec } from "../ec/index";
 import { frameShard } from "./bitrot";
-import { decodeRange, type DecodeSource } from "./decode-stream";
+import { decodeRange, readBlockShards, type DecodeSource } from "./decode-stream";
+import { DriveError } from "../storage/index";
 
 /** Shards of `data` (one part, 64 KiB blocks) held in memory, framed as on disk. */
-function source(data: Uint8Array, opts: { corrupt?: number } = {}) {
+function source(data: Uint8Array, opts: { corrupt?: number; corruptAt?: number; missing?: number } = {}) {
   const codec = createCodec(2, 1);
   const blockSize = 64 * 1024;
   const files: Uint8Array[][] = [[], [], []];
@@ -12,8 +13,9 @@ function source(data: Uint8Array, opts: { corrupt?: number } = {}) {
     codec.encode(data.subarray(off, off + blockSize)).forEach((s, i) => files[i]!.push(frameShard(s)));
   }
   const joined = files.map((fs) => Buffer.concat(fs));
-  if (opts.corrupt !== undefined) joined[opts.corrupt]![20]! ^= 1;
+  if (opts.corrupt !== undefined) joined[opts.corrupt]![opts.corruptAt ?? 20]! ^= 1;
   const bad: string[] = [];
+  const reads: string[] = [];
   const src: DecodeSource = {
     codec,
     k: 2,
@@ -22,9 +24,13 @@ function source(data: Uint8Array, opts: { corrupt?: number } = {}) {
     present: [true, true, true],
     loc: { bucket: "b", key: "k" },
     onBad: (shard, why) => bad.push(`${shard}:${why}`),
-    read: async (shard, _part, offset, length) => joined[shard]!.subarray(offset, offset + length),
+    read: async (shard, _part, offset, length) => {
+      reads.push(`${shard}@${offset}+${length}`);
+      if (shard === opts.missing) throw new DriveError("FileNotFound", "test", "gone");
+      return joined[shard]!.subarray(offset, offset + length);
+    },
   };
-  return { src, bad, codec };
+  return { src, bad, codec, reads };
 }
 
 test("a range across blocks decodes exactly; a corrupt data shard is reported and bypassed", async () => {
@@ -54,4 +60,58 @@ test("a body nobody reads gives its lock back after the idle time", async () => 
   expect(n).toBeGreaterThan(0);
   expect(released).toBe(1);
   codec.close();
+});
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(body).arrayBuffer());
+}
+
+const BLOCKS = 9;
+const objectBytes = () => crypto.getRandomValues(new Uint8Array(BLOCKS * 64 * 1024 - 1234));
+
+test("a healthy read fetches each data shard's frame once per block, never parity", async () => {
+  const data = objectBytes();
+  const { src, bad, reads } = source(data);
+  expect((await readAll(decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} }))).equals(Buffer.from(data))).toBe(true);
+  expect(bad).toEqual([]);
+  expect(reads.every((r) => !r.startsWith("2@"))).toBe(true);
+  expect(reads).toHaveLength(2 * BLOCKS);
+});
+
+test("ranges that start and end inside blocks decode exactly", async () => {
+  const data = objectBytes();
+  const { src } = source(data);
+  for (const [start, end] of [
+    [1, 1],
+    [65_535, 65_536],
+    [100_000, 4 * 65_536 + 7],
+    [4 * 65_536 - 1, data.length - 1],
+  ] as const) {
+    const got = await readAll(decodeRange(src, { start, end }, { done: () => {} }));
+    expect(got.equals(Buffer.from(data.subarray(start, end + 1)))).toBe(true);
+  }
+});
+
+test("a missing data shard file: parity is read instead for every block and the loss is reported once", async () => {
+  const data = objectBytes();
+  const { src, bad } = source(data, { missing: 1 });
+  expect((await readAll(decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} }))).equals(Buffer.from(data))).toBe(true);
+  expect(bad).toEqual(["1:missing"]);
+});
+
+test("a corrupt frame in the middle of the file is reported and decoded around", async () => {
+  const data = objectBytes();
+  const frame = 8 + createCodec(2, 1).shardSize(64 * 1024);
+  const { src, bad } = source(data, { corrupt: 0, corruptAt: 6 * frame + 100 });
+  expect((await readAll(decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} }))).equals(Buffer.from(data))).toBe(true);
+  expect(bad).toEqual(["0:corrupt"]);
+});
+
+test("readBlockShards (heal) returns k verified shards of one block", async () => {
+  const data = objectBytes();
+  const { src, codec, reads } = source(data);
+  const shards = await readBlockShards(src, 0, BLOCKS - 1);
+  expect(shards.filter(Boolean)).toHaveLength(2);
+  expect(Buffer.concat(codec.dataViews(shards, data.length - (BLOCKS - 1) * 64 * 1024)).equals(Buffer.from(data.subarray((BLOCKS - 1) * 64 * 1024)))).toBe(true);
+  expect(reads).toHaveLength(2);
 });

@@ -11,18 +11,23 @@
 
 const WORKER_SOURCE = `
 const hashers = new Map();
+const buffers = new Map();
 self.onmessage = (e) => {
   const m = e.data;
   try {
     if (m.op === "update") {
       let h = hashers.get(m.id);
       if (!h) hashers.set(m.id, (h = new Bun.CryptoHasher("md5")));
-      h.update(new Uint8Array(m.buf, m.off, m.len));
+      h.update(new Uint8Array(m.buf ?? buffers.get(m.bid), m.off, m.len));
       postMessage({ n: m.n });
     } else if (m.op === "digest") {
       const h = hashers.get(m.id) ?? new Bun.CryptoHasher("md5");
       hashers.delete(m.id);
       postMessage({ n: m.n, hex: h.digest("hex") });
+    } else if (m.op === "buffer") {
+      buffers.set(m.bid, m.buf);
+    } else if (m.op === "forget") {
+      buffers.delete(m.bid);
     } else {
       hashers.delete(m.id);
     }
@@ -44,6 +49,13 @@ class HashWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private next = 0;
+  /**
+   * Pooled buffers are sent to the worker once and named by number afterwards: posting a
+   * SharedArrayBuffer measured 45-190 µs a message, a message of numbers ~10 µs.
+   */
+  private readonly known = new WeakMap<SharedArrayBuffer, number>();
+  private readonly forget = new FinalizationRegistry<number>((bid) => this.post({ op: "forget", bid }));
+  private nextBuffer = 0;
   broken = false;
 
   constructor() {
@@ -62,6 +74,18 @@ class HashWorker {
       this.waiting.set(n, { resolve, reject });
       this.worker.postMessage({ ...msg, n });
     });
+  }
+
+  /** The worker's name for `buf`, sending it over the first time. */
+  bufferId(buf: SharedArrayBuffer): number {
+    let bid = this.known.get(buf);
+    if (bid === undefined) {
+      bid = this.nextBuffer++;
+      this.known.set(buf, bid);
+      this.forget.register(buf, bid);
+      this.post({ op: "buffer", bid, buf });
+    }
+    return bid;
   }
 
   post(msg: Record<string, unknown>): void {
@@ -114,8 +138,13 @@ export class StreamMd5 {
       return Promise.resolve();
     }
     const { w, id } = this.remote!;
-    const view = bytes.buffer instanceof SharedArrayBuffer ? bytes : copyToShared(bytes);
-    return w.call({ op: "update", id, buf: view.buffer, off: view.byteOffset, len: view.length }).then(() => undefined);
+    const at = { off: bytes.byteOffset, len: bytes.length };
+    // A one-off copy travels with its message; only long-lived (pooled) buffers are registered.
+    const msg =
+      bytes.buffer instanceof SharedArrayBuffer
+        ? { op: "update", id, bid: w.bufferId(bytes.buffer), ...at }
+        : { op: "update", id, buf: copyToShared(bytes).buffer, off: 0, len: bytes.length };
+    return w.call(msg).then(() => undefined);
   }
 
   async hex(): Promise<string> {
