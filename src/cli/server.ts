@@ -5,10 +5,11 @@ import { parseFlags, UsageError } from "./args";
 const HELP = `Usage: cairn server DIR... [flags]
 
 Serves S3 on erasure-coded drives. DIR may use ellipses: /mnt/disk{1...4}.
-With no DIR, MINIO_VOLUMES (space-separated) is used.
+With no DIR, CAIRN_VOLUMES or MINIO_VOLUMES (space-separated) is used. Missing
+directories are created, except some of a multi-drive set (mount or create them).
 
 Flags:
-  --address HOST:PORT          S3 API address (default :9000, env CAIRN_ADDRESS)
+  --address HOST:PORT          S3 API address (default :9000, env CAIRN_ADDRESS or MINIO_ADDRESS)
   --console-address HOST:PORT  console address (default :9001, env CAIRN_CONSOLE_ADDRESS)
   --domain NAME                domain for virtual-hosted buckets (repeatable, env CAIRN_DOMAIN)
   -h, --help                   show this help

@@ -45,7 +45,12 @@ describe(`cairn healthcheck against a running server (${CAIRN.kind})`, () => {
   }
 
   test("finds the server through CAIRN_ADDRESS, MINIO_ADDRESS and MINIO_OPTS", async () => {
-    for (const env of [{ CAIRN_ADDRESS: `127.0.0.1:${server.port}` }, { MINIO_ADDRESS: `:${server.port}` }, { MINIO_OPTS: `--address :${server.port}` }]) {
+    const envs: Record<string, string>[] = [
+      { CAIRN_ADDRESS: `127.0.0.1:${server.port}` },
+      { MINIO_ADDRESS: `:${server.port}` },
+      { MINIO_OPTS: `--address :${server.port}` },
+    ];
+    for (const env of envs) {
       const r = await healthcheck(env);
       expect(`${JSON.stringify(env)} → ${r.code} ${r.stderr}`).toBe(`${JSON.stringify(env)} → 0 `);
     }
