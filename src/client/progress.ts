@@ -47,6 +47,12 @@ export class Progress {
     }
   }
 
+  /** One object that could not be copied; the command goes on with the others. */
+  failed(e: { target: string; message: string }): void {
+    if (this.mode === "json") process.stdout.write(JSON.stringify({ status: "error", target: e.target, error: e.message }) + "\n");
+    else process.stderr.write(`${this.mode === "bar" ? "\r\x1b[K" : ""}cairn: ${e.target}: ${e.message}\n`);
+  }
+
   /** Only for plain/JSON outputs: a remove or a skipped item. */
   note(e: { action: string; target: string }): void {
     if (this.mode === "json") process.stdout.write(JSON.stringify({ status: "success", action: e.action, target: e.target }) + "\n");

@@ -132,3 +132,27 @@ test("mirror --watch copies files written after it started, until SIGTERM", asyn
   }
   expect(await proc.exited).toBe(0);
 });
+
+test("mirror goes on past an object it cannot copy, copies the rest, and exits 1 naming the failure", async () => {
+  const src = join(work, "partly");
+  mkdirSync(join(src, "sub"), { recursive: true });
+  for (const name of ["a.txt", "refused.txt", "sub/c.txt"]) writeFileSync(join(src, name), `content of ${name}`);
+  const proxy = startProxy(server.url, (req, url) =>
+    req.method === "PUT" && url.pathname.endsWith("/refused.txt")
+      ? new Response("<Error><Code>AccessDenied</Code><Message>no</Message></Error>", { status: 403 })
+      : null,
+  );
+  try {
+    const viaProxy = makeCli({ c: hostEnv(proxy.url) });
+    const run = await viaProxy.here("mirror", "--quiet", "--workers", "1", src, `c/${bucket}/partly`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("refused.txt");
+    expect(run.stderr).toContain("1 of 3 copies failed");
+  } finally {
+    proxy.stop();
+  }
+  // Both objects after the refused one (in name order) were still copied.
+  expect(expectOk(await cli.here("cat", `c/${bucket}/partly/a.txt`)).stdout).toBe("content of a.txt");
+  expect(expectOk(await cli.here("cat", `c/${bucket}/partly/sub/c.txt`)).stdout).toBe("content of sub/c.txt");
+  expect((await cli.here("stat", `c/${bucket}/partly/refused.txt`)).code).toBe(1);
+});

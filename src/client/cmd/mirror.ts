@@ -5,7 +5,7 @@
 import { rmSync, watch } from "node:fs";
 import { collect, childRef, dirPrefix, requireLocalExists, type Entry } from "../entries";
 import { compareTrees, type Difference } from "../compare";
-import { ClientError } from "../errors";
+import { ClientError, isClientError } from "../errors";
 import { parseLocation, type Location } from "../location";
 import { deleteObjects, requireBucket } from "../ops";
 import type { Progress } from "../progress";
@@ -95,13 +95,27 @@ async function mirrorOnce(source: Location, target: Location, opts: MirrorOption
     return copies.length + removals.length;
   }
   for (const d of copies) if (d.kind !== "only-target") opts.progress.expect(d.source.size);
+  // As mc does, one object that fails (unreadable file, refused key) does not stop the rest; the
+  // pass still ends in an error, after every other copy and removal was tried.
+  const failures: { rel: string; err: unknown }[] = [];
   await pool(copies, opts.workers, async (d) => {
     if (d.kind === "only-target") return;
     const dst = childRef(target, d.rel);
-    const size = await transfer(d.source.ref, dst, { ...opts.transfer, progress: opts.progress });
-    opts.progress.finished({ source: refName(d.source.ref), target: refName(dst), size });
+    try {
+      const size = await transfer(d.source.ref, dst, { ...opts.transfer, progress: opts.progress });
+      opts.progress.finished({ source: refName(d.source.ref), target: refName(dst), size });
+    } catch (err) {
+      if (isClientError(err, "no-bucket")) throw err; // every other copy would fail too
+      failures.push({ rel: d.rel, err });
+      opts.progress.failed({ target: refName(dst), message: err instanceof Error ? err.message : String(err) });
+    }
   });
   if (removals.length > 0) await removeAll(target, removals, opts);
+  if (failures.length > 0) {
+    throw new ClientError("s3", `${failures.length} of ${copies.length} copies failed (first: ${failures[0]!.rel})`, {
+      cause: failures[0]!.err,
+    });
+  }
   return copies.length + removals.length;
 }
 
