@@ -1,27 +1,57 @@
-/** fsyncDir's sharing of concurrent calls: every caller gets the outcome of an fsync that began after it called. */
-import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { existsSync, mkdirSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fsyncDir } from "./fsutil";
+import { fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
 
-const root = mkdtempSync(join(tmpdir(), "cairn-fsync-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cairn-fsutil-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
 
+test("mkdirDurable lists the new directories and the parent whose entry changed", async () => {
+  expect(await mkdirDurable(join(dir, "a/b/c"))).toEqual([join(dir, "a/b/c"), join(dir, "a/b"), join(dir, "a"), dir]);
+  expect(await mkdirDurable(join(dir, "a/b/c"))).toEqual([]);
+  expect(await mkdirDurable(join(dir, "a/x"))).toEqual([join(dir, "a/x"), join(dir, "a")]);
+});
+
+test("renameDurable retries when the target directory is pruned between mkdir and rename", async () => {
+  const src = join(dir, "src");
+  await writeFile(src, "payload");
+  let attempts = 0;
+  const prunedOnce = async (d: string) => {
+    const created = await mkdirDurable(d);
+    if (attempts++ === 0) await rm(join(dir, "p"), { recursive: true }); // a concurrent delete's prune
+    return created;
+  };
+  await renameDurable(src, join(dir, "p/q/dst"), prunedOnce);
+  expect(attempts).toBe(2);
+  expect(await readFile(join(dir, "p/q/dst"), "utf8")).toBe("payload");
+  expect(existsSync(src)).toBe(false);
+});
+
+test("writeFileSynced and readAt round trip; readAt stops at end of file", async () => {
+  const data = new Uint8Array(10_000).map((_, i) => i % 251);
+  await writeFileSynced(join(dir, "f"), data);
+  expect([...(await readAt(join(dir, "f"), 9_990, 10))]).toEqual([...data.subarray(9_990)]);
+  expect((await readAt(join(dir, "f"), 9_995, 10)).length).toBe(5);
+});
+
+// fsyncDir shares concurrent calls: every caller gets the outcome of an fsync that began after it called.
 test("a burst of fsyncs of one directory all resolve", async () => {
-  const dir = join(root, "burst");
-  mkdirSync(dir);
   const results = await Promise.allSettled(Array.from({ length: 64 }, () => fsyncDir(dir)));
   expect(results.every((r) => r.status === "fulfilled")).toBe(true);
 });
 
 test("every caller of a failing shared fsync sees the failure, and the next call starts afresh", async () => {
-  const dir = join(root, "later");
-  const results = await Promise.allSettled(Array.from({ length: 8 }, () => fsyncDir(dir)));
+  const later = join(dir, "later");
+  const results = await Promise.allSettled(Array.from({ length: 8 }, () => fsyncDir(later)));
   for (const r of results) {
     expect(r.status).toBe("rejected");
     expect((r as PromiseRejectedResult).reason.code).toBe("ENOENT");
   }
-  mkdirSync(dir);
-  await fsyncDir(dir);
+  mkdirSync(later);
+  await fsyncDir(later);
 });
