@@ -72,6 +72,7 @@ for (const name of Object.keys(layouts)) {
   const prefix = `list-${name}/`;
   for (let pass = 0; pass < Number(args.passes); pass++) {
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     let n = 0;
     let pages = 0;
     let marker: string | undefined;
@@ -83,7 +84,10 @@ for (const name of Object.keys(layouts)) {
       marker = r.nextMarker;
     }
     const s = (performance.now() - t) / 1000;
-    rows.push({ case: `listObjects ${name} pass ${pass + 1}`, keys: n, pages, seconds: s.toFixed(2), keysPerSec: Math.round(n / s) });
+    const cpu = process.cpuUsage(cpu0);
+    // Per CPU second too: the shared machine's wall-clock figures swing with its load.
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    rows.push({ case: `listObjects ${name} pass ${pass + 1}`, keys: n, pages, seconds: s.toFixed(2), keysPerSec: Math.round(n / s), keysPerCpuSec: Math.round(n / cpuS) });
   }
   if (args.walk) {
     const drive = await LocalDrive.open(drives[0]!);

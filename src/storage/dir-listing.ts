@@ -131,6 +131,25 @@ export class ListingCache {
 /** One cache per process: entries are keyed by absolute path and checked against the disk. */
 export const listingCache = new ListingCache();
 
+/** Drive roots whose filesystem was seen to count subdirectories in a directory's links. */
+const countsSubdirs = new Set<string>();
+
+/**
+ * Does this filesystem keep a directory's link count at 2 + its subdirectories (ext4, xfs,
+ * tmpfs do; btrfs reports 1)? Checked on the drive root, which always holds `.cairn.sys` and
+ * the bucket directories, and remembered once confirmed.
+ */
+export async function linkCountsSubdirs(rootAbs: string, guard: Guard): Promise<boolean> {
+  if (countsSubdirs.has(rootAbs)) return true;
+  const [st, dirents] = await guard(() => Promise.all([lstat(rootAbs), readdir(rootAbs, { withFileTypes: true })]));
+  const subdirs = dirents.filter((d) => d.isDirectory()).length;
+  const after = await guard(() => lstat(rootAbs));
+  // Equal link counts around the read: no directory came or went while it was counted.
+  const ok = subdirs > 0 && st.nlink === after.nlink && st.nlink === 2 + subdirs;
+  if (ok) countsSubdirs.add(rootAbs);
+  return ok;
+}
+
 /** First index whose text is ≥ `text` (key order), by binary search. */
 export function lowerBound(list: Listing, text: string): number {
   let lo = 0;

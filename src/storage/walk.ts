@@ -15,29 +15,21 @@
  * entries that can still hold wanted keys are those whose text is a prefix of the marker's
  * remaining text, looked up one by one. Big listings come from `listingCache`.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { lstat, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { compareKeys } from "../lib/index";
-import { listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
+import { linkCountsSubdirs, listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
 import type { WalkEntry, WalkOptions } from "./drive";
 import { isNotFound } from "./errno";
 import { MinHeap } from "./heap";
 import { keyToRelDir, MAX_PIECE_BYTES, META_FILE, prefixToRelDir } from "./paths";
 
-/** A promise that never rejects, so a prefetch nobody awaits cannot become an unhandled error. */
-type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+/** A prefetch: marked handled at once, so one nobody awaits cannot become an unhandled error. */
+type Settled<T> = Promise<T>;
 
 function settle<T>(p: Promise<T>): Settled<T> {
-  return p.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
-
-async function unwrap<T>(s: Settled<T>): Promise<T> {
-  const r = await s;
-  if (r.ok) return r.value;
-  throw r.error;
+  p.catch(() => undefined);
+  return p;
 }
 
 interface Dir {
@@ -51,9 +43,17 @@ interface Dir {
   listing?: Settled<Listing | null>;
 }
 
-/** Started by the lookahead: an entry's xl.meta and the listing of its directory. */
+/** What probing one entry found: its xl.meta (null: none), and whether its directory is a leaf. */
+interface Probe {
+  meta: Uint8Array | null;
+  /** True: no sub-directories, so no longer keys. Undefined: not probed. */
+  leaf: boolean | undefined;
+}
+
+/** Started by the lookahead: the batch probing an entry (and its index there), its listing. */
 interface Prefetch {
-  meta?: Settled<Uint8Array | null>;
+  batch?: Settled<Probe[]>;
+  at?: number;
   listing?: Settled<Listing | null>;
 }
 
@@ -190,10 +190,16 @@ function isCanonical(dir: Dir, e: DirItem, bound: string): boolean {
   }
 }
 
-async function readObjectMeta(dir: Dir, e: DirItem, bound: string, guard: Guard): Promise<Uint8Array | null> {
-  if (!isCanonical(dir, e, bound)) return null; // a non-canonical path is not an object
-  const data = await guard(() => readFile(`${dir.abs}/${e.name}/${META_FILE}`).catch(nullIfMissing));
-  return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+async function probe(abs: string, want: { meta: boolean; leaf: boolean }): Promise<Probe> {
+  const [data, st] = await Promise.all([
+    want.meta ? readFile(`${abs}/${META_FILE}`).catch(nullIfMissing) : null,
+    want.leaf ? lstat(abs).catch(nullIfMissing) : undefined,
+  ]);
+  return {
+    meta: data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null,
+    // A directory gone meanwhile holds nothing either.
+    leaf: st === undefined ? undefined : st === null || st.nlink === 2,
+  };
 }
 
 // Plain concatenation: every part is a single validated name, and path.join is costly per key.
@@ -207,23 +213,51 @@ function child(dir: Dir, e: DirItem, bound: string): Dir {
   };
 }
 
-function lookahead(c: Cursor, filter: Filter, guard: Guard): void {
+interface Ctx {
+  filter: Filter;
+  guard: Guard;
+  /** Object directories can be probed with a stat (`readLeafListing`). */
+  leafProbe: boolean;
+}
+
+/**
+ * Probes the next META_AHEAD entries in one guarded batch (one deadline and one fault count
+ * per batch: per-call bookkeeping cost as much as the reads), then starts the listings of
+ * the next LISTING_AHEAD entries that may have sub-directories.
+ */
+function lookahead(c: Cursor, ctx: Ctx): void {
+  const { filter, guard } = ctx;
   const end = Math.min(c.i + META_AHEAD, c.end);
+  const jobs: { i: number; abs: string; want: { meta: boolean; leaf: boolean } }[] = [];
   for (; c.ahead < end; c.ahead++) {
     const e = c.list[c.ahead]!;
     const bound = c.dir.base + e.text;
-    if (e.kind === "segment" && filter.wantsKey(bound)) prefetchOf(c, c.ahead).meta = settle(readObjectMeta(c.dir, e, bound, guard));
+    const segment = e.kind === "segment";
+    // A non-canonical path is not an object.
+    const meta = segment && filter.wantsKey(bound) && isCanonical(c.dir, e, bound);
+    const leaf = segment && ctx.leafProbe && filter.wantsRange(bound + "/");
+    if (meta || leaf) jobs.push({ i: c.ahead, abs: `${c.dir.abs}/${e.name}`, want: { meta, leaf } });
   }
-  // Listings trail the metas: start the ones that have come within LISTING_AHEAD.
+  if (jobs.length > 0) {
+    const batch = settle(guard(() => Promise.all(jobs.map((j) => probe(j.abs, j.want)))));
+    jobs.forEach((j, at) => Object.assign(prefetchOf(c, j.i), { batch, at }));
+  }
   const listEnd = Math.min(c.i + LISTING_AHEAD, c.end);
   for (let j = c.i; j < listEnd; j++) {
     const pf = prefetchOf(c, j);
     if (pf.listing !== undefined) continue;
     const e = c.list[j]!;
     const sub = child(c.dir, e, c.dir.base + e.text);
-    pf.listing = filter.wantsRange(sub.base) ? settle(listingCache.read(sub.abs, guard)) : settle(Promise.resolve(null));
+    if (!filter.wantsRange(sub.base)) pf.listing = NO_LISTING;
+    else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
+    else {
+      const at = pf.at!;
+      pf.listing = settle(pf.batch.then((r) => (r[at]!.leaf === true ? null : listingCache.read(sub.abs, guard))));
+    }
   }
 }
+
+const NO_LISTING: Settled<Listing | null> = Promise.resolve(null);
 
 function prefetchOf(c: Cursor, i: number): Prefetch {
   let pf = c.pre.get(i);
@@ -235,27 +269,26 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
   const prefix = opts.prefix ?? "";
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
+  const ctx: Ctx = { filter, guard, leafProbe: await linkCountsSubdirs(dirname(volumeAbs), guard) };
   const heap = new MinHeap<Item>(itemLess);
   heap.push({ type: "range", dir: { abs: join(volumeAbs, start.dir), rel: start.dir, base: start.base, canonical: true } });
   for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
     if (filter.pastPrefix(boundOf(item))) return;
     if (item.type === "range") {
-      const list = await (item.dir.listing ? unwrap(item.dir.listing) : listingCache.read(item.dir.abs, guard));
+      const list = await (item.dir.listing ?? listingCache.read(item.dir.abs, guard));
       if (list !== null) openCursors(item.dir, list, filter, heap);
       continue;
     }
-    lookahead(item, filter, guard);
+    lookahead(item, ctx);
     const e = item.list[item.i]!;
     const bound = item.bound;
     const pf = item.pre.get(item.i);
     item.pre.delete(item.i);
     item.i++;
     if (settleCursor(item, filter)) heap.push(item);
+    const found = pf?.batch ? (await pf.batch)[pf.at!]! : undefined;
     const sub = child(item.dir, e, bound);
-    if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
-    if (pf?.meta !== undefined) {
-      const meta = await unwrap(pf.meta);
-      if (meta !== null) yield { key: bound, meta };
-    }
+    if (found?.leaf !== true && filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
+    if (found?.meta) yield { key: bound, meta: found.meta };
   }
 }
