@@ -15,20 +15,24 @@ function whoAmI(): { uid: number; gid: number } {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
-function chownHint(path: string): string {
+type DriveStep = "reading" | "creating" | "writing to";
+
+/** A directory that could not be created needs creating as well as handing over. */
+function ownershipFix(path: string, step: DriveStep): string {
   const { uid, gid } = whoAmI();
-  return `sudo chown -R ${uid}:${gid} ${path} (or run the server as the directory's owner)`;
+  const chown = `sudo chown -R ${uid}:${gid} ${path}`;
+  return step === "creating" ? `sudo mkdir -p ${path} && ${chown}` : `${chown} (or run the server as the directory's owner)`;
 }
 
 /** Why a drive directory could not be created or used, and what to do about it. */
-function driveProblem(path: string, err: unknown, doing: string): ConfigError {
+function driveProblem(path: string, err: unknown, step: DriveStep): ConfigError {
   const code = errnoCode(err);
   if (code === "EACCES" || code === "EPERM") {
-    return new ConfigError(`drive ${path}: permission denied ${doing} as uid ${whoAmI().uid}: ${chownHint(path)}`);
+    return new ConfigError(`drive ${path}: permission denied ${step} it as uid ${whoAmI().uid}: ${ownershipFix(path, step)}`);
   }
   if (code === "EROFS") return new ConfigError(`drive ${path} is on a read-only filesystem: mount it read-write`);
   if (code === "ENOTDIR") return new ConfigError(`drive ${path}: a part of the path is a file, not a directory: fix the path`);
-  return new ConfigError(`drive ${path}: ${doing} failed (${code ?? String(err)})`);
+  return new ConfigError(`drive ${path}: ${step} it failed (${code ?? String(err)})`);
 }
 
 type PathState = "dir" | "missing" | "other";
@@ -38,7 +42,7 @@ function stateOf(path: string): PathState {
     return statSync(path).isDirectory() ? "dir" : "other";
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return "missing";
-    throw driveProblem(path, err, "reading it");
+    throw driveProblem(path, err, "reading");
   }
 }
 
@@ -81,7 +85,7 @@ export function checkDrives(drives: string[]): void {
     try {
       mkdirSync(path, { recursive: true });
     } catch (err) {
-      throw driveProblem(path, err, "creating it");
+      throw driveProblem(path, err, "creating");
     }
   }
   for (const { path } of states) {
@@ -89,7 +93,7 @@ export function checkDrives(drives: string[]): void {
     try {
       accessSync(path, constants.R_OK | constants.W_OK | constants.X_OK);
     } catch (err) {
-      throw driveProblem(path, err, "writing to it");
+      throw driveProblem(path, err, "writing to");
     }
   }
 }

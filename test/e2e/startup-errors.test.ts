@@ -79,17 +79,25 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
   const isRoot = process.getuid?.() === 0;
   const setpriv = isRoot ? Bun.which("setpriv") : null;
   const reason = isRoot && !setpriv ? " (skipped: running as root and setpriv is missing, so no directory is unwritable)" : "";
+  const wrap = setpriv ? [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+  const uid = setpriv ? 65534 : process.getuid?.();
   test.skipIf(reason !== "")(`an unwritable data directory names the uid and the chown that fixes it${reason}`, async () => {
     const parent = tempDir();
     chmodSync(parent, 0o755);
     const data = join(parent, "data");
     mkdirSync(data);
     chmodSync(data, 0o555);
-    const wrap = setpriv ? [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
-    const uid = setpriv ? 65534 : process.getuid!();
     const { line } = await failure([data, ...loopback()], {}, { wrap });
     expect(line).toContain(`drive ${data}: permission denied writing to it as uid ${uid}`);
     expect(line).toContain(`chown -R ${uid}:`);
+  });
+
+  test.skipIf(reason !== "")(`a data directory that cannot be created says to create and hand it over${reason}`, async () => {
+    const parent = tempDir();
+    chmodSync(parent, 0o555);
+    const data = join(parent, "data");
+    const { line } = await failure([data, ...loopback()], {}, { wrap });
+    expect(line).toContain(`drive ${data}: permission denied creating it as uid ${uid}: sudo mkdir -p ${data} && sudo chown -R ${uid}:`);
   });
 
   test("the S3 port in use names the address and the flag to change", async () => {
