@@ -4,10 +4,10 @@
  * and every LIST page resumes inside it, so without the cache a full listing is quadratic.
  *
  * A cached listing is reused only while the directory's (inode, mtime, ctime) is unchanged:
- * adding, removing or renaming an entry updates both times. Kernel timestamps are coarse
- * (a clock tick), so two changes within one tick can share an mtime; a listing is therefore
- * cached only when the directory had not changed for SETTLE_MS before the stat that preceded
- * the read, so any later change carries a different time. Only directories seen big before are
+ * adding, removing or renaming an entry sets both times to now (ctime also catches an mtime
+ * set back by hand). Kernel timestamps are coarse (a clock tick), so two changes within one
+ * tick can share an mtime; a listing is therefore cached only when the directory's mtime was
+ * SETTLE_MS old at the stat that preceded the read, so any later change carries another time. Only directories seen big before are
  * stat'ed: for the many small ones (each object's own directory) the stat would cost as much as
  * the read.
  */
@@ -78,6 +78,8 @@ export class ListingCache {
   /** Insertion order is recency: a hit moves the entry to the end. */
   private readonly lists = new Map<string, Cached>();
   private total = 0;
+  /** Listings served from the cache (tests assert that a walk reused one). */
+  hits = 0;
 
   async read(abs: string, guard: Guard): Promise<Listing | null> {
     if (!this.big.has(abs)) {
@@ -95,12 +97,13 @@ export class ListingCache {
     if (hit !== undefined && hit.stamp === stamp) {
       this.lists.delete(abs);
       this.lists.set(abs, hit);
+      this.hits++;
       return hit.items;
     }
     const items = await readListing(abs, guard);
     this.drop(abs);
     const settled = BigInt(Date.now()) * 1_000_000n - SETTLE_MS * 1_000_000n;
-    if (items !== null && st.mtimeNs < settled && st.ctimeNs < settled) this.store(abs, { stamp, items });
+    if (items !== null && st.mtimeNs < settled) this.store(abs, { stamp, items });
     return items;
   }
 

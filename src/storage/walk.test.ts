@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareKeys, validateObjectKey } from "../lib/index";
+import { BIG_DIR, listingCache } from "./dir-listing";
 import { LocalDrive } from "./index";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -128,5 +129,64 @@ describe("walk edges", () => {
       break;
     }
     await rm(outside, { recursive: true, force: true });
+  });
+});
+
+describe("big directories (sorted listing cache)", () => {
+  const HOUR_AGO = new Date(Date.now() - 3600_000);
+  const N = BIG_DIR + 100;
+
+  /** Writes objects the way the drive lays them out, without an fsync each. */
+  async function rawStore(volume: string, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 64) {
+      await Promise.all(
+        keys.slice(i, i + 64).map(async (k) => {
+          const dir = join(root, volume, ...k.split("/"));
+          await mkdir(dir, { recursive: true });
+          await writeFile(join(dir, "~xl.meta"), `meta:${k}`);
+        }),
+      );
+    }
+  }
+
+  test("pages after markers, and changes after the listing was cached, match a brute-force sort", async () => {
+    await drive.makeVolume("big");
+    // Traps around one name: `f/77-` sorts before `f/77/a`, and `f/77` holds both.
+    const keys = [...Array.from({ length: N }, (_, i) => `f/${i}`), "f/77-", "f/77/a", "f/77/b/c"];
+    await rawStore("big", keys);
+    await utimes(join(root, "big", "f"), HOUR_AGO, HOUR_AGO);
+    let sorted = [...keys].sort(byteOrder);
+    for (let pass = 0; pass < 3; pass++) expect(await walkKeys("big", "f/")).toEqual(sorted);
+    const hits = listingCache.hits;
+    for (const marker of ["f/0", "f/5", "f/77", "f/77-", "f/77/", "f/77/a", "f/999", "f/9999", "f/"]) {
+      expect(await walkKeys("big", "f/", marker)).toEqual(expected(sorted, "f/", marker));
+    }
+    expect(listingCache.hits).toBeGreaterThan(hits);
+
+    await drive.writeMeta("big", "f/500x", enc("meta:f/500x"));
+    await drive.deleteObject("big", "f/501");
+    sorted = [...sorted.filter((k) => k !== "f/501"), "f/500x"].sort(byteOrder);
+    expect(await walkKeys("big", "f/", "f/4")).toEqual(expected(sorted, "f/", "f/4"));
+  });
+
+  test("a change that restores the old mtime is still seen (ctime is part of the check)", async () => {
+    await drive.makeVolume("big2");
+    const keys = Array.from({ length: N }, (_, i) => `g/${i}`);
+    await rawStore("big2", keys);
+    const dir = join(root, "big2", "g");
+    await utimes(dir, HOUR_AGO, HOUR_AGO);
+    for (let pass = 0; pass < 3; pass++) await walkKeys("big2");
+    await rawStore("big2", ["g/new"]);
+    await utimes(dir, HOUR_AGO, HOUR_AGO);
+    expect(await walkKeys("big2")).toEqual([...keys, "g/new"].sort(byteOrder));
+  });
+
+  test("a directory changed within the last moments is read afresh, not cached", async () => {
+    await drive.makeVolume("big3");
+    const keys = Array.from({ length: N }, (_, i) => `h/${i}`);
+    await rawStore("big3", keys);
+    const hits = listingCache.hits;
+    for (let pass = 0; pass < 3; pass++) expect(await walkKeys("big3")).toEqual([...keys].sort(byteOrder));
+    expect(listingCache.hits).toBe(hits);
   });
 });
