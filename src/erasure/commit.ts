@@ -66,9 +66,12 @@ async function commitOne(d: Drive, pos: number, plan: CommitPlan): Promise<Done>
 }
 
 async function undo(d: Drive, loc: Loc, done: Done): Promise<void> {
+  // Multipart parts were acknowledged to the client: they go back to the upload, not away.
+  const restore = done.source?.files !== undefined;
+  if (restore) await d.restoreStaged(loc.bucket, loc.key, done.source!);
   if (done.old) {
     await d.writeMeta(loc.bucket, loc.key, done.old);
-    if (done.source) await d.deleteDataDir(loc.bucket, loc.key, done.source.dataDir);
+    if (done.source && !restore) await d.deleteDataDir(loc.bucket, loc.key, done.source.dataDir);
   } else {
     await d.deleteObject(loc.bucket, loc.key);
   }

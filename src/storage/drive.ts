@@ -104,10 +104,17 @@ export interface Drive {
   writeMeta(volume: string, key: string, meta: Uint8Array): Promise<void>;
   /**
    * Moves a staged data dir into `<volume>/<key>/<dataDir>` and atomically writes xl.meta,
-   * then removes the staging directory. `source` null: metadata-only commit (inline data,
-   * delete marker). After success both are visible; after a crash at most the old state is.
+   * then removes the staging directory, except for a `files` source (a multipart upload):
+   * its staging directory stays until the caller knows the completion reached quorum.
+   * `source` null: metadata-only commit (inline data, delete marker). After success both
+   * are visible; after a crash at most the old state is.
    */
   commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void>;
+  /**
+   * Undoes a `files` commit's move: the files go back from `<volume>/<key>/<dataDir>` into
+   * the staging directory (a multipart completion that missed quorum keeps its parts).
+   */
+  restoreStaged(volume: string, key: string, source: CommitSource): Promise<void>;
   /** Removes one data dir of a key (an old version's shards). */
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void>;
   /** Removes xl.meta and every data dir of the key, then empty parent directories. */

@@ -126,6 +126,9 @@ export class FaultyDrive implements Drive {
   commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void> {
     return this.call("commit", [volume, key, meta, source], () => this.inner.commit(volume, key, meta, source));
   }
+  restoreStaged(volume: string, key: string, source: CommitSource): Promise<void> {
+    return this.call("restoreStaged", [volume, key, source], () => this.inner.restoreStaged(volume, key, source));
+  }
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void> {
     return this.call("deleteDataDir", [volume, key, dataDir], () => this.inner.deleteDataDir(volume, key, dataDir));
   }

@@ -43,9 +43,10 @@ export function fsyncDir(path: string): Promise<void> {
     s = { current: null, next: null };
     dirSyncs.set(path, s);
   }
-  if (!s.current) return startDirSync(path, s);
+  const running = s.current;
+  if (!running) return startDirSync(path, s);
   const state = s;
-  state.next ??= state.current.then(noop, noop).then(() => {
+  state.next ??= running.then(noop, noop).then(() => {
     state.next = null;
     return startDirSync(path, state);
   });

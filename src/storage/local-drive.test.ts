@@ -126,7 +126,18 @@ describe("objects", () => {
     await drive.commit("v", "mp", enc("meta"), { staging: "multipart/h/u1", dataDir: "dd", files: ["part.1", "part.3"] });
     expect(dec(await drive.readFile("v", "mp", "dd", "part.3", 0, 6))).toBe("part.3");
     await expectDriveError(drive.readFile("v", "mp", "dd", "part.2", 0, 1), "FileNotFound");
-    await expectDriveError(drive.listSysDir("multipart/h/u1"), "FileNotFound");
+    // The upload's staging stays (the caller removes it once the completion reached quorum).
+    expect(await drive.listSysDir("multipart/h/u1/dd")).toEqual(["part.2"]);
+  });
+
+  test("restoreStaged moves a file-list commit's files back into the upload", async () => {
+    for (const f of ["part.1", "part.2"]) await drive.writeSysFile(`multipart/h/u2/dd/${f}`, enc(f));
+    const source = { staging: "multipart/h/u2", dataDir: "dd", files: ["part.1", "part.2"] };
+    await drive.commit("v", "mp2", enc("meta"), source);
+    await drive.restoreStaged("v", "mp2", source);
+    expect((await drive.listSysDir("multipart/h/u2/dd")).sort()).toEqual(["part.1", "part.2"]);
+    expect(dec(await drive.readSysFile("multipart/h/u2/dd/part.2"))).toBe("part.2");
+    await expectDriveError(drive.readFile("v", "mp2", "dd", "part.1", 0, 1), "FileNotFound");
   });
 
   test("deleteDataDir and deleteObject remove data and prune empty parents", async () => {

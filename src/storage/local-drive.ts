@@ -206,7 +206,7 @@ export class LocalDrive implements Drive {
       await this.paths.requireVolume(volume);
       if (source !== null) await this.moveData(dir, source);
       await this.atomicWrite(join(dir, META_FILE), meta);
-      if (source !== null) {
+      if (source !== null && source.files === undefined) {
         // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
         await rm(this.paths.sys(source.staging), { recursive: true, force: true }).catch(() => undefined);
       }
@@ -226,6 +226,20 @@ export class LocalDrive implements Drive {
     const created = await this.paths.makeDirInside(target);
     await Promise.all(files.map((f) => rename(join(staged, f), join(target, f))));
     await Promise.all([...new Set([target, dir, ...created])].map(fsyncDir));
+  }
+
+  restoreStaged(volume: string, key: string, source: CommitSource): Promise<void> {
+    return this.run(async () => {
+      const dir = this.paths.object(volume, key);
+      const moved = join(dir, dataDirName(this.paths.name(source.dataDir)));
+      const staged = join(this.paths.sys(source.staging), this.paths.name(source.dataDir));
+      await this.paths.assertInside(moved);
+      await mkdir(staged, { recursive: true });
+      const files = (source.files ?? []).map((f) => this.paths.name(f));
+      await Promise.all(files.map((f) => rename(join(moved, f), join(staged, f))));
+      await fsyncDir(staged);
+      await rm(moved, { recursive: true, force: true });
+    });
   }
 
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void> {

@@ -197,6 +197,27 @@ for (const [n, m] of [
       for (const d of t.drives) expect(readdirSync(join(d, ".cairn.sys", "tmp"))).toEqual([]);
     }, 60_000);
 
+    test(`a multipart completion failing on ${n - m} drives keeps the upload: the retry completes it`, async () => {
+      const p1 = bytes(5 * MiB, 13);
+      const p2 = bytes(70_000, 14);
+      const id = await L.newMultipartUpload(B, "mp-retry", { metadata: meta() });
+      const e1 = await L.putObjectPart(B, "mp-retry", id, 1, body(p1), { size: p1.length });
+      const e2 = await L.putObjectPart(B, "mp-retry", id, 2, body(p2), { size: p2.length });
+      const parts = [{ partNumber: 1, etag: e1.etag }, { partNumber: 2, etag: e2.etag }];
+      // The first drives commit, the rest refuse: below quorum, the committed ones are rolled back.
+      const undo = faulty.slice(m).map((f) => f.inject({ at: ["commit"], effect: "Faulty" }));
+      try {
+        await rejectsWith(L.completeMultipartUpload(B, "mp-retry", id, parts, { versioning: "unversioned" }), "InsufficientWriteQuorum");
+      } finally {
+        for (const u of undo) u();
+      }
+      await rejectsWith(L.getObject(B, "mp-retry"), "ObjectNotFound");
+      expect((await L.listObjectParts(B, "mp-retry", id)).parts.map((p) => p.partNumber)).toEqual([1, 2]);
+      await L.completeMultipartUpload(B, "mp-retry", id, parts, { versioning: "unversioned" });
+      expect(md5(await collect((await L.getObject(B, "mp-retry")).body))).toBe(md5(Buffer.concat([p1, p2])));
+      await L.deleteObject(B, "mp-retry", { versioning: "unversioned" });
+    }, 60_000);
+
     test("a drive that missed a delete: the key is not listed, not readable, and heal removes it", async () => {
       await put("stale", bytes(300_000, 9));
       faulty[0]!.offline = true;
