@@ -6,6 +6,7 @@
  * runner waits a full interval after each pass ends.
  */
 import type { ObjectInfo, ObjectLayer, VersioningState } from "../object/index";
+import { runPeriodically, type Periodic } from "../lib/index";
 import { objectAction, uploadAction, type LifecycleConfig } from "./lifecycle";
 
 export interface ScanTarget {
@@ -127,23 +128,6 @@ export async function scanLifecycleOnce(deps: ScannerDeps): Promise<ScanStats> {
 }
 
 /** Runs a pass every `intervalMs` (measured from the end of the previous pass) until stopped. */
-export function startLifecycleScanner(deps: ScannerDeps, opts: { intervalMs: number; onError?: (e: unknown) => void }): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = scanLifecycleOnce(deps)
-      .catch((e: unknown) => opts.onError?.(e))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, opts.intervalMs);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startLifecycleScanner(deps: ScannerDeps, opts: { intervalMs: number; onError?: (e: unknown) => void }): Periodic {
+  return runPeriodically(() => scanLifecycleOnce(deps), opts);
 }

@@ -1,3 +1,4 @@
 export * from "./keys";
 export * from "./checksums";
 export * from "./raw-path";
+export * from "./periodic";

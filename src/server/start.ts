@@ -3,6 +3,7 @@
  * at once; the object layer opens behind it and S3 requests that arrive meanwhile wait for it.
  */
 import type { ObjectLayer, StorageInfo } from "../object";
+import { runPeriodically, type Periodic } from "../lib/index";
 import { openAccessLog } from "./access-log";
 import { createApp, fetchHandler, type S3Handler } from "./app";
 import type { Backend, LayerOptions } from "./backend";
@@ -112,7 +113,7 @@ class LayerSlot {
 }
 
 /** Lifecycle expiry runs hourly by default (CAIRN_LIFECYCLE_INTERVAL_MS overrides; 0 turns it off). */
-async function startLifecycle(layer: ObjectLayer): Promise<{ stop(): Promise<void> } | undefined> {
+async function startLifecycle(layer: ObjectLayer): Promise<Periodic | undefined> {
   const intervalMs = Number(process.env.CAIRN_LIFECYCLE_INTERVAL_MS ?? 3_600_000);
   if (!(intervalMs > 0)) return undefined;
   const [bucket, s3] = await Promise.all([import("../bucket/index.ts"), import("../s3/index.ts")]);
@@ -122,12 +123,24 @@ async function startLifecycle(layer: ObjectLayer): Promise<{ stop(): Promise<voi
   );
 }
 
+/**
+ * A heal pass over every bucket every 24 h by default (CAIRN_HEAL_INTERVAL_MS overrides; 0 turns
+ * it off): objects nobody reads still get their lost or corrupt shards back, and a replaced
+ * drive is refilled without an operator. One key at a time, so requests keep priority.
+ */
+function startHealScanner(layer: ObjectLayer): Periodic | undefined {
+  const intervalMs = Number(process.env.CAIRN_HEAL_INTERVAL_MS ?? 86_400_000);
+  if (!(intervalMs > 0)) return undefined;
+  return runPeriodically(() => layer.healAll(), { intervalMs, onError: (e) => console.error("[heal] scan failed:", e) });
+}
+
 function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions): LayerSlot {
   return new LayerSlot(async () => {
     const layer = await backend.openLayer(opts);
     const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
     const handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
-    return { layer, handler, background: await startLifecycle(layer) };
+    const tasks = [await startLifecycle(layer), startHealScanner(layer)].filter((t) => t !== undefined);
+    return { layer, handler, background: { stop: async () => void (await Promise.all(tasks.map((t) => t.stop()))) } };
   });
 }
 
