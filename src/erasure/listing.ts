@@ -96,7 +96,7 @@ export async function listObjects(sets: readonly ErasureSet[], bucket: string, o
         continue;
       }
       skipper.reset();
-      const meta = agreedMeta(e.set, e.metas);
+      const meta = e.agreed ?? agreedMeta(e.set, e.metas);
       const latest = meta?.versions[0];
       if (!latest || latest.type === "deleteMarker") continue;
       if (page.full) {
@@ -163,7 +163,7 @@ export async function listObjectVersions(
         continue;
       }
       skipper.reset();
-      const meta = agreedMeta(e.set, e.metas);
+      const meta = e.agreed ?? agreedMeta(e.set, e.metas);
       if (!meta) continue;
       if (cp !== null) {
         if (page.full) {

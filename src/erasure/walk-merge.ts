@@ -25,6 +25,8 @@ export interface MergedEntry {
   set: ErasureSet;
   /** Per drive position of `set`: its decoded xl.meta, or null. */
   metas: (XlMeta | null)[];
+  /** Set when the walked drives alone settled the key: the xl.meta they agree on. */
+  agreed?: XlMeta;
 }
 
 export interface MergeOptions {
@@ -78,20 +80,20 @@ function initialPositions(set: ErasureSet, quorum: boolean): number[] {
   return online.length > want ? online.slice(0, want) : all;
 }
 
-/** Did every walked drive of the set return this key, agreeing on a quorum-backed version? */
-function settledByWalked(sw: SetWalk, metas: (XlMeta | null)[]): boolean {
+/** The xl.meta every walked drive of the set returned for this key, if they agree and are a quorum. */
+function settledByWalked(sw: SetWalk, metas: (XlMeta | null)[]): XlMeta | null {
   let sig: string | undefined;
-  let n = 0;
+  let first: XlMeta | null = null;
   for (const pos of sw.started) {
-    const v = metas[pos]?.versions[0];
-    if (v === undefined) return false;
+    const m = metas[pos];
+    const v = m?.versions[0];
+    if (v === undefined) return null;
     const s = versionSignature(v);
-    if (sig !== undefined && s !== sig) return false;
+    if (sig !== undefined && s !== sig) return null;
     sig = s;
-    n++;
+    first ??= m!;
   }
-  const latest = metas[sw.started.values().next().value!]!.versions[0]!;
-  return n >= readQuorumOf(sw.set, latest);
+  return first !== null && sw.started.size >= readQuorumOf(sw.set, first.versions[0]!) ? first : null;
 }
 
 class Merge {
@@ -166,11 +168,12 @@ export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, o
       let widened = false;
       for (const sw of new Set(at.map((c) => c.set))) {
         const metas = m.metasAt(sw, at);
-        if (!sw.full && !settledByWalked(sw, metas)) {
+        const agreed = sw.full ? null : settledByWalked(sw, metas);
+        if (!sw.full && agreed === null) {
           await m.widen(sw, prev);
           widened = true;
         }
-        found.push({ key: min, set: sw.set, metas });
+        found.push({ key: min, set: sw.set, metas, ...(agreed && { agreed }) });
       }
       if (widened) continue; // the new walks may hold keys before `min`: merge again
       yield* found;

@@ -12,7 +12,7 @@
  * the read.
  */
 import { lstat, readdir } from "node:fs/promises";
-import type { Dirent } from "node:fs";
+import type { BigIntStats, Dirent } from "node:fs";
 import { compareKeys } from "../lib/index";
 import { isNotFound } from "./errno";
 import { decodeEntry, type DecodedEntry } from "./paths";
@@ -49,10 +49,16 @@ function isDir(d: Dirent, abs: string): boolean | Promise<boolean> {
   );
 }
 
+// Points (segments) before continuations on equal text: a continuation holds only longer keys.
+const kindOrder = (a: DirItem, b: DirItem) => (a.kind === b.kind ? 0 : a.kind === "segment" ? -1 : 1);
+
 export function compareItems(a: DirItem, b: DirItem): number {
-  // Points (segments) before continuations on equal text: a continuation holds only longer keys.
-  return compareKeys(a.text, b.text) || (a.kind === b.kind ? 0 : a.kind === "segment" ? -1 : 1);
+  return compareKeys(a.text, b.text) || kindOrder(a, b);
 }
+
+/** UTF-16 order (the engine's own string compare) is code point order below U+D800. */
+const fastItems = (a: DirItem, b: DirItem) => (a.text < b.text ? -1 : a.text > b.text ? 1 : kindOrder(a, b));
+const HIGH = /[\uD800-\uFFFF]/;
 
 /** Reads and sorts a directory; null when it does not exist. */
 export async function readListing(abs: string, guard: Guard): Promise<Listing | null> {
@@ -65,7 +71,7 @@ export async function readListing(abs: string, guard: Guard): Promise<Listing | 
     const known = isDir(d, abs);
     if (known === true || (known !== false && (await known))) items.push({ kind: decoded.kind, text: decoded.text, name: d.name });
   }
-  return items.sort(compareItems);
+  return items.sort(items.some((i) => HIGH.test(i.text)) ? compareItems : fastItems);
 }
 
 interface Cached {
@@ -81,13 +87,18 @@ export class ListingCache {
   /** Listings served from the cache (tests assert that a walk reused one). */
   hits = 0;
 
-  async read(abs: string, guard: Guard): Promise<Listing | null> {
-    if (!this.big.has(abs)) {
+  /**
+   * `stat`: the directory's lstat taken just before (a walk's probe); `stampFirst`: stat it
+   * first even if never seen big (a walk's start directory, read once per page). Otherwise
+   * only directories seen big before are stat'ed.
+   */
+  async read(abs: string, guard: Guard, opts: { stat?: BigIntStats; stampFirst?: boolean } = {}): Promise<Listing | null> {
+    if (opts.stat === undefined && !opts.stampFirst && !this.big.has(abs)) {
       const items = await readListing(abs, guard);
       if (items !== null && items.length >= BIG_DIR) this.rememberBig(abs);
       return items;
     }
-    const st = await guard(() => lstat(abs, { bigint: true }).catch(nullIfMissing));
+    const st = opts.stat ?? (await guard(() => lstat(abs, { bigint: true }).catch(nullIfMissing)));
     if (st === null) {
       this.drop(abs);
       return null;
@@ -103,7 +114,7 @@ export class ListingCache {
     const items = await readListing(abs, guard);
     this.drop(abs);
     const settled = BigInt(Date.now()) * 1_000_000n - SETTLE_MS * 1_000_000n;
-    if (items !== null && st.mtimeNs < settled) this.store(abs, { stamp, items });
+    if (items !== null && items.length >= BIG_DIR && st.mtimeNs < settled) this.store(abs, { stamp, items });
     return items;
   }
 

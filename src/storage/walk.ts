@@ -16,6 +16,7 @@
  * remaining text, looked up one by one. Big listings come from `listingCache`.
  */
 import { lstat, readFile } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
 import { dirname, join } from "node:path";
 import { compareKeys } from "../lib/index";
 import { linkCountsSubdirs, listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
@@ -48,6 +49,8 @@ interface Probe {
   meta: Uint8Array | null;
   /** True: no sub-directories, so no longer keys. Undefined: not probed. */
   leaf: boolean | undefined;
+  /** The probe's stat of a directory that is not a leaf: its listing's cache stamp. */
+  stat?: BigIntStats;
 }
 
 /** Started by the lookahead: the batch probing an entry (and its index there), its listing. */
@@ -73,11 +76,14 @@ interface Cursor {
 }
 
 /**
- * Each fs call is a thread-pool round trip, so the metas of the next entries are read ahead
- * (in parallel), and the listings of the next few entries' directories too. Listings are
- * capped lower because a directory can be huge; at most LISTING_AHEAD + 1 are held at once.
+ * Each fs call is a thread-pool round trip, so the next entries are probed ahead, in batches
+ * of at least PROBE_BATCH started whenever fewer than PROBE_AHEAD − PROBE_BATCH are in
+ * flight: a walk is otherwise bound by the pool's latency, not by its throughput. Listings
+ * of the next few entries' directories are read ahead too, capped lower because a directory
+ * can be huge; at most LISTING_AHEAD + 1 are held at once.
  */
-const META_AHEAD = 16;
+const PROBE_AHEAD = 64;
+const PROBE_BATCH = 32;
 const LISTING_AHEAD = 3;
 
 type Item = Cursor | { type: "range"; dir: Dir };
@@ -193,13 +199,13 @@ function isCanonical(dir: Dir, e: DirItem, bound: string): boolean {
 async function probe(abs: string, want: { meta: boolean; leaf: boolean }): Promise<Probe> {
   const [data, st] = await Promise.all([
     want.meta ? readFile(`${abs}/${META_FILE}`).catch(nullIfMissing) : null,
-    want.leaf ? lstat(abs).catch(nullIfMissing) : undefined,
+    want.leaf ? lstat(abs, { bigint: true }).catch(nullIfMissing) : undefined,
   ]);
-  return {
-    meta: data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null,
-    // A directory gone meanwhile holds nothing either.
-    leaf: st === undefined ? undefined : st === null || st.nlink === 2,
-  };
+  const meta = data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  if (st === undefined) return { meta, leaf: undefined };
+  // A directory gone meanwhile holds nothing either.
+  if (st === null || st.nlink === 2n) return { meta, leaf: true };
+  return { meta, leaf: false, stat: st };
 }
 
 // Plain concatenation: every part is a single validated name, and path.join is costly per key.
@@ -221,13 +227,14 @@ interface Ctx {
 }
 
 /**
- * Probes the next META_AHEAD entries in one guarded batch (one deadline and one fault count
+ * Probes the next entries in one guarded batch (one deadline and one fault count
  * per batch: per-call bookkeeping cost as much as the reads), then starts the listings of
  * the next LISTING_AHEAD entries that may have sub-directories.
  */
 function lookahead(c: Cursor, ctx: Ctx): void {
   const { filter, guard } = ctx;
-  const end = Math.min(c.i + META_AHEAD, c.end);
+  if (c.ahead < c.i) c.ahead = c.i; // entries skipped as unwanted need no probe
+  const end = c.ahead - c.i > PROBE_AHEAD - PROBE_BATCH ? c.ahead : Math.min(c.i + PROBE_AHEAD, c.end);
   const jobs: { i: number; abs: string; want: { meta: boolean; leaf: boolean } }[] = [];
   for (; c.ahead < end; c.ahead++) {
     const e = c.list[c.ahead]!;
@@ -252,7 +259,7 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
     else {
       const at = pf.at!;
-      pf.listing = settle(pf.batch.then((r) => (r[at]!.leaf === true ? null : listingCache.read(sub.abs, guard))));
+      pf.listing = settle(pf.batch.then(({ [at]: r }) => (r!.leaf === true ? null : listingCache.read(sub.abs, guard, r!.stat ? { stat: r!.stat } : {}))));
     }
   }
 }
@@ -271,7 +278,10 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
   const start = prefixToRelDir(prefix);
   const ctx: Ctx = { filter, guard, leafProbe: await linkCountsSubdirs(dirname(volumeAbs), guard) };
   const heap = new MinHeap<Item>(itemLess);
-  heap.push({ type: "range", dir: { abs: join(volumeAbs, start.dir), rel: start.dir, base: start.base, canonical: true } });
+  const abs = join(volumeAbs, start.dir);
+  // Every page starts here: a big start directory is worth a stat to reuse its listing.
+  const listing = settle(listingCache.read(abs, guard, { stampFirst: true }));
+  heap.push({ type: "range", dir: { abs, rel: start.dir, base: start.base, canonical: true, listing } });
   for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
     if (filter.pastPrefix(boundOf(item))) return;
     if (item.type === "range") {
