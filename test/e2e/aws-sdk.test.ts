@@ -3,9 +3,10 @@
  * CRC32 trailers for streams — plus lib-storage's Upload and presigned URLs, on 1 and 4 drives.
  * Only `forcePathStyle` differs from a stock client: loopback has no bucket subdomains.
  */
+import { sdkErrorName } from "../sdk-errors";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand,
-  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -29,16 +30,6 @@ function slowStream(data: Uint8Array, piece: number): Readable {
       for (let off = 0; off < data.length; off += piece) yield Buffer.from(data.subarray(off, off + piece));
     })(),
   );
-}
-
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return err.name;
-    throw err;
-  }
-  return "no error";
 }
 
 for (const driveCount of [1, 4]) {
@@ -118,9 +109,9 @@ for (const driveCount of [1, 4]) {
       expect(listed.Contents?.map((o) => o.Key)).toEqual(["lst/a", "lst/b"]);
       const del = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: "lst/a" }, { Key: "lst/b" }] } }));
       expect(del.Deleted).toHaveLength(2);
-      expect(await errorName(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "lst/a" })))).toBe("NotFound");
-      expect(await errorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "lst/a" })))).toBe("NoSuchKey");
-      expect(await errorName(s3.send(new DeleteBucketCommand({ Bucket: bucket })))).toBe("BucketNotEmpty");
+      expect(await sdkErrorName(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "lst/a" })))).toBe("NotFound");
+      expect(await sdkErrorName(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "lst/a" })))).toBe("NoSuchKey");
+      expect(await sdkErrorName(s3.send(new DeleteBucketCommand({ Bucket: bucket })))).toBe("BucketNotEmpty");
     });
   });
 }

@@ -4,8 +4,9 @@
  * by S3 code, a heal-on-read and a write without quorum show up as layer events, and the opt-in
  * access log holds one JSON line per S3 request (and nothing is written when it is off).
  */
+import { sdkErrorName } from "../sdk-errors";
 import {
-  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,16 +28,6 @@ function client(url: string, secret = SECRET_KEY): S3Client {
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: secret },
     maxAttempts: 1,
   });
-}
-
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return err.name;
-    throw err;
-  }
-  return "no error";
 }
 
 async function scrape(url: string, path = "/minio/v2/metrics/cluster"): Promise<Scrape> {
@@ -68,10 +59,10 @@ describe("metrics and access log of a 4-drive server", () => {
     await send("CreateBucket", s3.send(new CreateBucketCommand({ Bucket: bucket })));
     for (const key of ["a", "b", "c"]) await send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` })));
     for (const key of ["a", "b"]) await send("GetObject", s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })).then((r) => r.Body!.transformToString()));
-    expect(await errorName(send("GetObject", s3.send(new GetObjectCommand({ Bucket: bucket, Key: "missing" }))))).toBe("NoSuchKey");
-    expect(await errorName(send("HeadObject", s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "missing" }))))).toBe("NotFound");
+    expect(await sdkErrorName(send("GetObject", s3.send(new GetObjectCommand({ Bucket: bucket, Key: "missing" }))))).toBe("NoSuchKey");
+    expect(await sdkErrorName(send("HeadObject", s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "missing" }))))).toBe("NotFound");
     const forger = client(server.url, "not-the-secret-key-at-all");
-    expect(await errorName(send("ListObjectsV2", forger.send(new ListObjectsV2Command({ Bucket: bucket }))))).toBe("SignatureDoesNotMatch");
+    expect(await sdkErrorName(send("ListObjectsV2", forger.send(new ListObjectsV2Command({ Bucket: bucket }))))).toBe("SignatureDoesNotMatch");
     await send("ListObjectsV2", s3.send(new ListObjectsV2Command({ Bucket: bucket })));
   });
   afterAll(async () => {
@@ -139,7 +130,7 @@ describe("metrics and access log of a 4-drive server", () => {
       writeFileSync(staging(i), "not a directory");
     }
     try {
-      expect(await errorName(send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: "unwritable", Body: "x" }))))).toBe("SlowDown");
+      expect(await sdkErrorName(send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: "unwritable", Body: "x" }))))).toBe("SlowDown");
     } finally {
       for (const i of [0, 1]) {
         rmSync(staging(i));

@@ -3,7 +3,7 @@
  * by a Bun.serve in this process, and talk to it with real clients (the AWS SDK) or with
  * requests signed by our signer when a test needs exact control over headers and bodies.
  */
-import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,15 +131,4 @@ export async function errorCode(res: Response): Promise<string | null> {
 }
 
 /** The S3 error a rejected SDK call carried (fails the test when it resolved or threw something else). */
-export async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof S3ServiceException)) throw new Error(`expected an S3 error, got ${String(e)}`);
-  return { name: e.name, status: e.$metadata.httpStatusCode };
-}
-
-export async function sdkErrorName(p: Promise<unknown>): Promise<string> {
-  return (await sdkError(p)).name;
-}
+export { sdkError, sdkErrorName } from "../sdk-errors";
