@@ -16,7 +16,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "cairn-walk-"));
   drive = await LocalDrive.open(root);
 });
-afterAll(() => rm(root, { recursive: true, force: true }));
+afterAll(() => rm(root, { recursive: true, force: true }), 60_000);
 
 async function walkKeys(volume: string, prefix?: string, marker?: string): Promise<string[]> {
   const out: string[] = [];
