@@ -33,6 +33,8 @@ const MAX_CACHED_ENTRIES = 400_000;
 const SETTLE_MS = 2000n;
 /** Paths remembered as big; forgotten wholesale when a tree of big directories exceeds it. */
 const MAX_BIG_PATHS = 4096;
+/** A listing unused this long is dropped, so an idle server does not keep tens of MB. */
+const IDLE_MS = 60_000;
 
 function nullIfMissing(err: unknown): null {
   if (isNotFound(err)) return null;
@@ -77,6 +79,7 @@ export async function readListing(abs: string, guard: Guard): Promise<Listing | 
 interface Cached {
   stamp: string;
   items: Listing;
+  usedAt: number;
 }
 
 export class ListingCache {
@@ -108,13 +111,14 @@ export class ListingCache {
     if (hit !== undefined && hit.stamp === stamp) {
       this.lists.delete(abs);
       this.lists.set(abs, hit);
+      hit.usedAt = Date.now();
       this.hits++;
       return hit.items;
     }
     const items = await readListing(abs, guard);
     this.drop(abs);
     const settled = BigInt(Date.now()) * 1_000_000n - SETTLE_MS * 1_000_000n;
-    if (items !== null && items.length >= BIG_DIR && st.mtimeNs < settled) this.store(abs, { stamp, items });
+    if (items !== null && items.length >= BIG_DIR && st.mtimeNs < settled) this.store(abs, { stamp, items, usedAt: Date.now() });
     return items;
   }
 
@@ -129,8 +133,23 @@ export class ListingCache {
     this.total += c.items.length;
     for (const [path, old] of this.lists) {
       if (this.total <= MAX_CACHED_ENTRIES) break;
-      this.lists.delete(path);
-      this.total -= old.items.length;
+      this.drop(path);
+    }
+    this.sweeper ??= setInterval(() => this.sweep(), IDLE_MS / 2);
+    this.sweeper.unref?.(); // never keeps a process alive
+  }
+
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  /** Drops listings idle for IDLE_MS (recency order: the idle ones come first). */
+  private sweep(): void {
+    for (const [path, c] of this.lists) {
+      if (Date.now() - c.usedAt < IDLE_MS) break;
+      this.drop(path);
+    }
+    if (this.lists.size === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
     }
   }
 
