@@ -28,6 +28,21 @@ import { keyToRelDir, MAX_PIECE_BYTES, META_FILE, prefixToRelDir } from "./paths
 /** A prefetch: marked handled at once, so one nobody awaits cannot become an unhandled error. */
 type Settled<T> = Promise<T>;
 
+/** A prefetch whose outcome can be read without an await once it has arrived. */
+interface Tracked<T> {
+  promise: Promise<T>;
+  done?: { ok: true; value: T } | { ok: false; error: unknown };
+}
+
+function track<T>(promise: Promise<T>): Tracked<T> {
+  const t: Tracked<T> = { promise };
+  promise.then(
+    (value) => void (t.done = { ok: true, value }),
+    (error: unknown) => void (t.done = { ok: false, error }),
+  );
+  return t;
+}
+
 function settle<T>(p: Promise<T>): Settled<T> {
   p.catch(() => undefined);
   return p;
@@ -55,7 +70,7 @@ interface Probe {
 
 /** Started by the lookahead: the batch probing an entry (and its index there), its listing. */
 interface Prefetch {
-  batch?: Settled<Probe[]>;
+  batch?: Tracked<Probe[]>;
   at?: number;
   listing?: Settled<Listing | null>;
 }
@@ -246,7 +261,7 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     if (meta || leaf) jobs.push({ i: c.ahead, abs: `${c.dir.abs}/${e.name}`, want: { meta, leaf } });
   }
   if (jobs.length > 0) {
-    const batch = settle(guard(() => Promise.all(jobs.map((j) => probe(j.abs, j.want)))));
+    const batch = track(guard(() => Promise.all(jobs.map((j) => probe(j.abs, j.want)))));
     jobs.forEach((j, at) => Object.assign(prefetchOf(c, j.i), { batch, at }));
   }
   const listEnd = Math.min(c.i + LISTING_AHEAD, c.end);
@@ -259,7 +274,7 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
     else {
       const at = pf.at!;
-      pf.listing = settle(pf.batch.then(({ [at]: r }) => (r!.leaf === true ? null : listingCache.read(sub.abs, guard, r!.stat ? { stat: r!.stat } : {}))));
+      pf.listing = settle(pf.batch.promise.then(({ [at]: r }) => (r!.leaf === true ? null : listingCache.read(sub.abs, guard, r!.stat ? { stat: r!.stat } : {}))));
     }
   }
 }
@@ -272,7 +287,14 @@ function prefetchOf(c: Cursor, i: number): Prefetch {
   return pf;
 }
 
-export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
+/**
+ * The walk in batches: entries whose probes have arrived are handed out together, and a batch
+ * ends only where the walk must wait for the disk (or at BATCH_MAX), so a consumer pays one
+ * async hop per batch rather than per key.
+ */
+const BATCH_MAX = 256;
+
+export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry[]> {
   const prefix = opts.prefix ?? "";
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
@@ -282,9 +304,10 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
   // Every page starts here: a big start directory is worth a stat to reuse its listing.
   const listing = settle(listingCache.read(abs, guard, { stampFirst: true }));
   heap.push({ type: "range", dir: { abs, rel: start.dir, base: start.base, canonical: true, listing } });
-  for (let item = heap.pop(); item !== undefined; item = heap.pop()) {
-    if (filter.pastPrefix(boundOf(item))) return;
+  let out: WalkEntry[] = [];
+  for (let item = heap.pop(); item !== undefined && !filter.pastPrefix(boundOf(item)); item = heap.pop()) {
     if (item.type === "range") {
+      if (out.length > 0) yield out.splice(0);
       const list = await (item.dir.listing ?? listingCache.read(item.dir.abs, guard));
       if (list !== null) openCursors(item.dir, list, filter, heap);
       continue;
@@ -296,9 +319,25 @@ export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: G
     item.pre.delete(item.i);
     item.i++;
     if (settleCursor(item, filter)) heap.push(item);
-    const found = pf?.batch ? (await pf.batch)[pf.at!]! : undefined;
+    let found: Probe | undefined;
+    if (pf?.batch) {
+      if (pf.batch.done === undefined) {
+        if (out.length > 0) yield out.splice(0);
+        // `track` registered its reaction first, so `done` is set once this await returns.
+        await pf.batch.promise.catch(() => undefined);
+      }
+      const done = pf.batch.done!;
+      if (!done.ok) throw done.error;
+      found = done.value[pf.at!];
+    }
     const sub = child(item.dir, e, bound);
     if (found?.leaf !== true && filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
-    if (found?.meta) yield { key: bound, meta: found.meta };
+    if (found?.meta) out.push({ key: bound, meta: found.meta });
+    if (out.length >= BATCH_MAX) yield out.splice(0);
   }
+  if (out.length > 0) yield out;
+}
+
+export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
+  for await (const batch of walkVolumeBatches(volumeAbs, opts, guard)) yield* batch;
 }
