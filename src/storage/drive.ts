@@ -125,6 +125,8 @@ export interface Drive {
 
   /** Sorted walk of every object under a prefix (unit the erasure layer merges across drives). */
   walk(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry>;
+  /** `walk` in batches (whatever has been read so far): one async step per batch, not per key. */
+  walkBatches(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry[]>;
 
   // ---- the system area ----
   createSysWriter(path: string): Promise<FileWriter>;

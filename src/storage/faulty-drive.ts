@@ -145,6 +145,12 @@ export class FaultyDrive implements Drive {
     yield* this.inner.walk(volume, opts);
   }
 
+  /** Counted and faulted as "walk": the same operation, delivered in batches. */
+  async *walkBatches(volume: string, opts?: WalkOptions): AsyncGenerator<WalkEntry[]> {
+    this.check("walk", [volume, opts]);
+    yield* this.inner.walkBatches(volume, opts);
+  }
+
   createSysWriter(path: string): Promise<FileWriter> {
     return this.call("createSysWriter", [path], async () => {
       const w = await this.inner.createSysWriter(path);

@@ -33,7 +33,7 @@ import { fsyncDir, readAt, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { SysFileWriter } from "./sys-writer";
-import { walkVolume } from "./walk";
+import { walkVolume, walkVolumeBatches } from "./walk";
 import { DrivePaths } from "./drive-paths";
 
 /** Fault threshold, probe interval and per-call deadline (see health.ts). */
@@ -316,12 +316,16 @@ export class LocalDrive implements Drive {
   }
 
   async *walk(volume: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+    for await (const batch of this.walkBatches(volume, opts)) yield* batch;
+  }
+
+  async *walkBatches(volume: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry[]> {
     const dir = await this.run(async () => {
       const d = await this.paths.requireVolume(volume);
       await this.paths.assertInside(d);
       return d;
     });
-    yield* walkVolume(dir, opts, (op) => this.run(op));
+    yield* walkVolumeBatches(dir, opts, (op) => this.run(op));
   }
 
   // ---- the system area ----
