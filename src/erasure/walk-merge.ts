@@ -1,6 +1,6 @@
 /**
  * A lazy, sorted walk of a bucket across drives: drives walk their own namespace
- * (`drive.walk`), and the cursors are merged by key (S3 order, `compareKeys`). For each key the
+ * (`drive.walkBatches`), and the cursors are merged by key (S3 order, `compareKeys`). For each key the
  * caller gets that set's per-drive xl.meta, decoded (null where absent/corrupt/not walked),
  * and decides by quorum what the key is. Memory: one pending entry per walked drive.
  *
@@ -39,7 +39,10 @@ export interface MergeOptions {
 interface Cursor {
   set: SetWalk;
   pos: number;
-  it: AsyncIterator<WalkEntry>;
+  it: AsyncIterator<WalkEntry[]>;
+  /** The drive's current batch; `head` is `buf[at]`. */
+  buf: WalkEntry[];
+  at: number;
   head: WalkEntry | null;
   failed: boolean;
 }
@@ -52,15 +55,37 @@ interface SetWalk {
   full: boolean;
 }
 
-async function advance(c: Cursor): Promise<void> {
+/** Moves to the drive's next entry: synchronously (null) while its batch lasts. */
+function advance(c: Cursor): Promise<void> | null {
+  if (++c.at < c.buf.length) {
+    c.head = c.buf[c.at]!;
+    return null;
+  }
+  return nextBatch(c);
+}
+
+async function nextBatch(c: Cursor): Promise<void> {
   try {
-    const r = await c.it.next();
-    c.head = r.done ? null : r.value;
+    for (let r = await c.it.next(); ; r = await c.it.next()) {
+      if (r.done) break;
+      if (r.value.length === 0) continue;
+      [c.buf, c.at, c.head] = [r.value, 0, r.value[0]!];
+      return;
+    }
   } catch {
     // A drive failing mid-walk drops out of this listing; the others still answer.
-    c.head = null;
     c.failed = true;
   }
+  [c.buf, c.at, c.head] = [[], 0, null];
+}
+
+async function advanceAll(cursors: Cursor[]): Promise<void> {
+  const waits: Promise<void>[] = [];
+  for (const c of cursors) {
+    const w = advance(c);
+    if (w !== null) waits.push(w);
+  }
+  if (waits.length > 0) await Promise.all(waits);
 }
 
 function decodeQuiet(bytes: Uint8Array, endpoint: string): XlMeta | null {
@@ -115,8 +140,8 @@ class Merge {
     for (const pos of positions) {
       if (sw.started.has(pos)) continue;
       sw.started.add(pos);
-      const it = sw.set.drives[pos]!.walk(this.bucket, walkOpts)[Symbol.asyncIterator]();
-      fresh.push({ set: sw, pos, it, head: null, failed: false });
+      const it = sw.set.drives[pos]!.walkBatches(this.bucket, walkOpts)[Symbol.asyncIterator]();
+      fresh.push({ set: sw, pos, it, buf: [], at: -1, head: null, failed: false });
     }
     sw.full = sw.started.size === sw.set.size;
     this.cursors.push(...fresh);
@@ -125,7 +150,7 @@ class Merge {
 
   /** Every drive of the set from `after` on (its walked drives already stand past it). */
   async widen(sw: SetWalk, after: string | undefined): Promise<void> {
-    await Promise.all(this.start(sw, sw.set.drives.map((_, i) => i), after).map(advance));
+    await advanceAll(this.start(sw, sw.set.drives.map((_, i) => i), after));
   }
 
   /** Sets that lost a walked drive widen; a full walk just carries on without it. */
@@ -159,7 +184,7 @@ export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, o
   let prev = opts.marker;
   try {
     for (const sw of m.sets) m.start(sw, initialPositions(sw.set, opts.quorum === true), prev);
-    await Promise.all(m.cursors.map(advance));
+    await advanceAll(m.cursors);
     await m.repair(prev);
     for (let min = m.minKey(); min !== null; min = m.minKey()) {
       const at = m.cursors.filter((c) => c.head?.key === min);
@@ -177,7 +202,7 @@ export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, o
       }
       if (widened) continue; // the new walks may hold keys before `min`: merge again
       yield* found;
-      await Promise.all(at.map(advance));
+      await advanceAll(at);
       prev = min;
       await m.repair(prev);
     }
