@@ -11,6 +11,7 @@ import { STREAMING_SIGNED_TRAILER, encodeAwsChunked, signRequestV4 } from "../..
 import { openErasureLayer } from "../../src/erasure/index";
 import type { ObjectLayer } from "../../src/object/index";
 import { createS3Handler } from "../../src/s3/index";
+import { listen } from "../../src/server/index";
 
 export const ACCESS_KEY = "testaccess";
 export const SECRET_KEY = "testsecret-0123456789";
@@ -48,15 +49,10 @@ export async function startHarness(opts: { drives?: number } = {}): Promise<Harn
     lookupSecret: async (k) => (k === ACCESS_KEY ? SECRET_KEY : null),
   });
   let n = 0;
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    maxRequestBodySize: 6 * 1024 ** 3,
-    fetch: (req, srv) => {
-      const remoteAddress = srv.requestIP(req)?.address;
-      return handler(req, { requestId: `T${++n}`, ...(remoteAddress !== undefined && { remoteAddress }) });
-    },
-  });
+  // The server's own listener, so responses are framed as clients of the real server see them.
+  const server = await listen({ host: "127.0.0.1", port: 0 }, (req, remoteAddress) =>
+    handler(req, { requestId: `T${++n}`, ...(remoteAddress !== undefined && { remoteAddress }) }),
+  );
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = new S3Client({
     endpoint,
@@ -73,7 +69,7 @@ export async function startHarness(opts: { drives?: number } = {}): Promise<Harn
     sendChunked: (path, data, init = {}) => sendChunked(endpoint, path, data, init),
     async close() {
       client.destroy();
-      await server.stop(true);
+      await server.close(0);
       await layer.close();
       await rm(root, { recursive: true, force: true });
     },
