@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 /** Entry point: `cairn server DIR...`, `cairn selftest`, client commands, `--help`, `--version`. */
+import "./cli/reexec"; // first: may replace this process before the rest loads
 import pkg from "../package.json" with { type: "json" };
 import { loadCommand, usage } from "./cli";
 

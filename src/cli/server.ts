@@ -35,25 +35,6 @@ export function envFlags(env: NodeJS.ProcessEnv): string[] {
   return (env.CAIRN_OPTS || env.MINIO_OPTS || "").split(/\s+/).filter((s) => s !== "");
 }
 
-/**
- * mimalloc (Bun's allocator) gives freed memory back to the kernel after 10 ms, so every large
- * buffer of the next request is fresh memory, and first-touch page faults cost 10-18 µs per
- * 4 KiB page on the VMs we measured: with a 1 s delay a 1 MiB GET took 2.6x less CPU. The
- * allocator reads the setting only at process start, so the server re-executes itself (same
- * PID) once with it set; a value the user set is kept, and a failed exec just carries on.
- */
-async function reexecWithAllocatorSettings(): Promise<void> {
-  if (process.env.MIMALLOC_PURGE_DELAY !== undefined) return;
-  const compiled = Bun.main.startsWith("/$bunfs/");
-  // Only as the program's entry point: never replace a test runner that calls this in-process.
-  if (!compiled && !/[\\/]src[\\/]main\.ts$/.test(Bun.main)) return;
-  const argv = compiled
-    ? [process.execPath, ...process.argv.slice(2)]
-    : [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
-  const { execWithEnv } = await import("../../ffi/reexec");
-  execWithEnv(process.execPath, argv, { ...process.env, MIMALLOC_PURGE_DELAY: "1000" });
-}
-
 /** Bad input at start-up is one line on stderr (journald and `docker logs` show it whole). */
 function startupError(message: string): number {
   process.stderr.write(`cairn server: ${message}\n`);
@@ -74,7 +55,6 @@ export const serverCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    await reexecWithAllocatorSettings();
     // Loaded here, not at the top, so other commands and --help never pay for the server's imports.
     const server = await import("../server");
     let running;
