@@ -39,13 +39,12 @@ test("writeFileSynced and readAt round trip; readAt stops at end of file", async
   expect((await readAt(join(dir, "f"), 9_995, 10)).length).toBe(5);
 });
 
-// fsyncDir shares concurrent calls: every caller gets the outcome of an fsync that began after it called.
-test("a burst of fsyncs of one directory all resolve", async () => {
+test("a burst of concurrent fsyncs of one directory all resolve", async () => {
   const results = await Promise.allSettled(Array.from({ length: 64 }, () => fsyncDir(dir)));
   expect(results.every((r) => r.status === "fulfilled")).toBe(true);
 });
 
-test("every caller of a failing shared fsync sees the failure, and the next call starts afresh", async () => {
+test("fsyncs of a missing directory each fail with ENOENT; once it exists, fsync succeeds", async () => {
   const later = join(dir, "later");
   const results = await Promise.allSettled(Array.from({ length: 8 }, () => fsyncDir(later)));
   for (const r of results) {

@@ -5,52 +5,13 @@
 import { mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
-async function syncDirOnce(path: string): Promise<void> {
+export async function fsyncDir(path: string): Promise<void> {
   const fh = await open(path, "r");
   try {
     await fh.sync();
   } finally {
     await fh.close();
   }
-}
-
-interface DirSync {
-  current: Promise<void> | null;
-  next: Promise<void> | null;
-}
-
-const dirSyncs = new Map<string, DirSync>();
-const noop = () => undefined;
-
-function startDirSync(path: string, s: DirSync): Promise<void> {
-  const p: Promise<void> = syncDirOnce(path).finally(() => {
-    if (s.current === p) s.current = null;
-    if (!s.current && !s.next && dirSyncs.get(path) === s) dirSyncs.delete(path);
-  });
-  s.current = p;
-  return p;
-}
-
-/**
- * fsync of a directory, shared by concurrent callers: a caller joins the next fsync that starts
- * after it arrived (a running one may have begun before the caller's change), so a burst of
- * commits into one bucket costs two fsyncs of the bucket directory, not one per commit. Small
- * PUTs are fsync-bound (12 per PUT on 4 drives), and a third of them were this one.
- */
-export function fsyncDir(path: string): Promise<void> {
-  let s = dirSyncs.get(path);
-  if (!s) {
-    s = { current: null, next: null };
-    dirSyncs.set(path, s);
-  }
-  const running = s.current;
-  if (!running) return startDirSync(path, s);
-  const state = s;
-  state.next ??= running.then(noop, noop).then(() => {
-    state.next = null;
-    return startDirSync(path, state);
-  });
-  return state.next;
 }
 
 /** Creates (or truncates) `path`, writes all of `data`, fsyncs and closes it. */
