@@ -286,6 +286,7 @@ export class ErasureLayer implements ObjectLayer {
       drives,
       writable: this.sets.every((s, si) => online[si]! >= s.defaultWriteQuorum),
       readable: this.sets.every((s, si) => online[si]! >= s.defaultReadQuorum),
+      writeQuorum: Math.max(...this.sets.map((s) => s.defaultWriteQuorum)),
     };
   }
 

@@ -354,4 +354,6 @@ export interface StorageInfo {
   /** Sets with at least write quorum of drives online. */
   writable: boolean;
   readable: boolean;
+  /** Drives a write needs in the set that needs the most (MinIO's x-minio-write-quorum). */
+  writeQuorum?: number;
 }

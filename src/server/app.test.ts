@@ -118,6 +118,15 @@ describe("health", () => {
     expect((await call("/minio/health/cluster")).status).toBe(200);
     expect((await call("/minio/health/nonsense")).status).toBe(404);
   });
+
+  test("cluster names the write quorum as MinIO does; ?maintenance=true on a single node is 412", async () => {
+    const { call } = makeApp({ storage: { drives: drives(["ok", "ok", "ok", "ok"]), writable: true, readable: true, writeQuorum: 3 } });
+    const res = await call("/minio/health/cluster");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-minio-write-quorum")).toBe("3");
+    expect((await call("/minio/health/cluster?maintenance=true")).status).toBe(412);
+    expect((await call("/minio/health/cluster?maintenance=false")).status).toBe(200);
+  });
 });
 
 describe("metrics", () => {

@@ -53,13 +53,18 @@ function plain(status: number, requestId: string, body: string | null = null, ty
   return new Response(body, { status, headers });
 }
 
-async function health(which: string, deps: AppDeps, requestId: string): Promise<Response> {
+async function health(which: string, deps: AppDeps, req: { requestId: string; maintenance: boolean }): Promise<Response> {
+  const { requestId } = req;
   if (which === "live") return plain(200, requestId);
   const info = await deps.storageInfo().catch(() => null);
   const ok = which === "cluster" ? info?.writable : info?.readable;
-  const status = ok ? 200 : 503;
-  if (which === "ready" || which === "cluster" || which === "cluster/read") return plain(status, requestId);
-  return plain(404, requestId);
+  if (which === "ready" || which === "cluster/read") return plain(ok ? 200 : 503, requestId);
+  if (which !== "cluster") return plain(404, requestId);
+  // As MinIO: the cluster probe names the write quorum, and `?maintenance=true` asks whether this
+  // node may go down without losing it. A single-node deployment never may: 412.
+  const res = plain(!ok ? 503 : req.maintenance ? 412 : 200, requestId);
+  if (info?.writeQuorum !== undefined) res.headers.set("x-minio-write-quorum", String(info.writeQuorum));
+  return res;
 }
 
 function internalError(requestId: string, resource: string): Response {
@@ -149,7 +154,11 @@ function account(s: Served, deps: AppDeps): void {
 export function createApp(deps: AppDeps) {
   const app = new Elysia();
   for (const prefix of HEALTH_PREFIXES) {
-    app.all(`${prefix}/*`, ({ params }) => health(params["*"], deps, newRequestId()), { parse: "none" });
+    app.all(
+      `${prefix}/*`,
+      ({ params, query }) => health(params["*"], deps, { requestId: newRequestId(), maintenance: query.maintenance === "true" }),
+      { parse: "none" },
+    );
   }
   for (const path of METRICS_PATHS) {
     app.all(path, async () => {
