@@ -1,5 +1,5 @@
 /** Bucket operations through the AWS SDK against the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -10,18 +10,12 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { errorCode, sdkError, startHarness, type Harness } from "./harness";
+import { errorCode, sdkError, harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = harnessForFile();
 
 
 describe("buckets", () => {

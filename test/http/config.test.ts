@@ -1,5 +1,5 @@
 /** Stored-only bucket configurations (encryption, notification) and GetObjectAttributes. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketEncryptionCommand,
@@ -11,18 +11,14 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
 const B = "cfg-bucket";
-let h: Harness;
+const h = harnessForFile();
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 

@@ -1,19 +1,15 @@
 /** Bucket CORS: the configuration API and the behaviour browsers see (preflight, response headers). */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
-import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
 const B = "cors-bucket";
 const ORIGIN = "http://app.example.com";
-let h: Harness;
+const h = harnessForFile();
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 const preflight = (path: string, headers: Record<string, string>) => fetch(new URL(path, h.endpoint), { method: "OPTIONS", headers });

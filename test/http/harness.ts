@@ -1,8 +1,9 @@
 /**
- * Handler tests run the real S3 front over the real erasure layer on temp directories, served
- * by a Bun.serve in this process, and talk to it with real clients (the AWS SDK) or with
- * requests signed by our signer when a test needs exact control over headers and bodies.
+ * Handler tests run the real S3 front over the real erasure layer on temp directories, served by
+ * the server's own listener in this process, and talk to it with real clients (the AWS SDK) or
+ * with requests signed by our signer when a test needs exact control over headers and bodies.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -121,6 +122,39 @@ async function sendChunked(
 }
 
 /** The `<Code>` of an S3 error body. */
+/**
+ * One harness for the enclosing test file (or describe block): started in a beforeAll registered
+ * here, so before the caller's own setup hooks, and closed in an afterAll. The returned object
+ * forwards to it.
+ */
+export function harnessForFile(opts: { drives?: number } = {}): Harness {
+  let real: Harness | undefined;
+  beforeAll(async () => {
+    real = await startHarness(opts);
+  });
+  afterAll(async () => {
+    await real?.close();
+  });
+  const get = (): Harness => {
+    if (!real) throw new Error("the file's harness is used before its beforeAll ran");
+    return real;
+  };
+  return {
+    get endpoint() {
+      return get().endpoint;
+    },
+    get layer() {
+      return get().layer;
+    },
+    get client() {
+      return get().client;
+    },
+    send: (method, path, init) => get().send(method, path, init),
+    sendChunked: (path, data, init) => get().sendChunked(path, data, init),
+    close: () => get().close(),
+  };
+}
+
 export async function errorCode(res: Response): Promise<string | null> {
   const m = /<Code>([^<]*)<\/Code>/.exec(await res.text());
   return m?.[1] ?? null;

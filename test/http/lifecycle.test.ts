@@ -1,5 +1,5 @@
 /** Lifecycle configuration API and the scanner applying it through the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -20,17 +20,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { expiryTime, scanLifecycleOnce } from "../../src/bucket/index";
 import { lifecycleTargetOf } from "../../src/s3/index";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = harnessForFile();
 
 /** One scanner pass as if it ran `days` days from now. */
 const scan = (days: number) => scanLifecycleOnce({ layer: h.layer, targetOf: (b) => lifecycleTargetOf(h.layer, b), now: () => new Date(Date.now() + days * 86_400_000) });

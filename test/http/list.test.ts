@@ -1,5 +1,5 @@
 /** Listing semantics (V1, V2, versions) through the AWS SDK and raw requests. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -10,22 +10,18 @@ import {
   PutObjectCommand,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
+const h = harnessForFile();
 const B = "listing-bucket";
 const KEYS = ["a.txt", "b/1.txt", "b/2.txt", "b/c/3.txt", "d e/f.txt", "z+plus", "ü.txt"];
 
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
   for (const Key of KEYS) await h.client.send(new PutObjectCommand({ Bucket: B, Key, Body: Key }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 describe("ListObjectsV2", () => {

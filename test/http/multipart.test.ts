@@ -1,5 +1,5 @@
 /** Multipart uploads through the AWS SDK (and lib-storage) against the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -15,21 +15,17 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
+const h = harnessForFile();
 const B = "multipart-bucket";
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 function bytes(n: number, seed: number): Uint8Array {

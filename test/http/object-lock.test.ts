@@ -1,5 +1,5 @@
 /** Object lock: configuration, retention (GOVERNANCE with bypass, COMPLIANCE), legal hold, and refused deletes. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -16,18 +16,14 @@ import {
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
 } from "@aws-sdk/client-s3";
-import { sdkError, startHarness, type Harness } from "./harness";
+import { sdkError, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
 const B = "lock-bucket";
-let h: Harness;
+const h = harnessForFile();
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B, ObjectLockEnabledForBucket: true }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 

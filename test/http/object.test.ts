@@ -1,5 +1,5 @@
 /** Object PUT/GET/HEAD/DELETE/COPY through real clients against the real erasure layer. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -10,19 +10,15 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { errorCode, sdkError, startHarness, type Harness } from "./harness";
+import { errorCode, sdkError, harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
+const h = harnessForFile();
 const B = "objects-bucket";
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 

@@ -1,5 +1,5 @@
 /** Bucket policies, canned ACLs and anonymous access through the one authorization point. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
@@ -12,17 +12,11 @@ import {
   PutObjectAclCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { errorCode, sdkErrorName, startHarness, type Harness } from "./harness";
+import { errorCode, sdkErrorName, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = harnessForFile();
 
 
 const anon = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>

@@ -1,12 +1,12 @@
 /** Browser POST uploads: the streaming form parser and PostObject end to end. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as Minio from "minio";
 import { existsSync } from "node:fs";
 import { signPostPolicy } from "../../src/auth/index";
 import { S3Error } from "../../src/s3/index";
 import { BucketConfigError, formBoundary, parsePostForm as readFormUpload } from "../../src/bucket/index";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
-import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, sdkError, startHarness, type Harness } from "./harness";
+import { ACCESS_KEY, REGION, SECRET_KEY, errorCode, sdkError, harnessForFile } from "./harness";
 
 // Debian's python3 first: a pyenv shim earlier on PATH may lack boto3.
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : Bun.which("python3");
@@ -86,14 +86,10 @@ describe("readFormUpload", () => {
 });
 
 describe("PostObject", () => {
-  let h: Harness;
+  const h = harnessForFile();
   const B = "post-bucket";
   beforeAll(async () => {
-    h = await startHarness();
     await h.send("PUT", `/${B}`);
-  });
-  afterAll(async () => {
-    await h.close();
   });
 
   function signed(conditions: unknown[], opts: { expiration?: Date; bucket?: string } = {}): [string, string][] {

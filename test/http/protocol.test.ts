@@ -1,5 +1,5 @@
 /** Cross-cutting protocol behaviour: auth gate, 501s, response headers, virtual hosts, tagging. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteBucketTaggingCommand,
@@ -12,20 +12,16 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { ACCESS_KEY, REGION, errorCode, startHarness, type Harness } from "./harness";
+import { ACCESS_KEY, REGION, errorCode, harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
+const h = harnessForFile();
 const B = "protocol-bucket";
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
   await h.client.send(new PutObjectCommand({ Bucket: B, Key: "obj", Body: "data" }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 async function sdkName(p: Promise<unknown>): Promise<string> {

@@ -1,20 +1,16 @@
 /** Cairn's own response bodies parse through the response schemas the CLI will use. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { parseXml, responses } from "../../src/s3/index";
-import { startHarness, type Harness } from "./harness";
+import { harnessForFile } from "./harness";
 
 // Erasure-coded writes of a few MiB take seconds on a loaded 2-core machine; nothing here is timed.
 setDefaultTimeout(120_000);
 
-let h: Harness;
+const h = harnessForFile();
 const B = "responses-bucket";
 beforeAll(async () => {
-  h = await startHarness();
   await h.send("PUT", `/${B}`);
   for (const k of ["a", "dir/b", "dir/c"]) await h.send("PUT", `/${B}/${k}`, { body: k });
-});
-afterAll(async () => {
-  await h.close();
 });
 
 async function xmlOf(method: string, path: string, body?: string): Promise<string> {

@@ -2,20 +2,16 @@
  * Tag limits as AWS states them: 10 per object, 50 per bucket (BadRequest, in AWS's words),
  * key ≤ 128 and value ≤ 256 characters (InvalidTag).
  */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { CopyObjectCommand, CreateBucketCommand, GetBucketTaggingCommand, GetObjectTaggingCommand, PutBucketTaggingCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
 const B = "tag-bucket";
-let h: Harness;
+const h = harnessForFile();
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 const tagXml = (n: number) => `<Tagging><TagSet>${Array.from({ length: n }, (_, i) => `<Tag><Key>k${i}</Key><Value>v</Value></Tag>`).join("")}</TagSet></Tagging>`;

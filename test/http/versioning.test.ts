@@ -1,5 +1,5 @@
 /** Versioned buckets: version ids on every object API, delete markers and what S3 says about them. */
-import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -9,19 +9,15 @@ import {
   PutObjectCommand,
   PutObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
-import { errorCode, startHarness, type Harness } from "./harness";
+import { errorCode, harnessForFile } from "./harness";
 
 setDefaultTimeout(120_000);
 
 const B = "ver-bucket";
-let h: Harness;
+const h = harnessForFile();
 beforeAll(async () => {
-  h = await startHarness();
   await h.client.send(new CreateBucketCommand({ Bucket: B }));
   await h.client.send(new PutBucketVersioningCommand({ Bucket: B, VersioningConfiguration: { Status: "Enabled" } }));
-});
-afterAll(async () => {
-  await h.close();
 });
 
 describe("delete markers", () => {
