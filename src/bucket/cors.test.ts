@@ -1,16 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { corsConfigurationXml, corsHeadersFor, matchPreflight, parseCorsConfiguration, splitHeaderList } from "./cors";
-import { BucketConfigError } from "./errors";
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BucketConfigError) return e.code;
-    throw e;
-  }
-  return "accepted";
-}
+import { codeOf } from "./config-error.test-helpers";
 
 // As the S3 XML parser hands it over: strings, single elements not wrapped in arrays.
 const doc = {

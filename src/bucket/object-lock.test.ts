@@ -1,19 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { BucketConfigError } from "./errors";
+import { codeOf } from "./config-error.test-helpers";
 import {
   canDelete, canOverwrite, checkRetentionChange, lockForNewVersion, lockStateFromMeta, lockStateToMeta, objectLockConfigurationXml,
   parseLegalHold, parseObjectLockConfiguration, parseRetention, type Retention, type VersionLockState,
 } from "./object-lock";
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BucketConfigError) return e.code;
-    throw e;
-  }
-  return "accepted";
-}
 
 const now = new Date("2024-05-01T12:00:00Z");
 const later = (days: number) => new Date(now.getTime() + days * 86_400_000);
