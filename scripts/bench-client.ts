@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ACCESS_KEY, REGION, ROOT, SECRET_KEY, bucketName, cleanupTemp, program, pseudoRandom, run, startServer, tempDir, writeRandomFile } from "../test/e2e/harness";
+import { ACCESS_KEY, REGION, ROOT, SECRET_KEY, awsCliEnv, bucketName, cleanupTemp, program, pseudoRandom, run, startServer, tempDir, writeRandomFile } from "../test/e2e/harness";
 
 const { values } = parseArgs({
   options: {
@@ -32,17 +32,7 @@ interface Row {
 function toolEnv(tool: Tool, url: string, home: string): Record<string, string> {
   const u = new URL(url);
   if (tool === "cairn") return { CAIRN_CONFIG_DIR: home, CAIRN_HOST_b: `http://${ACCESS_KEY}:${SECRET_KEY}@${u.host}` };
-  if (tool === "aws") {
-    return {
-      AWS_CONFIG_FILE: join(home, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-      AWS_ACCESS_KEY_ID: ACCESS_KEY,
-      AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_PAGER: "",
-      AWS_EC2_METADATA_DISABLED: "true",
-    };
-  }
+  if (tool === "aws") return awsCliEnv(home);
   writeFileSync(join(home, "rclone.conf"), "");
   return {
     RCLONE_CONFIG: join(home, "rclone.conf"),

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACCESS_KEY, bucketName, cleanupTemp, program, REGION, run, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
+import { awsCliEnv, bucketName, cleanupTemp, program, run, startServer, tempDir, type ServerHandle } from "./harness";
 
 setDefaultTimeout(180_000);
 
@@ -16,12 +16,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   if (!AWS) return;
   server = await startServer({ drives: 4 });
-  const home = tempDir("cairn-aws-home-");
-  writeFileSync(join(home, "config"), "");
-  env = {
-    HOME: home, AWS_CONFIG_FILE: join(home, "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-    AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_DEFAULT_REGION: REGION, AWS_PAGER: "", AWS_EC2_METADATA_DISABLED: "true",
-  };
+  env = awsCliEnv(tempDir("cairn-aws-home-"));
 });
 afterAll(async () => {
   await server?.stop();

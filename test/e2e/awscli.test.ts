@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  ACCESS_KEY, bucketName, cleanupTemp, md5File, program, REGION, run, SECRET_KEY, startServer, tempDir,
+  awsCliEnv, bucketName, cleanupTemp, md5File, program, run, startServer, tempDir,
   writeRandomFile, type ServerHandle,
 } from "./harness";
 
@@ -17,18 +17,7 @@ const AWS = program("aws");
 afterAll(cleanupTemp);
 
 function awsEnv(): Record<string, string> {
-  const home = tempDir("cairn-aws-home-");
-  writeFileSync(join(home, "config"), "");
-  return {
-    HOME: home,
-    AWS_CONFIG_FILE: join(home, "config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-    AWS_ACCESS_KEY_ID: ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_PAGER: "",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
+  return awsCliEnv(tempDir("cairn-aws-home-"));
 }
 
 function awsCli(server: () => ServerHandle) {

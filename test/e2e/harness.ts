@@ -4,7 +4,7 @@
  * programs with an environment that points them at the server and nowhere else.
  */
 import type { Subprocess } from "bun";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -60,6 +60,21 @@ export function collect(stream: ReadableStream<Uint8Array>, sink: string[]): voi
   (async () => {
     for await (const chunk of stream) sink.push(decoder.decode(chunk, { stream: true }));
   })().catch(() => undefined);
+}
+
+/** The AWS CLI confined to `home` (its own empty config) with the test credentials. */
+export function awsCliEnv(home: string): Record<string, string> {
+  writeFileSync(join(home, "config"), "");
+  return {
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_PAGER: "",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
 }
 
 export function baseEnv(): Record<string, string> {
