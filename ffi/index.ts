@@ -2,7 +2,7 @@
 import { loadLiberasurecode, type LibrarySource } from "./loader";
 
 export { EcError, isEcError, type EcErrorKind } from "./errors";
-export { NativeCodec, backendAvailable, validateGeometry, type NativeCodecOptions } from "./native-codec";
+export { NativeCodec, backendAvailable, encodedLength, slotGeometry, validateGeometry, type NativeCodecOptions } from "./native-codec";
 export { BACKENDS, FRAGMENT_HEADER, FRAGMENT_MAGIC, MAX_FRAGMENTS, type BackendName } from "./symbols";
 
 export interface LibraryInfo {

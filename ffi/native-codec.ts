@@ -71,10 +71,11 @@ export class NativeCodec {
 
   /**
    * k data then m parity fragments, views of one JS-owned buffer at 16-byte aligned offsets:
-   * `into` when given (at least (k+m) x fragment bytes rounded up to 16; reusing one spares the
-   * page faults of fresh memory), else a new one.
+   * `into` when given (at least `encodedLength` bytes; reusing one spares the page faults of
+   * fresh memory), else a new one. Each fragment is preceded by `headroom` free bytes, so a
+   * caller can put its own frame header in front and write header and fragment as one piece.
    */
-  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
+  encode(block: Uint8Array, into?: Uint8Array, headroom = 0): Uint8Array[] {
     this.checkLength(block.length);
     const desc = this.live();
     this.slots.fill(0n);
@@ -84,14 +85,14 @@ export class NativeCodec {
     const parityArray = Number(this.slots[1]) as Pointer;
     try {
       const fragmentLength = Number(this.slots[2]);
-      // liberasurecode copies any fragment that is not 16-byte aligned before decoding it.
-      const stride = Math.ceil(fragmentLength / 16) * 16;
-      const out = outputBuffer(stride * (this.k + this.m - 1) + fragmentLength, into);
+      const { stride, lead } = slotGeometry(fragmentLength, headroom);
+      const out = outputBuffer(encodedLength(this.k + this.m, fragmentLength, headroom), into);
       const shards: Uint8Array[] = [];
       for (let i = 0; i < this.k + this.m; i++) {
         const array = i < this.k ? dataArray : parityArray;
         const fragment = read.ptr(array, 8 * (i < this.k ? i : i - this.k)) as Pointer;
-        const target = out.subarray(i * stride, i * stride + fragmentLength);
+        const at = i * stride + lead;
+        const target = out.subarray(at, at + fragmentLength);
         target.set(new Uint8Array(toArrayBuffer(fragment, 0, fragmentLength)));
         shards.push(target);
       }
@@ -166,6 +167,23 @@ export class NativeCodec {
     });
     return pointers;
   }
+}
+
+/**
+ * Where fragments sit in an encode output: each slot is `lead` bytes of headroom then the
+ * fragment, both multiples of 16, because liberasurecode copies any fragment that is not 16-byte
+ * aligned before decoding it (and the caller's buffer is assumed 16-byte aligned).
+ */
+export function slotGeometry(fragmentLength: number, headroom: number): { stride: number; lead: number } {
+  if (!Number.isInteger(headroom) || headroom < 0) throw new EcError("EINVALIDPARAMS", `headroom ${headroom} is not a non-negative integer`);
+  const lead = Math.ceil(headroom / 16) * 16;
+  return { stride: lead + Math.ceil(fragmentLength / 16) * 16, lead };
+}
+
+/** Bytes an encode output needs for k+m fragments of `fragmentLength` with `headroom` before each. */
+export function encodedLength(fragments: number, fragmentLength: number, headroom = 0): number {
+  const { stride, lead } = slotGeometry(fragmentLength, headroom);
+  return stride * (fragments - 1) + lead + fragmentLength;
 }
 
 function outputBuffer(length: number, into: Uint8Array | undefined): Uint8Array {

@@ -103,3 +103,29 @@ test("encode into a caller's buffer gives the same shards as views of that buffe
     expect(() => codec.encode(block, new Uint8Array(10))).toThrow();
   }
 });
+
+test("encode with headroom leaves that many free bytes before each shard, shards unchanged and 16-byte aligned", () => {
+  for (const [k, m] of [
+    [2, 2],
+    [4, 2],
+    [1, 0],
+    [3, 0],
+  ] as const) {
+    const codec = createCodec(k, m);
+    for (const size of [1, 70_001, 1 << 20]) {
+      const block = pattern(size, size);
+      const into = new Uint8Array(codec.encodedSize(size, 8)).fill(0xee);
+      const shards = codec.encode(block, into, 8);
+      expect(shards.map((s) => Buffer.from(s).toString("hex"))).toEqual(codec.encode(block).map((s) => Buffer.from(s).toString("hex")));
+      let free = 0; // the end of the previous shard: the headroom lies between it and the next
+      for (const s of shards) {
+        expect(s.buffer).toBe(into.buffer);
+        expect(s.byteOffset % 16).toBe(0);
+        expect(s.byteOffset - free).toBeGreaterThanOrEqual(8);
+        free = s.byteOffset + s.length;
+      }
+      expect(free).toBeLessThanOrEqual(into.length);
+      expect(() => codec.encode(block, into.subarray(0, into.length - 1), 8)).toThrow();
+    }
+  }
+});

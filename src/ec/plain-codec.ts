@@ -1,9 +1,10 @@
 /**
  * The m = 0 codec (one drive, or EC:0): no parity, so no C at all. Shards are the block cut in k
- * equal pieces, the last zero-padded; with k = 1 the only shard is the block itself (a view, not
- * a copy: the caller must not reuse the block's memory while the shard is in use).
+ * equal pieces, the last zero-padded; with k = 1 and no output buffer the only shard is the block
+ * itself (a view, not a copy: the caller must not reuse the block's memory while the shard is in
+ * use).
  */
-import { EcError } from "../../ffi";
+import { EcError, encodedLength, slotGeometry } from "../../ffi";
 import type { Codec } from "./types";
 
 export const PLAIN_ALGORITHM = "none";
@@ -23,15 +24,24 @@ export class PlainCodec implements Codec {
     return Math.ceil(blockLength / this.dataShards);
   }
 
-  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
+  encode(block: Uint8Array, into?: Uint8Array, headroom = 0): Uint8Array[] {
     const size = this.shardSize(block.length);
-    if (this.dataShards === 1) return [block];
-    const total = size * this.dataShards;
-    if (into && into.length < total) throw new EcError("EINVALIDPARAMS", `output buffer of ${into.length} bytes is under ${total}`);
-    const padded = into ? into.subarray(0, total) : new Uint8Array(total);
-    padded.set(block);
-    padded.fill(0, block.length);
-    return Array.from({ length: this.dataShards }, (_, i) => padded.subarray(i * size, (i + 1) * size));
+    if (this.dataShards === 1 && into === undefined && headroom === 0) return [block];
+    const need = this.encodedSize(block.length, headroom);
+    if (into && into.length < need) throw new EcError("EINVALIDPARAMS", `output buffer of ${into.length} bytes is under ${need}`);
+    const out = into ?? new Uint8Array(need);
+    const { stride, lead } = slotGeometry(size, headroom);
+    return Array.from({ length: this.dataShards }, (_, i) => {
+      const shard = out.subarray(i * stride + lead, i * stride + lead + size);
+      const piece = block.subarray(Math.min(block.length, i * size), Math.min(block.length, (i + 1) * size));
+      shard.set(piece);
+      shard.fill(0, piece.length);
+      return shard;
+    });
+  }
+
+  encodedSize(blockLength: number, headroom = 0): number {
+    return blockLength === 0 ? 0 : encodedLength(this.dataShards, this.shardSize(blockLength), headroom);
   }
 
   decode(shards: (Uint8Array | null)[], blockLength: number): Uint8Array {

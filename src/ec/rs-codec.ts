@@ -3,7 +3,7 @@
  * 80-byte header included; see index.ts for why. Blocks of 0 bytes give k+m empty shards and
  * never reach C (liberasurecode cannot encode nothing).
  */
-import { type BackendName, EcError, type NativeCodec } from "../../ffi";
+import { type BackendName, EcError, encodedLength, type NativeCodec } from "../../ffi";
 import type { Codec } from "./types";
 import { checkShard, dataViews, join } from "./fragment";
 import { nativeInstance } from "./instances";
@@ -38,10 +38,14 @@ export class RsCodec implements Codec {
     return this.lastSize.shardSize;
   }
 
-  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[] {
+  encode(block: Uint8Array, into?: Uint8Array, headroom = 0): Uint8Array[] {
     const native = this.live();
     if (block.length === 0) return Array.from({ length: this.total }, () => new Uint8Array(0));
-    return native.encode(block, into);
+    return native.encode(block, into, headroom);
+  }
+
+  encodedSize(blockLength: number, headroom = 0): number {
+    return blockLength === 0 ? 0 : encodedLength(this.total, this.shardSize(blockLength), headroom);
   }
 
   /**

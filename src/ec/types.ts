@@ -8,11 +8,16 @@ export interface Codec {
   /** Bytes of EVERY shard for a block of that many data bytes. */
   shardSize(blockLength: number): number;
   /**
-   * k+m shards, each shardSize(block.length) bytes, JS-owned. With `into` (at least k+m times
-   * shardSize rounded up to 16) the shards are views of it, so a caller recycling a few such
-   * buffers avoids allocating (and page-faulting) 1.5 MiB per block; else fresh memory.
+   * k+m shards, each shardSize(block.length) bytes, JS-owned. With `into` (at least
+   * encodedSize(block.length, headroom) bytes) the shards are views of it, so a caller recycling
+   * a few such buffers avoids allocating (and page-faulting) 1.5 MiB per block; else fresh
+   * memory. With `headroom`, each shard is preceded by at least that many free bytes of the same
+   * buffer (a frame header then goes to disk with its shard in one write, without a copy).
+   * Without either, a k = 1 codec without parity may return the block itself.
    */
-  encode(block: Uint8Array, into?: Uint8Array): Uint8Array[];
+  encode(block: Uint8Array, into?: Uint8Array, headroom?: number): Uint8Array[];
+  /** Bytes `encode`'s `into` needs for a block of that length with that headroom. */
+  encodedSize(blockLength: number, headroom?: number): number;
   /**
    * Any k present (array of length k+m, null = missing) → the block. With every data shard
    * present it never calls C: it joins their payloads (or returns the one view, when one shard

@@ -14,11 +14,15 @@ export function frameShard(shard: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The 8-byte header of a frame, for writing header and shard without joining them. */
-export function frameHeader(shard: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HASH_LEN);
-  new DataView(out.buffer).setBigUint64(0, Bun.hash.xxHash3(shard), true);
-  return out;
+/**
+ * The frame of a shard that has HASH_LEN free bytes before it in its buffer (an encode output
+ * with headroom): the hash goes there and the frame is a view, so no frame is copied together.
+ */
+export function frameInPlace(shard: Uint8Array): Uint8Array {
+  if (shard.byteOffset < HASH_LEN) throw new RangeError("frameInPlace: no room for the hash before the shard");
+  const frame = new Uint8Array(shard.buffer, shard.byteOffset - HASH_LEN, HASH_LEN + shard.length);
+  new DataView(frame.buffer, frame.byteOffset, HASH_LEN).setBigUint64(0, Bun.hash.xxHash3(shard), true);
+  return frame;
 }
 
 /** The shard bytes of one frame, or null when short or the hash does not match. */

@@ -1,14 +1,14 @@
 /**
- * The PUT data path: read the body into 1 MiB blocks (two reused buffers), MD5 on the way (in a
- * worker for large bodies, md5.ts), encode each block into k+m shards and append
- * `[xxh3][shard]` frames to one staging file per drive, in parallel, with at most one block in
- * flight while the next is read. Small bodies (≤ inlineLimit) are not written at all: their
- * frames are returned for xl.meta.
+ * The PUT data path: read the body into 1 MiB blocks (pooled buffers, two alternating), MD5 on
+ * the way (in a worker for large bodies, md5.ts), encode each block into k+m shards laid out as
+ * `[xxh3][shard]` frames in one pooled buffer and write each drive's frame straight from it to one
+ * staging file per drive, in parallel, with at most one block in flight while the next is read.
+ * Small bodies (≤ inlineLimit) are not written at all: their frames are returned for xl.meta.
  */
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import type { Drive, FileWriter } from "../storage/index";
-import { frameHeader, frameShard } from "./bitrot";
+import { frameInPlace, frameShard, HASH_LEN } from "./bitrot";
 import type { BufferPool } from "./buffers";
 import { StreamMd5 } from "./md5";
 import { quorumError, type ErrLoc } from "./quorum";
@@ -73,11 +73,10 @@ class ShardWriters {
   }
 
   /** Waits for the previous block, then starts writing this one (one block in flight). */
-  async push(shards: Uint8Array[]): Promise<void> {
-    const headers = shards.map(frameHeader);
+  async push(frames: Uint8Array[]): Promise<void> {
     await this.pending;
     this.checkQuorum();
-    this.pending = Promise.all(this.writers.map((w, i) => this.writeOne(w, i, { headers, shards }))).then(() => undefined);
+    this.pending = Promise.all(this.writers.map((w, i) => this.writeOne(w, i, frames[this.t.distribution[i]! - 1]!))).then(() => undefined);
   }
 
   async finish(): Promise<void> {
@@ -100,13 +99,11 @@ class ShardWriters {
     await Promise.all(this.writers.map((w) => w?.abort().catch(() => undefined)));
   }
 
-  /** Header and shard go as two writes: the writer gathers them, so no joined frame is allocated. */
-  private async writeOne(w: FileWriter | null, i: number, b: { headers: Uint8Array[]; shards: Uint8Array[] }): Promise<void> {
+  /** One write per drive and block: the frame is a view of the encode output, never copied. */
+  private async writeOne(w: FileWriter | null, i: number, frame: Uint8Array): Promise<void> {
     if (!w || !this.alive[i]) return;
-    const s = this.t.distribution[i]! - 1;
     try {
-      await w.write(b.headers[s]!);
-      await w.write(b.shards[s]!);
+      await w.write(frame);
     } catch {
       // A failing drive drops out; the write goes on while a quorum remains.
       this.alive[i] = false;
@@ -134,46 +131,55 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 }
 
 /**
- * Cuts a byte stream into fixed-size blocks. Two pooled block buffers (and two encode output
- * buffers) alternate: shards may be views of the block (parity 0) or of the output buffer, and
- * one block's write is still in flight while the next is filled.
+ * Cuts a byte stream into fixed-size blocks. Two block buffers and two encode outputs alternate,
+ * because one block's write is still in flight while the next is filled; each is taken from the
+ * pool when first needed, so a body of one block (or an inlined one) holds one block and at most
+ * one encode output.
  */
 class Blocker {
-  readonly blocks: Uint8Array[];
-  readonly into: Uint8Array[];
-  cur = 0;
-  fill = 0;
+  private readonly blocks: (Uint8Array | null)[] = [null, null];
+  private readonly outs: (Uint8Array | null)[] = [null, null];
+  private cur = 0;
+  private fill = 0;
 
-  constructor(private readonly t: StageTarget) {
-    const intoSize = t.distribution.length * (t.codec.shardSize(t.blockSize) + 15);
-    this.blocks = [t.pool.takeShared(t.blockSize), t.pool.takeShared(t.blockSize)];
-    this.into = [t.pool.take(intoSize), t.pool.take(intoSize)];
-  }
+  constructor(private readonly t: StageTarget) {}
 
   /** Copies `value` in, calling `full(block, into)` for every completed block. */
   async feed(value: Uint8Array, full: (block: Uint8Array, into: Uint8Array) => Promise<void>): Promise<void> {
     let off = 0;
     while (off < value.length) {
-      const block = this.blocks[this.cur]!;
+      const block = this.block();
       const n = Math.min(value.length - off, block.length - this.fill);
       block.set(value.subarray(off, off + n), this.fill);
       this.fill += n;
       off += n;
       if (this.fill === block.length) {
-        await full(block, this.into[this.cur]!);
+        await full(block, this.into());
         this.cur ^= 1;
         this.fill = 0;
       }
     }
   }
 
-  get tail(): { block: Uint8Array; into: Uint8Array } {
-    return { block: this.blocks[this.cur]!.subarray(0, this.fill), into: this.into[this.cur]! };
+  /** The partly filled last block (empty when the body ended on a block boundary). */
+  get tail(): Uint8Array {
+    return this.fill === 0 ? new Uint8Array(0) : this.block().subarray(0, this.fill);
   }
 
-  /** Only once every write that referenced the buffers has settled. */
+  /** The encode output that goes with the current block. */
+  into(): Uint8Array {
+    return (this.outs[this.cur] ??= this.t.pool.take(this.t.codec.encodedSize(this.t.blockSize, HASH_LEN)));
+  }
+
+  /** Only once every write and hash that referenced the buffers has settled. */
   release(): void {
-    for (const b of [...this.blocks, ...this.into]) this.t.pool.give(b);
+    for (const b of [...this.blocks, ...this.outs]) if (b) this.t.pool.give(b);
+    this.blocks.fill(null);
+    this.outs.fill(null);
+  }
+
+  private block(): Uint8Array {
+    return (this.blocks[this.cur] ??= this.t.pool.takeShared(this.t.blockSize));
   }
 }
 
@@ -194,7 +200,7 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     hashed = md5.update(bytes);
     hashed.catch(() => undefined); // awaited later; this only keeps it from counting as unhandled
     if (!writers.opened) await writers.open();
-    await writers.push(t.codec.encode(bytes, into));
+    await writers.push(t.codec.encode(bytes, into, HASH_LEN).map(frameInPlace));
     // The previous block's buffer is refilled next, so its hash must be done by then.
     await previous;
   };
@@ -207,12 +213,12 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
     }
     const tail = blocker.tail;
     if (!writers.opened && size <= t.inlineLimit) {
-      await md5.update(tail.block);
+      await md5.update(tail);
       const md5Hex = await md5.hex();
       checkEnd(limits, size, md5Hex);
-      return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, tail.block), alive: writers.alive };
+      return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, tail), alive: writers.alive };
     }
-    if (tail.block.length > 0) await flush(tail.block, tail.into);
+    if (tail.length > 0) await flush(tail, blocker.into());
     await writers.finish();
     await hashed;
     const md5Hex = await md5.hex();

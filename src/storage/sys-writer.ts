@@ -1,16 +1,23 @@
 /**
- * A streamed file under `.cairn.sys/`. Small chunks (erasure shards arrive as block/k pieces)
- * are gathered into one buffer so the disk sees few large writes; chunks are copied because
- * callers may reuse their buffers once `write` resolves. fsync happens once, on close.
+ * A streamed file under `.cairn.sys/`. Large chunks (an erasure frame of a 1 MiB block is
+ * 1 MiB / k plus a header) go to the file as they are, one write each, without a copy: copying
+ * every frame into a gather buffer was a third of a large PUT's memcpy, and its 1 MiB buffer per
+ * file was fresh, page-faulting memory for every shard file. Small chunks are gathered, so the
+ * disk still sees few large writes; they are copied because callers may reuse their buffers once
+ * `write` resolves (a direct write resolves only after the kernel has the bytes). fsync happens
+ * once, on close.
  */
 import { rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { FileWriter } from "./drive";
 
-const BUFFER_BYTES = 1 << 20;
+/** Chunks from this size up are written directly; smaller ones gather up to BUFFER_BYTES. */
+const DIRECT_BYTES = 64 << 10;
+const BUFFER_BYTES = 4 * DIRECT_BYTES;
 
 export class SysFileWriter implements FileWriter {
-  private buf = new Uint8Array(BUFFER_BYTES);
+  /** Allocated on the first small chunk only. */
+  private buf: Uint8Array | null = null;
   private used = 0;
   private position = 0;
   private closed = false;
@@ -25,11 +32,13 @@ export class SysFileWriter implements FileWriter {
   write(chunk: Uint8Array): Promise<void> {
     return this.guard(async () => {
       if (this.closed) throw new Error("write after close");
-      if (this.used + chunk.length > BUFFER_BYTES) await this.flush();
-      if (chunk.length >= BUFFER_BYTES) {
+      if (chunk.length >= DIRECT_BYTES) {
+        await this.flush();
         await this.writeFully(chunk);
         return;
       }
+      if (this.used + chunk.length > BUFFER_BYTES) await this.flush();
+      this.buf ??= new Uint8Array(BUFFER_BYTES);
       this.buf.set(chunk, this.used);
       this.used += chunk.length;
     });
@@ -59,7 +68,7 @@ export class SysFileWriter implements FileWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.used === 0) return;
+    if (this.used === 0 || !this.buf) return;
     await this.writeFully(this.buf.subarray(0, this.used));
     this.used = 0;
   }

@@ -1,0 +1,54 @@
+import { expect, test } from "bun:test";
+import { BufferPool } from "./buffers";
+
+const KiB = 1024;
+
+test("buffers taken at the same time are distinct, and a given buffer is reused", () => {
+  const pool = new BufferPool();
+  const taken = Array.from({ length: 40 }, () => pool.take(64 * KiB));
+  expect(new Set(taken.map((b) => b.buffer)).size).toBe(40);
+  for (const b of taken) pool.give(b);
+  expect(pool.idleBytes).toBe(40 * 64 * KiB);
+  const again = Array.from({ length: 40 }, () => pool.take(64 * KiB));
+  expect(new Set(again.map((b) => b.buffer)).size).toBe(40);
+  expect(again.every((b) => taken.includes(b))).toBe(true);
+  expect(pool.idleBytes).toBe(0);
+});
+
+test("idle buffers are kept up to idleBytes, not by count", () => {
+  const pool = new BufferPool({ idleBytes: 256 * KiB });
+  const taken = Array.from({ length: 6 }, () => pool.take(64 * KiB));
+  for (const b of taken) pool.give(b);
+  expect(pool.idleBytes).toBe(256 * KiB);
+  const reused = Array.from({ length: 6 }, () => pool.take(64 * KiB)).filter((b) => taken.includes(b));
+  expect(reused).toHaveLength(4);
+});
+
+test("a buffer given twice is kept once, so two takers never share it", () => {
+  const pool = new BufferPool();
+  const b = pool.take(64 * KiB);
+  pool.give(b);
+  pool.give(b);
+  expect(pool.take(64 * KiB)).toBe(b);
+  expect(pool.take(64 * KiB)).not.toBe(b);
+});
+
+test("sizes and kinds do not mix: a shared buffer is never handed out as a plain one", () => {
+  const pool = new BufferPool();
+  const shared = pool.takeShared(64 * KiB);
+  expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+  pool.give(shared);
+  pool.give(pool.take(32 * KiB));
+  expect(pool.take(64 * KiB)).not.toBe(shared);
+  expect(pool.take(64 * KiB).buffer).toBeInstanceOf(ArrayBuffer);
+  expect(pool.takeShared(64 * KiB)).toBe(shared);
+});
+
+test("after a quiet spell without takes, idle buffers beyond the floor are dropped", async () => {
+  const pool = new BufferPool({ floorBytes: 64 * KiB, trimAfterMs: 20 });
+  const taken = Array.from({ length: 4 }, () => pool.take(64 * KiB));
+  for (const b of taken) pool.give(b);
+  expect(pool.idleBytes).toBe(4 * 64 * KiB);
+  for (let i = 0; i < 100 && pool.idleBytes > 64 * KiB; i++) await Bun.sleep(20);
+  expect(pool.idleBytes).toBe(64 * KiB);
+});
