@@ -115,6 +115,26 @@ function locate(parts: readonly PartMeta[], pos: number): { partIndex: number; o
 }
 
 /**
+ * `range` (inclusive) as one buffer, when it lies inside a single block: the whole of a small
+ * (inline) object costs one block read and one copy instead of a stream, its pulls and a join.
+ * null when the range spans blocks (stream it).
+ */
+export async function readWithinBlock(src: DecodeSource, range: ByteRange): Promise<Uint8Array | null> {
+  const { partIndex, offset } = locate(src.parts, range.start);
+  const b = Math.floor(offset / src.blockSize);
+  const from = offset - b * src.blockSize;
+  const to = from + (range.end - range.start + 1);
+  if (to > blockLength(src, partIndex, b)) return null;
+  const out = new Uint8Array(to - from);
+  let at = 0;
+  for (const piece of slicePieces(await readBlockPieces(src, partIndex, b), from, to)) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
+}
+
+/**
  * A body nobody pulls for this long gives up its `done` (the caller's read lock), so a client
  * that vanished without cancelling cannot block writers of the key forever. Reading on later
  * stays correct: shards are addressed by the resolved version's data dir, so an overwrite

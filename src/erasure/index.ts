@@ -6,6 +6,7 @@ import { loadLayout } from "./format";
 import { HealQueue } from "./heal-queue";
 import { ErasureLayer } from "./layer";
 import { NamespaceLocks } from "./locks";
+import { MetaDecodeCache } from "./meta-cache";
 import { CodecCache, ErasureSet } from "./set";
 import { defaultRrsParity, validateParity } from "./storage-class";
 
@@ -44,7 +45,10 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const locks = new NamespaceLocks();
   const heal = new HealQueue();
   const pool = new BufferPool();
-  const sets = layout.sets.map((ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool }));
+  const metaCache = new MetaDecodeCache();
+  const sets = layout.sets.map(
+    (ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool, metaCache }),
+  );
   const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal });
   heal.setJob((bucket, key, deep) => layer.healObject(bucket, key, { deep }));
   if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);

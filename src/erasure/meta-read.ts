@@ -24,6 +24,18 @@ export function readMetas(set: ErasureSet, loc: Loc): Promise<MetaResults> {
   return fanOut(set.drives, async (d) => decodeOrCorrupt(await d.readMeta(loc.bucket, loc.key), d.endpoint));
 }
 
+/**
+ * readMetas for read-only paths (GET, HEAD): every drive is still read, but unchanged files are
+ * not decoded again. The results are shared with other requests and frozen: never modify them.
+ */
+export function readMetasShared(set: ErasureSet, loc: Loc): Promise<MetaResults> {
+  const cache = set.cfg.metaCache;
+  return fanOut(set.drives, async (d) => {
+    const bytes = await d.readMeta(loc.bucket, loc.key);
+    return cache.decode(`${d.endpoint}\0${loc.bucket}\0${loc.key}`, bytes, (b) => decodeOrCorrupt(b, d.endpoint));
+  });
+}
+
 /** A drive that answered but lacks or garbles the data (an offline drive cannot be healed now). */
 export function healable(r: DriveResult<unknown>): boolean {
   if (r.ok) return true;

@@ -10,9 +10,9 @@ import {
   type StatObjectOptions,
 } from "../object/index";
 import { inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
-import { decodeRange, type DecodeSource } from "./decode-stream";
+import { decodeRange, readWithinBlock, type DecodeSource } from "./decode-stream";
 import { toObjectInfo } from "./info";
-import { readMetas, resolveVersion, type Resolved, type VersionSelector } from "./meta-read";
+import { readMetasShared, resolveVersion, type Resolved, type VersionSelector } from "./meta-read";
 import type { ErasureSet, Loc } from "./set";
 
 /** "null" on the wire is S3's null version. */
@@ -23,7 +23,7 @@ export function selector(versionId: string | undefined): VersionSelector {
 
 async function resolveObject(set: ErasureSet, loc: Loc, versionId: string | undefined): Promise<Resolved> {
   const sel = selector(versionId);
-  const r = resolveVersion(set, loc, await readMetas(set, loc), sel);
+  const r = resolveVersion(set, loc, await readMetasShared(set, loc), sel);
   if (r.needsHeal) set.cfg.heal.enqueue(loc.bucket, loc.key);
   if (r.version.type === "deleteMarker") {
     const marker = { deleteMarker: true, versionId: r.version.versionId };
@@ -88,6 +88,18 @@ function shardSource(set: ErasureSet, loc: Loc, r: Resolved): DecodeSource {
   };
 }
 
+/** A result read whole already; its stream is made only for a caller that asks for one. */
+function inMemory(info: ObjectInfo, bytes: Uint8Array): GetObjectResult {
+  let body: ReadableStream<Uint8Array> | undefined;
+  return {
+    info,
+    bytes,
+    get body() {
+      return (body ??= new Blob([bytes]).stream());
+    },
+  };
+}
+
 export async function getObject(set: ErasureSet, loc: Loc, opts: GetObjectOptions = {}): Promise<GetObjectResult> {
   // The read lock is held until the body is consumed or cancelled, so a concurrent overwrite
   // cannot delete the data dir under a reader: readers see the old or the new object, whole.
@@ -100,8 +112,11 @@ export async function getObject(set: ErasureSet, loc: Loc, opts: GetObjectOption
     const range =
       opts.partNumber !== undefined ? partRange(info, v, opts.partNumber) : (resolveRange(opts.range, info.size) ?? null);
     const whole: ByteRange | null = info.size > 0 ? { start: 0, end: info.size - 1 } : null;
-    const body = decodeRange(shardSource(set, loc, r), range ?? whole, { done: release });
-    const out: GetObjectResult = { info, body };
+    const src = shardSource(set, loc, r);
+    const served = range ?? whole;
+    const bytes = v.inline && served ? await readWithinBlock(src, served) : null;
+    const out = bytes ? inMemory(info, bytes) : { info, body: decodeRange(src, served, { done: release }) };
+    if (bytes) release();
     if (range && (opts.range || opts.partNumber !== undefined)) out.range = range;
     return out;
   } catch (e) {

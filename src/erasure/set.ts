@@ -7,6 +7,7 @@ import { createCodec, type Codec } from "../ec/index";
 import type { Drive } from "../storage/index";
 import type { BufferPool } from "./buffers";
 import type { NamespaceLocks } from "./locks";
+import type { MetaDecodeCache } from "./meta-cache";
 import { distributionFor } from "./placement";
 import { REDUCED_REDUNDANCY, writeQuorum } from "./storage-class";
 
@@ -66,6 +67,7 @@ export class ErasureSet {
       locks: NamespaceLocks;
       heal: HealSink;
       pool: BufferPool;
+      metaCache: MetaDecodeCache;
     },
   ) {}
 

@@ -123,6 +123,11 @@ export interface GetObjectResult {
   /** The bytes served: the whole object, or `range`. */
   range?: ByteRange;
   body: Body;
+  /**
+   * The same bytes as `body`, when they were read whole already (small inline objects): a
+   * caller may send these and leave `body` untouched.
+   */
+  bytes?: Uint8Array;
 }
 
 export interface StatObjectOptions {

@@ -41,7 +41,9 @@ export interface S3Context<E extends Endpoint = Endpoint> {
 
 export type ResultBody =
   | { kind: "xml"; root: string; value: Record<string, XmlValue> | string; xmlns?: string | null }
-  | { kind: "stream"; stream: ReadableStream<Uint8Array> };
+  | { kind: "stream"; stream: ReadableStream<Uint8Array> }
+  /** Bytes already in memory (small objects): sent as they are. */
+  | { kind: "bytes"; bytes: Uint8Array };
 
 export interface HandlerResult {
   status?: number;

@@ -36,6 +36,7 @@ export async function serialize(result: HandlerResult, meta: ResponseMeta): Prom
     }
     return new Response(null, { status, headers });
   }
+  if (body.kind === "bytes") return new Response(body.bytes, { status, headers });
   if (body.kind === "stream") {
     // Small bodies are read here, so a read that fails still becomes an S3 error answer; larger
     // ones stream (the listener keeps their Content-Length). Buffering 1 MiB bodies cost two

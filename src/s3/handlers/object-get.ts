@@ -1,6 +1,6 @@
 /** GetObject and HeadObject: the object's headers, ranges, part numbers, overrides. */
 import { resolveRange, type ByteRange, type ObjectInfo } from "../../object/index";
-import type { HandlerResult, S3Context } from "../context";
+import type { HandlerResult, ResultBody, S3Context } from "../context";
 import { S3Error } from "../errors";
 import { checksumHeaders, conditionsFromHeaders, intParam, parseRange, quoteEtag } from "../headers";
 import { LOCK_META } from "../../bucket/index";
@@ -104,17 +104,18 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
     opts.partNumber !== undefined ? { kind: "part", partNumber: opts.partNumber } : partial ? { kind: "range" } : { kind: "whole" };
   // The body is already open: a failure here must release it.
   const expiration = await expirationHeaders(ctx.deps.layer, info).catch(async (e: unknown) => {
-    await res.body.cancel();
+    if (!res.bytes) await res.body.cancel();
     throw e;
   });
+  const body: ResultBody = res.bytes ? { kind: "bytes", bytes: res.bytes } : { kind: "stream", stream: res.body };
   const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber), ...expiration };
   if (partial) {
     h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
-    return { status: 206, headers: h, body: { kind: "stream", stream: res.body } };
+    return { status: 206, headers: h, body };
   }
   h["content-length"] = String(r ? r.end - r.start + 1 : info.size);
-  return { headers: h, body: { kind: "stream", stream: res.body } };
+  return { headers: h, body };
 }
 
 export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult> {
