@@ -16,6 +16,7 @@ import { compareKeys } from "../lib/index";
 import type { XlMeta } from "../xlmeta/index";
 import { toObjectInfo } from "./info";
 import { readQuorumOf, versionSignature } from "./meta-read";
+import type { ListingResults, ListItem, ListQuery } from "./listing-cache";
 import type { ErasureSet } from "./set";
 import { SkippingWalk, type MergedEntry } from "./walk-merge";
 
@@ -81,16 +82,22 @@ function entryPrefix(e: MergedEntry, prefix: string, delimiter: string | undefin
   return { cp, skip };
 }
 
-export async function listObjects(sets: readonly ErasureSet[], bucket: string, opts: ListObjectsOptions = {}): Promise<ListObjectsResult> {
-  const prefix = opts.prefix ?? "";
-  const page = new Page<ObjectInfo>(opts.maxKeys ?? 1000);
+interface Walked {
+  items: ListItem[];
+  /** The walk ran out of keys before `want` items. */
+  done: boolean;
+}
+
+/** The first `want` items after `marker` (objects and common prefixes), walked from the drives. */
+async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQuery & { marker: string | undefined }, want: number): Promise<Walked> {
+  const items: ListItem[] = [];
   let last: string | undefined;
-  if (page.max <= 0) return { objects: [], prefixes: [], isTruncated: false };
-  const walk = new SkippingWalk(sets, bucket, { prefix, quorum: true, ...(opts.marker !== undefined ? { marker: opts.marker } : {}) });
+  let done = true;
+  const walk = new SkippingWalk(sets, bucket, { prefix: q.prefix, quorum: true, ...(q.marker !== undefined ? { marker: q.marker } : {}) });
   const skipper = new PrefixSkipper(walk);
   try {
     for (let e = await walk.next(); e; e = await walk.next()) {
-      const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.marker);
+      const { cp, skip } = entryPrefix(e, q.prefix, q.delimiter, q.marker);
       if (skip || (cp !== null && cp === last)) {
         await skipper.skipped(cp!);
         continue;
@@ -99,19 +106,48 @@ export async function listObjects(sets: readonly ErasureSet[], bucket: string, o
       const meta = e.agreed ?? agreedMeta(e.set, e.metas);
       const latest = meta?.versions[0];
       if (!latest || latest.type === "deleteMarker") continue;
-      if (page.full) {
-        page.truncated = true;
+      if (items.length >= want) {
+        done = false;
         break;
       }
-      if (cp !== null) page.prefixes.push(cp);
-      else page.items.push(toObjectInfo({ bucket, key: e.key }, latest, true));
+      items.push(cp !== null ? { name: cp } : { name: e.key, info: toObjectInfo({ bucket, key: e.key }, latest, true) });
       last = cp ?? e.key;
     }
   } finally {
     await walk.close();
   }
-  const out: ListObjectsResult = { objects: page.items, prefixes: page.prefixes, isTruncated: page.truncated };
-  if (page.truncated && last !== undefined) out.nextMarker = last;
+  return { items, done };
+}
+
+/**
+ * One page: `max` items and whether more follow, so `max + 1` are gathered. A continuation
+ * takes what a stored run holds (listing-cache.ts) and walks only past the run's end; a walk's
+ * findings are stored for the next pages.
+ */
+export async function listObjects(
+  sets: readonly ErasureSet[],
+  bucket: string,
+  opts: ListObjectsOptions = {},
+  cache?: ListingResults,
+): Promise<ListObjectsResult> {
+  const q: ListQuery = { prefix: opts.prefix ?? "", delimiter: opts.delimiter };
+  const max = opts.maxKeys ?? 1000;
+  if (max <= 0) return { objects: [], prefixes: [], isTruncated: false };
+  const gen = cache?.generation(bucket) ?? 0;
+  const hit = cache && opts.marker !== undefined ? cache.read(bucket, q, opts.marker, max + 1) : null;
+  const page = hit?.items ?? [];
+  const from = hit ? hit.end : opts.marker;
+  if (page.length <= max && !hit?.done) {
+    const walked = await walkItems(sets, bucket, { ...q, marker: from }, max + 1 - page.length);
+    cache?.store(bucket, q, { gen, from, ...walked });
+    page.push(...walked.items);
+  }
+  const out: ListObjectsResult = { objects: [], prefixes: [], isTruncated: page.length > max };
+  for (const item of page.slice(0, max)) {
+    if (item.info) out.objects.push(item.info);
+    else out.prefixes.push(item.name);
+  }
+  if (out.isTruncated) out.nextMarker = page[max - 1]!.name;
   return out;
 }
 
