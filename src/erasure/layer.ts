@@ -45,6 +45,7 @@ import { eventCounts } from "./events";
 import { healAll, healBucket, healObject } from "./heal-bucket";
 import type { HealQueue } from "./heal-queue";
 import { listObjects, listObjectVersions } from "./listing";
+import { ListingResults } from "./listing-cache";
 import { readMetas } from "./meta-read";
 import * as mp from "./multipart";
 import { listMultipartUploads } from "./multipart-list";
@@ -65,6 +66,8 @@ export class ErasureLayer implements ObjectLayer {
    */
   private readonly bucketConfigs = new Map<string, Uint8Array | null>();
   private readonly configWrites = new Map<string, number>();
+  /** Listing pages kept for their continuations; every write path below bumps its bucket. */
+  readonly listings = new ListingResults();
 
   constructor(
     readonly deploymentId: string,
@@ -79,6 +82,16 @@ export class ErasureLayer implements ObjectLayer {
   /** Resolves when background heals queued so far are done (tests, shutdown). */
   healIdle(): Promise<void> {
     return this.services.heal.idle();
+  }
+
+  /** Runs `op`, a change to what listings of `bucket` show, with the listing cache bumped around it. */
+  private async changing<T>(bucket: string, op: () => Promise<T>): Promise<T> {
+    this.listings.bump(bucket);
+    try {
+      return await op();
+    } finally {
+      this.listings.bump(bucket);
+    }
   }
 
   private async object(bucket: string, key: string): Promise<{ set: ErasureSet; loc: Loc }> {
@@ -97,7 +110,7 @@ export class ErasureLayer implements ObjectLayer {
 
   // ---- buckets ----
   async makeBucket(bucket: string): Promise<void> {
-    await buckets.makeBucket(this.sets, bucket);
+    await this.changing(bucket, () => buckets.makeBucket(this.sets, bucket));
     this.knownBuckets.add(bucket);
   }
   getBucketInfo(bucket: string): Promise<BucketInfo> {
@@ -117,7 +130,7 @@ export class ErasureLayer implements ObjectLayer {
     // Open uploads of the bucket would otherwise linger in the system area forever.
     const open = await listMultipartUploads(this.sets, bucket, { maxUploads: Number.MAX_SAFE_INTEGER });
     for (const u of open.uploads) await this.abortUpload(bucket, u.key, u.uploadId).catch(() => undefined);
-    await buckets.removeBucket(this.sets, bucket);
+    await this.changing(bucket, () => buckets.removeBucket(this.sets, bucket));
   }
   async getBucketConfig(bucket: string, name: string): Promise<Uint8Array | null> {
     await this.requireBucket(bucket);
@@ -147,7 +160,7 @@ export class ErasureLayer implements ObjectLayer {
       await body.cancel().catch(() => undefined);
       throw e;
     });
-    return putObject(set, loc, body, opts);
+    return this.changing(bucket, () => putObject(set, loc, body, opts));
   }
   async getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
     const { set, loc } = await this.object(bucket, key);
@@ -160,11 +173,11 @@ export class ErasureLayer implements ObjectLayer {
   async copyObject(src: Loc, dst: Loc, opts: CopyObjectOptions): Promise<ObjectInfo> {
     await this.object(src.bucket, src.key);
     const d = await this.object(dst.bucket, dst.key);
-    return copyObject(this, { src, dst, dstSet: d.set }, opts);
+    return this.changing(dst.bucket, () => copyObject(this, { src, dst, dstSet: d.set }, opts));
   }
   async deleteObject(bucket: string, key: string, opts: DeleteObjectOptions): Promise<DeleteObjectResult> {
     const { set, loc } = await this.object(bucket, key);
-    return deleteObject(set, loc, opts);
+    return this.changing(bucket, () => deleteObject(set, loc, opts));
   }
   async deleteObjects(
     bucket: string,
@@ -191,7 +204,7 @@ export class ErasureLayer implements ObjectLayer {
     opts: UpdateMetadataOptions = {},
   ): Promise<ObjectInfo> {
     const { set, loc } = await this.object(bucket, key);
-    return updateObjectMetadata(set, loc, patch, opts.versionId);
+    return this.changing(bucket, () => updateObjectMetadata(set, loc, patch, opts.versionId));
   }
 
   // ---- multipart ----
@@ -229,7 +242,7 @@ export class ErasureLayer implements ObjectLayer {
     opts: CompleteMultipartOptions,
   ): Promise<ObjectInfo> {
     const { set, loc } = await this.object(bucket, key);
-    return mp.completeMultipartUpload(set, { ...loc, uploadId }, parts, opts);
+    return this.changing(bucket, () => mp.completeMultipartUpload(set, { ...loc, uploadId }, parts, opts));
   }
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
     await this.object(bucket, key);
@@ -242,7 +255,7 @@ export class ErasureLayer implements ObjectLayer {
   // ---- listing ----
   async listObjects(bucket: string, opts?: ListObjectsOptions): Promise<ListObjectsResult> {
     await this.requireBucket(bucket);
-    return listObjects(this.sets, bucket, opts);
+    return listObjects(this.sets, bucket, opts, this.listings);
   }
   async listObjectVersions(bucket: string, opts: ListVersionsOptions = {}): Promise<ListVersionsResult> {
     await this.requireBucket(bucket);
@@ -258,13 +271,18 @@ export class ErasureLayer implements ObjectLayer {
   // ---- healing ----
   async healObject(bucket: string, key: string, opts: HealOptions & { versionId?: string } = {}): Promise<HealResult> {
     const { set, loc } = await this.object(bucket, key);
-    return healObject(set, loc, opts);
+    return this.changing(bucket, () => healObject(set, loc, opts));
   }
   healBucket(bucket: string, opts: HealOptions = {}): Promise<HealResult> {
-    return healBucket(this.sets, bucket, opts);
+    return this.changing(bucket, () => healBucket(this.sets, bucket, opts));
   }
-  healAll(opts: HealOptions = {}): Promise<HealResult[]> {
-    return healAll(this.sets, opts);
+  async healAll(opts: HealOptions = {}): Promise<HealResult[]> {
+    this.listings.bumpAll();
+    try {
+      return await healAll(this.sets, opts);
+    } finally {
+      this.listings.bumpAll();
+    }
   }
 
   async storageInfo(): Promise<StorageInfo> {
