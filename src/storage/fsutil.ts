@@ -1,11 +1,19 @@
 /**
  * Durable file primitives: a write is durable only after the file is fsynced, renamed into
- * place, and every directory whose entries changed is fsynced too.
+ * place, and every directory whose entries changed is fsynced too. The blocking ones (write +
+ * fsync, fsync of a directory) run on the sync worker pool when it is available (why: see
+ * sync-workers.ts), else on Bun's async fs.
  */
 import { mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { syncWorkers } from "./sync-workers";
 
-export async function fsyncDir(path: string): Promise<void> {
+export function fsyncDir(path: string): Promise<void> {
+  const pool = syncWorkers();
+  return pool ? pool.run({ op: "fsync", path }) : fsyncDirAsync(path);
+}
+
+async function fsyncDirAsync(path: string): Promise<void> {
   const fh = await open(path, "r");
   try {
     await fh.sync();
@@ -15,7 +23,12 @@ export async function fsyncDir(path: string): Promise<void> {
 }
 
 /** Creates (or truncates) `path`, writes all of `data`, fsyncs and closes it. */
-export async function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
+export function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
+  const pool = syncWorkers();
+  return pool ? pool.run({ op: "write", path, data }) : writeFileSyncedAsync(path, data);
+}
+
+async function writeFileSyncedAsync(path: string, data: Uint8Array): Promise<void> {
   const fh = await open(path, "w");
   try {
     let done = 0;

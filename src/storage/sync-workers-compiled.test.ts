@@ -1,0 +1,42 @@
+/**
+ * The fs worker is built from a Blob URL so that `bun build --compile` needs no extra entry
+ * point: prove a compiled executable really writes and fsyncs through the pool (a worker that
+ * cannot load node:fs there would fail every durable write of the server binary).
+ */
+import { expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const bun = join(import.meta.dir, "../../node_modules/.bin/bun");
+
+test("a compiled executable writes and fsyncs through the worker pool", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-syncw-compiled-"));
+  try {
+    const entry = join(dir, "entry.ts");
+    writeFileSync(
+      entry,
+      `import { SyncWorkers } from ${JSON.stringify(join(import.meta.dir, "sync-workers.ts"))};
+// --bytecode (as scripts/build.sh builds the server) allows no top-level await.
+void (async () => {
+const pool = new SyncWorkers(2);
+const out = ${JSON.stringify(join(dir, "out"))};
+await pool.run({ op: "write", path: out, data: new TextEncoder().encode("durable") });
+await pool.run({ op: "fsync", path: ${JSON.stringify(dir)} });
+const missing = await pool.run({ op: "fsync", path: out + ".missing" }).then(() => "none", (e) => e.code);
+console.log(pool.started, missing);
+process.exit(0);
+})();
+`,
+    );
+    const exe = join(dir, "syncw-check");
+    const build = Bun.spawnSync([bun, "build", "--compile", "--bytecode", entry, "--outfile", exe], { stderr: "pipe" });
+    expect(build.exitCode, build.stderr.toString()).toBe(0);
+    const run = Bun.spawnSync([exe], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+    expect(run.stderr.toString()).toBe("");
+    expect(run.stdout.toString().trim()).toBe("1 ENOENT");
+    expect(readFileSync(join(dir, "out"), "utf8")).toBe("durable");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000); // compiling a ~100 MB executable on a busy 2-core machine

@@ -1,0 +1,188 @@
+/**
+ * The blocking steps of a durable write (write + fsync of a small file, fsync of a directory)
+ * on a pool of Worker threads that call the synchronous fs API.
+ *
+ * Why: Bun runs every async fs call on one process-wide pool of max(cores, 2) threads, two on
+ * this kind of machine. An fsync holds its thread for a whole journal commit, so no more than two
+ * fsyncs were ever in flight, and every other fs call (reads of xl.meta, stats, renames) queued
+ * behind them: a 4 KiB PUT on 4 drives does 12 fsyncs, and 32 concurrent PUTs reached about a
+ * fifth of what the disk allows. With many fsyncs in flight at once, the filesystem folds them
+ * into shared journal commits (ext4 does), so throughput grows with the number of waiters.
+ *
+ * The on-disk protocol does not change: a job returns only after its fsync returned, exactly as
+ * the async call did, so every durability argument made by the callers still holds.
+ *
+ * Workers start on demand up to the width, are ref'd only while they hold a job (an idle pool
+ * must not keep a finished process alive; awaiting an unref'd worker makes Bun's loop spin), and
+ * a worker that dies fails only its own job and is replaced by the next dispatch. The source is
+ * a Blob URL, as for the MD5 worker, so a compiled executable needs no extra entry point.
+ */
+
+/** Jobs the worker knows; each is one synchronous sequence. */
+export type SyncJob = { op: "write"; path: string; data: Uint8Array } | { op: "fsync"; path: string };
+
+const WORKER_SOURCE = `
+const fs = require("node:fs");
+function writeSynced(path, data) {
+  const fd = fs.openSync(path, "w");
+  try {
+    let done = 0;
+    while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+function fsyncPath(path) {
+  const fd = fs.openSync(path, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+self.onmessage = (e) => {
+  const m = e.data;
+  try {
+    if (m.op === "write") writeSynced(m.path, m.data);
+    else if (m.op === "fsync") fsyncPath(m.path);
+    else throw new Error("unknown job " + m.op);
+    postMessage({ ok: true });
+  } catch (err) {
+    postMessage({ ok: false, code: err && typeof err.code === "string" ? err.code : undefined, message: String(err && err.message ? err.message : err) });
+  }
+};`;
+
+type Reply = { ok: true } | { ok: false; code?: string; message: string };
+
+/** An fs failure carried back from a worker, with the errno code the caller maps (errno.ts). */
+export class SyncJobError extends Error {
+  override readonly name = "SyncJobError";
+  constructor(
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  job: SyncJob;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current: Pending | null;
+  answered: boolean;
+}
+
+export class SyncWorkers {
+  private readonly slots: Slot[] = [];
+  private readonly idle: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly url: string;
+  /** Set when a worker died before ever answering: the runtime cannot run this pool. */
+  broken = false;
+
+  constructor(readonly width: number) {
+    this.url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
+  }
+
+  /** Workers started so far (tests read it to tell the pool from the fallback). */
+  get started(): number {
+    return this.slots.length;
+  }
+
+  /** Starts the first worker now, so a runtime without workers is found before any job. */
+  warm(): void {
+    if (this.slots.length === 0) this.idle.push(this.spawn());
+  }
+
+  run(job: SyncJob): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const p: Pending = { job, resolve, reject };
+      const slot = this.idle.pop() ?? (this.slots.length < this.width ? this.spawn() : null);
+      if (slot) this.give(slot, p);
+      else this.queue.push(p);
+    });
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(this.url), current: null, answered: false };
+    slot.worker.unref();
+    slot.worker.onmessage = (e: MessageEvent<Reply>) => this.settle(slot, e.data);
+    slot.worker.onerror = (e) => this.lose(slot, new SyncJobError(undefined, `fs worker failed: ${e.message}`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private give(slot: Slot, p: Pending): void {
+    if (slot.current === null) slot.worker.ref();
+    slot.current = p;
+    slot.worker.postMessage(p.job);
+  }
+
+  private settle(slot: Slot, r: Reply): void {
+    const p = slot.current;
+    slot.current = null;
+    slot.answered = true;
+    if (p) {
+      if (r.ok) p.resolve();
+      else p.reject(new SyncJobError(r.code, r.message));
+    }
+    this.next(slot);
+  }
+
+  private next(slot: Slot): void {
+    const p = this.queue.shift();
+    if (p) return this.give(slot, p);
+    slot.worker.unref();
+    this.idle.push(slot);
+  }
+
+  /** A dead worker fails its own job only; the queue moves on to a fresh worker. */
+  private lose(slot: Slot, err: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    if (!slot.answered) this.broken = true;
+    this.slots.splice(i, 1);
+    const j = this.idle.indexOf(slot);
+    if (j >= 0) this.idle.splice(j, 1);
+    slot.worker.unref();
+    slot.worker.terminate();
+    slot.current?.reject(err);
+    slot.current = null;
+    if (this.broken) {
+      for (const q of this.queue.splice(0)) q.reject(err);
+      return;
+    }
+    const p = this.queue.shift();
+    if (p) this.give(this.spawn(), p);
+  }
+}
+
+/** Width of the process's pool: enough waiters for the filesystem to group their commits. */
+const DEFAULT_WIDTH = 16;
+
+let shared: SyncWorkers | null | undefined;
+
+/**
+ * The process's pool, or null where workers cannot start (the callers then use async fs).
+ * CAIRN_FS_WORKERS sets the width; 0 turns the pool off.
+ */
+export function syncWorkers(): SyncWorkers | null {
+  if (shared?.broken) shared = null;
+  if (shared !== undefined) return shared;
+  const width = Number(process.env.CAIRN_FS_WORKERS ?? DEFAULT_WIDTH);
+  if (!Number.isInteger(width) || width <= 0) return (shared = null);
+  try {
+    const pool = new SyncWorkers(width);
+    pool.warm();
+    shared = pool;
+  } catch {
+    shared = null;
+  }
+  return shared;
+}
