@@ -185,7 +185,7 @@ export class LocalDrive implements Drive {
       const dir = this.paths.object(volume, key);
       try {
         // The Buffer as it is: re-wrapping it read `.buffer`, which costs JSC more than the read.
-        return await this.readInside(dir, readFile(join(dir, META_FILE)));
+        return await this.readInside(dir, readFile(`${dir}/${META_FILE}`));
       } catch (err) {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
