@@ -1,17 +1,22 @@
 /**
- * LIST throughput of the erasure layer called directly (no HTTP): 4 drives EC:2, a bucket with
- * --keys keys flat (`list-flat/<n>`) and nested (`list-nested/d<n%10>/e<n/10%100>/<n>`), the
- * key names scripts/bench.ts uses. Pages of 1,000 are fetched with continuation markers until
- * the namespace is exhausted, as a client does.
+ * LIST throughput over --keys keys, 4 drives EC:2, flat (`list-flat/<n>`) and nested
+ * (`list-nested/d<n%10>/e<n/10%100>/<n>`), the key names scripts/bench.ts uses. Pages of 1,000
+ * are fetched with continuation markers until the namespace is exhausted, as a client does;
+ * --concurrency listers do so side by side, each from the start. Pass 1 walks the drives; later
+ * passes can take their continuation pages from the listing cache (src/erasure/listing-cache.ts).
  *
  *   bun scripts/bench-list.ts [--dir /tmp/h5/list] [--keys 100000] [--passes 2] [--walk]
+ *                             [--http [--port 9300] [--server-prof DIR]] [--concurrency 1]
+ *
+ * Without --http the erasure layer is called in-process (no HTTP, no XML). With --http a real
+ * server (`bun src/main.ts server`) is started on the same drives and listed with signed
+ * ListObjectsV2 requests; its CPU seconds are read from /proc (--server-prof: its CPU profile).
  *
  * The namespace is built once and kept in --dir (re-used by later runs): one real PUT per
  * layout, whose xl.meta is then copied into every other key's directory on each drive. The
  * copies carry the first key's erasure distribution, which a LIST never looks at (a GET of
  * them would fail); building 100,000 keys by PUT takes minutes on a busy shared disk.
- * Serve the same drives over HTTP with `bun src/main.ts server DIR/d{1...4}`.
- * --walk also times one drive's bare walk of each layout.
+ * --walk also times one drive's bare walk of each layout (in-process only).
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
@@ -19,6 +24,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openErasureLayer } from "../src/erasure/index";
 import { LocalDrive } from "../src/storage/index";
+import { cpuSecondsOf, stopProcess, waitForHttp } from "./bench/procs";
+import { SigV4 } from "./bench/sigv4";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +33,10 @@ const { values: args } = parseArgs({
     keys: { type: "string", default: "100000" },
     passes: { type: "string", default: "2" },
     walk: { type: "boolean", default: false },
+    http: { type: "boolean", default: false },
+    port: { type: "string", default: "9300" },
+    "server-prof": { type: "string" },
+    concurrency: { type: "string", default: "1" },
   },
 });
 const KEYS = Number(args.keys);
@@ -67,29 +78,90 @@ if (fresh) {
   writeFileSync(join(root, `ready-${KEYS}`), "");
 }
 
+/** One page after `marker`: entries returned and the marker of the next page, if any. */
+type Lister = (prefix: string, marker: string | undefined) => Promise<{ n: number; next?: string }>;
+
+const inProcess: Lister = async (prefix, marker) => {
+  const r = await layer.listObjects(BUCKET, { prefix, maxKeys: 1000, ...(marker !== undefined && { marker }) });
+  return { n: r.objects.length + r.prefixes.length, ...(r.isTruncated && { next: r.nextMarker! }) };
+};
+
+function countOf(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+const XML_ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'" };
+
+function overHttp(base: string): Lister {
+  const signer = new SigV4({ accessKey: "minioadmin", secretKey: "minioadmin" });
+  return async (prefix, token) => {
+    const q = new URLSearchParams({ "list-type": "2", "max-keys": "1000", prefix });
+    if (token !== undefined) q.set("continuation-token", token);
+    const url = new URL(`${base}/${BUCKET}?${q}`);
+    const res = await fetch(url, { headers: signer.headers("GET", url, new Date()) });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`LIST: HTTP ${res.status} ${text.slice(0, 200)}`);
+    // Counting elements, not parsing: a full parse of a 1,000-key page costs the client ~20 ms.
+    const next = /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(text)?.[1]?.replace(/&[a-z]+;/g, (e) => XML_ENTITIES[e] ?? e);
+    return { n: countOf(text, "<Key>") + countOf(text, "<CommonPrefixes>"), ...(next !== undefined && { next }) };
+  };
+}
+
+/** One lister's pass over the whole namespace: entries and pages seen. */
+async function pass(list: Lister, prefix: string): Promise<{ n: number; pages: number }> {
+  let n = 0;
+  let pages = 0;
+  for (let marker: string | undefined, more = true; more; pages++) {
+    const r = await list(prefix, marker);
+    n += r.n;
+    marker = r.next;
+    more = r.next !== undefined;
+  }
+  return { n, pages };
+}
+
+async function startServer(): Promise<{ base: string; cpu: () => number; stop: () => Promise<void> }> {
+  const port = Number(args.port);
+  const prof = args["server-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["server-prof"]] : [];
+  const address = ["--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${port + 1}`];
+  const proc = Bun.spawn([process.execPath, ...prof, "src/main.ts", "server", ...address, ...drives], {
+    cwd: join(import.meta.dir, ".."),
+    env: { ...process.env, MINIO_ROOT_USER: "minioadmin", MINIO_ROOT_PASSWORD: "minioadmin", CAIRN_HEAL_INTERVAL_MS: "0" },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/minio/health/ready`, { since: performance.now(), timeoutMs: 30_000, proc, ok: (s) => s === 200 });
+  return { base, cpu: () => cpuSecondsOf(proc.pid), stop: () => stopProcess(proc) };
+}
+
 const rows: Record<string, string | number>[] = [];
+const conc = Number(args.concurrency);
+const server = args.http ? (await layer.close(), await startServer()) : null;
+const list = server ? overHttp(server.base) : inProcess;
+// Per CPU second too: the shared machine's wall-clock figures swing with its load. Over HTTP
+// that is the server's CPU (the client's own is printed beside it).
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const serverCpu = server ? server.cpu : ownCpu;
 for (const name of Object.keys(layouts)) {
   const prefix = `list-${name}/`;
-  for (let pass = 0; pass < Number(args.passes); pass++) {
-    const t = performance.now();
-    const cpu0 = process.cpuUsage();
-    let n = 0;
-    let pages = 0;
-    let marker: string | undefined;
-    for (;;) {
-      const r = await layer.listObjects(BUCKET, { prefix, maxKeys: 1000, ...(marker !== undefined && { marker }) });
-      n += r.objects.length + r.prefixes.length;
-      pages++;
-      if (!r.isTruncated) break;
-      marker = r.nextMarker;
-    }
+  for (let p = 0; p < Number(args.passes); p++) {
+    const [t, cpu0, own0] = [performance.now(), serverCpu(), ownCpu()];
+    const done = await Promise.all(Array.from({ length: conc }, () => pass(list, prefix)));
     const s = (performance.now() - t) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    // Per CPU second too: the shared machine's wall-clock figures swing with its load.
-    const cpuS = (cpu.user + cpu.system) / 1e6;
-    rows.push({ case: `listObjects ${name} pass ${pass + 1}`, keys: n, pages, seconds: s.toFixed(2), keysPerSec: Math.round(n / s), keysPerCpuSec: Math.round(n / cpuS) });
+    const [cpuS, ownS] = [serverCpu() - cpu0, ownCpu() - own0];
+    const n = done.reduce((a, d) => a + d.n, 0);
+    const pages = done.reduce((a, d) => a + d.pages, 0);
+    const row: Record<string, string | number> = { case: `${server ? "http" : "layer"} ${name} c=${conc} pass ${p + 1}`, keys: n, pages, seconds: s.toFixed(2) };
+    Object.assign(row, { keysPerSec: Math.round(n / s), keysPerCpuSec: Math.round(n / cpuS) }, server && { clientCpuS: ownS.toFixed(1) });
+    rows.push(row);
   }
-  if (args.walk) {
+  if (args.walk && !server) {
     const drive = await LocalDrive.open(drives[0]!);
     const t = performance.now();
     let n = 0;
@@ -98,6 +170,7 @@ for (const name of Object.keys(layouts)) {
     rows.push({ case: `walk one drive ${name}`, keys: n, pages: 1, seconds: s.toFixed(2), keysPerSec: Math.round(n / s) });
   }
 }
-await layer.close();
+if (server) await server.stop();
+else await layer.close();
 console.table(rows);
 console.log(JSON.stringify(rows));
