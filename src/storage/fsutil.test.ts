@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { DirSyncs, fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
 
 let dir: string;
 beforeEach(async () => {
@@ -53,4 +53,67 @@ test("fsyncs of a missing directory each fail with ENOENT; once it exists, fsync
   }
   mkdirSync(later);
   await fsyncDir(later);
+});
+
+/** An fsync stand-in that records each call and finishes only when told to. */
+function manualSyncs() {
+  const calls: { path: string; finish: (err?: Error) => void }[] = [];
+  const syncs = new DirSyncs(
+    (path) =>
+      new Promise<void>((resolve, reject) => {
+        calls.push({ path, finish: (err) => (err ? reject(err) : resolve()) });
+      }),
+  );
+  return { calls, syncs };
+}
+
+const settled = async (p: Promise<unknown>) => {
+  let state = "pending";
+  p.then(
+    () => (state = "resolved"),
+    () => (state = "rejected"),
+  );
+  await Bun.sleep(0);
+  return state;
+};
+
+test("DirSyncs: a request made during a running fsync is answered by a later fsync, never the running one", async () => {
+  const { calls, syncs } = manualSyncs();
+  const first = syncs.sync("/d");
+  const late = [syncs.sync("/d"), syncs.sync("/d"), syncs.sync("/d")];
+  expect(calls.length).toBe(1);
+  calls[0]!.finish();
+  await first;
+  for (const p of late) expect(await settled(p)).toBe("pending"); // the running fsync began before them
+  await Bun.sleep(0);
+  expect(calls.length).toBe(2); // one more fsync answers all three
+  calls[1]!.finish();
+  await Promise.all(late);
+  expect(calls.length).toBe(2);
+});
+
+test("DirSyncs: other directories are not folded, and an idle directory starts a fresh fsync", async () => {
+  const { calls, syncs } = manualSyncs();
+  const a = syncs.sync("/a");
+  const b = syncs.sync("/b");
+  expect(calls.map((c) => c.path)).toEqual(["/a", "/b"]);
+  calls[0]!.finish();
+  calls[1]!.finish();
+  await Promise.all([a, b]);
+  const again = syncs.sync("/a");
+  expect(calls.length).toBe(3);
+  calls[2]!.finish();
+  await again;
+});
+
+test("DirSyncs: a failed fsync fails only its own requests; those waiting get their own fsync", async () => {
+  const { calls, syncs } = manualSyncs();
+  const first = syncs.sync("/d");
+  const waiting = syncs.sync("/d");
+  calls[0]!.finish(Object.assign(new Error("gone"), { code: "ENOENT" }));
+  await expect(first).rejects.toMatchObject({ code: "ENOENT" });
+  await Bun.sleep(0);
+  expect(calls.length).toBe(2);
+  calls[1]!.finish();
+  await waiting;
 });

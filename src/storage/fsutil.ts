@@ -8,9 +8,46 @@ import { mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { syncWorkers } from "./sync-workers";
 
-export function fsyncDir(path: string): Promise<void> {
+/**
+ * Concurrent fsyncs of one directory, folded: a request made while an fsync of that directory
+ * is running waits for the next one, which starts after the running one ends and answers every
+ * request made in between. Durability is unchanged: a directory fsync makes durable every entry
+ * change made before the call started, and a request is only ever answered by a call that started
+ * after the request was made, which is all its own call would have given. Why: concurrent PUTs
+ * into one prefix each fsync the same parent directory; each fsync costs ~150 µs of kernel CPU
+ * on this machine, and the server is CPU-bound under load.
+ */
+export class DirSyncs {
+  private readonly running = new Map<string, { done: Promise<void>; next: Promise<void> | null }>();
+
+  constructor(private readonly fsync: (path: string) => Promise<void>) {}
+
+  sync(path: string): Promise<void> {
+    const cur = this.running.get(path);
+    if (cur === undefined) return this.start(path);
+    cur.next ??= cur.done.then(noop, noop).then(() => this.start(path));
+    return cur.next;
+  }
+
+  private start(path: string): Promise<void> {
+    const entry: { done: Promise<void>; next: Promise<void> | null } = { done: Promise.resolve(), next: null };
+    entry.done = this.fsync(path).finally(() => {
+      if (entry.next === null && this.running.get(path) === entry) this.running.delete(path);
+    });
+    this.running.set(path, entry);
+    return entry.done;
+  }
+}
+
+function noop(): void {}
+
+const dirSyncs = new DirSyncs((path) => {
   const pool = syncWorkers();
   return pool ? pool.run({ op: "fsync", path }) : fsyncDirAsync(path);
+});
+
+export function fsyncDir(path: string): Promise<void> {
+  return dirSyncs.sync(path);
 }
 
 async function fsyncDirAsync(path: string): Promise<void> {
