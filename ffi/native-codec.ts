@@ -6,6 +6,7 @@
  */
 import { type Pointer, ptr, read, toArrayBuffer } from "bun:ffi";
 import { check, EcError } from "./errors";
+import { IsalEncoder, type Slots } from "./isal-encode";
 import { loadLiberasurecode, type LiberasurecodeLibrary } from "./loader";
 import { BACKEND_WORD_SIZE, BACKENDS, type BackendName, CHKSUM_NONE, EC_ARGS, FRAGMENT_HEADER, MAX_FRAGMENTS } from "./symbols";
 
@@ -46,6 +47,8 @@ export class NativeCodec {
   /** Out-parameter slots (data***, parity***, fragment_len / out_data*, out_len), reused per call. */
   private readonly slots = new BigUint64Array(3);
   private readonly slot: [Pointer, Pointer, Pointer];
+  /** The ISA-L path for full blocks (isal-encode.ts); null for other backends or without ISA-L. */
+  private readonly fast: IsalEncoder | null;
 
   constructor(options: NativeCodecOptions) {
     const { backend, dataShards: k, parityShards: m } = options;
@@ -61,6 +64,12 @@ export class NativeCodec {
     this.m = m;
     this.desc = check(this.lib.liberasurecode_instance_create(BACKENDS[backend], ecArgs(backend, k, m)), "liberasurecode_instance_create");
     this.slot = [ptr(this.slots, 0), ptr(this.slots, 8), ptr(this.slots, 16)];
+    this.fast = process.env.CAIRN_EC_ISAL_DIRECT === "0" ? null : IsalEncoder.create(backend, k, m);
+  }
+
+  /** True once the ISA-L path has been checked against liberasurecode and is in use. */
+  get direct(): boolean {
+    return this.fast?.verified === true;
   }
 
   /** Bytes of every fragment (liberasurecode header included) for a block of `dataLength` bytes. */
@@ -77,6 +86,23 @@ export class NativeCodec {
    */
   encode(block: Uint8Array, into?: Uint8Array, headroom = 0): Uint8Array[] {
     this.checkLength(block.length);
+    const fast = this.fast;
+    const known = fast ? fast.fragmentLength(block.length) : -1;
+    if (fast?.verified && known > 0) {
+      const slots = this.slotsFor(known, into, headroom);
+      fast.encode(block, slots);
+      return this.views(slots);
+    }
+    const slots = this.encodeInC(block, into, headroom);
+    if (fast && fast.verified !== false) {
+      if (known < 0) fast.learn(block.length, slots);
+      else fast.verified = this.sameAsFast(block, slots);
+    }
+    return this.views(slots);
+  }
+
+  /** liberasurecode_encode, its fragments copied into the output slots. */
+  private encodeInC(block: Uint8Array, into: Uint8Array | undefined, headroom: number): Slots {
     const desc = this.live();
     this.slots.fill(0n);
     const ret = this.lib.liberasurecode_encode(desc, block, block.length, ...this.slot);
@@ -84,22 +110,33 @@ export class NativeCodec {
     const dataArray = Number(this.slots[0]) as Pointer;
     const parityArray = Number(this.slots[1]) as Pointer;
     try {
-      const fragmentLength = Number(this.slots[2]);
-      const { stride, lead } = slotGeometry(fragmentLength, headroom);
-      const out = outputBuffer(encodedLength(this.k + this.m, fragmentLength, headroom), into);
-      const shards: Uint8Array[] = [];
+      const s = this.slotsFor(Number(this.slots[2]), into, headroom);
       for (let i = 0; i < this.k + this.m; i++) {
         const array = i < this.k ? dataArray : parityArray;
         const fragment = read.ptr(array, 8 * (i < this.k ? i : i - this.k)) as Pointer;
-        const at = i * stride + lead;
-        const target = out.subarray(at, at + fragmentLength);
-        target.set(new Uint8Array(toArrayBuffer(fragment, 0, fragmentLength)));
-        shards.push(target);
+        s.out.set(new Uint8Array(toArrayBuffer(fragment, 0, s.fragmentLength)), i * s.stride + s.lead);
       }
-      return shards;
+      return s;
     } finally {
       this.lib.liberasurecode_encode_cleanup(desc, dataArray, parityArray);
     }
+  }
+
+  /** The one-time check that the ISA-L path gives liberasurecode's bytes exactly. */
+  private sameAsFast(block: Uint8Array, c: Slots): boolean {
+    const mine = this.slotsFor(c.fragmentLength, undefined, c.lead);
+    this.fast!.encode(block, mine);
+    const a = this.views(c);
+    return this.views(mine).every((v, i) => Buffer.from(v.buffer, v.byteOffset, v.length).equals(a[i]!));
+  }
+
+  private slotsFor(fragmentLength: number, into: Uint8Array | undefined, headroom: number): Slots {
+    const { stride, lead } = slotGeometry(fragmentLength, headroom);
+    return { out: outputBuffer(encodedLength(this.k + this.m, fragmentLength, headroom), into), stride, lead, fragmentLength };
+  }
+
+  private views(s: Slots): Uint8Array[] {
+    return Array.from({ length: this.k + this.m }, (_, i) => s.out.subarray(i * s.stride + s.lead, i * s.stride + s.lead + s.fragmentLength));
   }
 
   /** The original block from at least k fragments (any order: each header carries its index). */
