@@ -95,6 +95,11 @@ function refreshes(run: Run, walk: Walk): boolean {
   return run.done || (run.end !== undefined && compareKeys(last.name, run.end) < 0);
 }
 
+function reachesFurther(a: Run, b: Run): boolean {
+  if (b.done || a.end === undefined) return false;
+  return a.done || b.end === undefined || compareKeys(a.end, b.end) > 0;
+}
+
 function queryKey(bucket: string, q: ListQuery): string {
   return `${bucket}\0${q.prefix}\0${q.delimiter ?? ""}`;
 }
@@ -105,15 +110,20 @@ function covers(run: Run, marker: string): boolean {
 }
 
 export class ListingResults {
-  private clock = 0;
+  private counter = 0;
   private readonly gens = new Map<string, number>();
   private allAt = 0;
   /** Every run; Set order is recency (a use re-inserts), the eviction order. */
   private readonly runs = new Set<Run>();
   private readonly byQuery = new Map<string, Run[]>();
   private held = 0;
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly limits: CacheLimits = DEFAULT_LIMITS) {}
+  /** `clock`: milliseconds now (tests move time without sleeping). */
+  constructor(
+    private readonly limits: CacheLimits = DEFAULT_LIMITS,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   generation(bucket: string): number {
     return Math.max(this.gens.get(bucket) ?? 0, this.allAt);
@@ -121,13 +131,13 @@ export class ListingResults {
 
   /** A write to `bucket` is about to happen or has happened: its runs are void. */
   bump(bucket: string): void {
-    this.gens.set(bucket, ++this.clock);
+    this.gens.set(bucket, ++this.counter);
     for (const run of this.runs) if (run.bucket === bucket) this.drop(run);
   }
 
   /** A change in every bucket (a heal of all of them). */
   bumpAll(): void {
-    this.allAt = ++this.clock;
+    this.allAt = ++this.counter;
     for (const run of this.runs) this.drop(run);
   }
 
@@ -151,17 +161,31 @@ export class ListingResults {
     if (walk.gen !== this.generation(bucket)) return;
     const query = queryKey(bucket, q);
     const same = this.sameQuery(query).filter((r) => r.gen === walk.gen);
-    const older = same.find((r) => r.lo === walk.from);
-    if (older !== undefined && refreshes(older, walk)) return this.refreshFront(older, walk);
     let run = same.find((r) => !r.done && r.end === walk.from);
-    if (run === undefined) run = this.newRun(bucket, query, walk);
+    const older = run === undefined ? same.find((r) => r.lo === walk.from) : undefined;
+    if (older !== undefined && refreshes(older, walk)) return this.refreshFront(older, walk);
+    run ??= this.newRun(bucket, query, walk);
     this.touch(run);
     for (const item of walk.items) run.items.push(item);
-    run.chunks.push({ born: Date.now(), end: run.items.length });
+    run.chunks.push({ born: this.clock(), end: run.items.length });
     if (walk.items.length > 0) run.end = walk.items[walk.items.length - 1]!.name;
     run.done = walk.done;
     this.held += walk.items.length;
     this.evict(run);
+  }
+
+  /** A walk in progress from `from` (exclusive), which a lister needing the same can await. */
+  walking(bucket: string, q: ListQuery, from: string | undefined): Promise<unknown> | undefined {
+    return this.inflight.get(`${queryKey(bucket, q)}\0${from ?? ""}`);
+  }
+
+  track(bucket: string, q: ListQuery, from: string | undefined, walk: Promise<unknown>): void {
+    const key = `${queryKey(bucket, q)}\0${from ?? ""}`;
+    this.inflight.set(key, walk);
+    const forget = () => {
+      if (this.inflight.get(key) === walk) this.inflight.delete(key);
+    };
+    walk.then(forget, forget);
   }
 
   /** Items held (tests check the bound). */
@@ -192,7 +216,7 @@ export class ListingResults {
     this.held += n - cut;
     run.items = walk.items.concat(run.items.slice(cut));
     const kept = run.chunks.filter((c) => c.end > cut).map((c) => ({ born: c.born, end: c.end - cut + n }));
-    run.chunks = [{ born: Date.now(), end: n }, ...kept];
+    run.chunks = [{ born: this.clock(), end: n }, ...kept];
     this.touch(run);
     this.evict(run);
   }
@@ -202,13 +226,16 @@ export class ListingResults {
     this.runs.add(run);
   }
 
+  /** The current run covering `marker` that reaches furthest (runs may overlap). */
   private find(bucket: string, q: ListQuery, marker: string): Run | null {
     const gen = this.generation(bucket);
+    let best: Run | null = null;
     for (const run of [...this.sameQuery(queryKey(bucket, q))]) {
       this.expire(run);
-      if (run.gen === gen && this.runs.has(run) && covers(run, marker)) return run;
+      if (run.gen !== gen || !this.runs.has(run) || !covers(run, marker)) continue;
+      if (best === null || reachesFurther(run, best)) best = run;
     }
-    return null;
+    return best;
   }
 
   /**
@@ -217,7 +244,7 @@ export class ListingResults {
    * ends before it; a refreshed front makes the newest chunk come first).
    */
   private expire(run: Run): void {
-    const limit = Date.now() - this.limits.maxAgeMs;
+    const limit = this.clock() - this.limits.maxAgeMs;
     let n = 0;
     while (n < run.chunks.length && run.chunks[n]!.born < limit) n++;
     if (n === run.chunks.length) return this.drop(run);

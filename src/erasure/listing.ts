@@ -119,29 +119,47 @@ async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQue
   return { items, done };
 }
 
+/** Waits for another lister's walk at most this often per page before walking itself. */
+const MAX_WAITS = 4;
+
 /**
- * One page: `max` items and whether more follow, so `max + 1` are gathered. A continuation
- * takes what a stored run holds (listing-cache.ts) and walks only past the run's end; a walk's
- * findings are stored for the next pages.
+ * `want` items after `marker`. A continuation takes what a stored run holds and walks only
+ * past the run's end, and listers needing the same walk share it; a listing from the start
+ * always walks. Walks are stored for the next pages (listing-cache.ts).
  */
+async function gather(sets: readonly ErasureSet[], bucket: string, q: ListQuery & { marker: string | undefined }, want: number, cache: ListingResults): Promise<ListItem[]> {
+  for (let waits = 0; ; ) {
+    const gen = cache.generation(bucket);
+    const hit = q.marker !== undefined ? cache.read(bucket, q, q.marker, want) : null;
+    const page = hit?.items ?? [];
+    if (page.length >= want || hit?.done) return page;
+    const from = hit ? hit.end : q.marker;
+    const other = q.marker !== undefined ? cache.walking(bucket, q, from) : undefined;
+    if (other !== undefined && waits++ < MAX_WAITS) {
+      await other.catch(() => undefined);
+      continue;
+    }
+    // Stored before the promise settles, so a lister awaiting it finds the items.
+    const walk = walkItems(sets, bucket, { ...q, marker: from }, want - page.length).then((walked) => {
+      cache.store(bucket, q, { gen, from, ...walked });
+      return walked;
+    });
+    cache.track(bucket, q, from, walk);
+    return page.concat((await walk).items);
+  }
+}
+
+/** One page: `max` items and whether more follow, so `max + 1` are gathered. */
 export async function listObjects(
   sets: readonly ErasureSet[],
   bucket: string,
   opts: ListObjectsOptions = {},
   cache?: ListingResults,
 ): Promise<ListObjectsResult> {
-  const q: ListQuery = { prefix: opts.prefix ?? "", delimiter: opts.delimiter };
+  const q = { prefix: opts.prefix ?? "", delimiter: opts.delimiter, marker: opts.marker };
   const max = opts.maxKeys ?? 1000;
   if (max <= 0) return { objects: [], prefixes: [], isTruncated: false };
-  const gen = cache?.generation(bucket) ?? 0;
-  const hit = cache && opts.marker !== undefined ? cache.read(bucket, q, opts.marker, max + 1) : null;
-  const page = hit?.items ?? [];
-  const from = hit ? hit.end : opts.marker;
-  if (page.length <= max && !hit?.done) {
-    const walked = await walkItems(sets, bucket, { ...q, marker: from }, max + 1 - page.length);
-    cache?.store(bucket, q, { gen, from, ...walked });
-    page.push(...walked.items);
-  }
+  const page = cache ? await gather(sets, bucket, q, max + 1, cache) : (await walkItems(sets, bucket, q, max + 1)).items;
   const out: ListObjectsResult = { objects: [], prefixes: [], isTruncated: page.length > max };
   for (const item of page.slice(0, max)) {
     if (item.info) out.objects.push(item.info);
