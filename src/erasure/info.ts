@@ -29,11 +29,14 @@ export function metadataToRecord(m: ObjectMetadata): Record<string, string> {
   return out;
 }
 
+/** Built once: every listed key and every GET/HEAD converts a record. */
+const FIELD_BY_NAME = new Map<string, StandardField>(
+  (Object.entries(STANDARD_FIELDS) as [StandardField, string][]).map(([f, n]) => [n, f]),
+);
+
 export function recordToMetadata(rec: Record<string, string>): ObjectMetadata {
   const out: ObjectMetadata = { user: {} };
-  const byName = new Map<string, StandardField>(
-    (Object.entries(STANDARD_FIELDS) as [StandardField, string][]).map(([f, n]) => [n, f]),
-  );
+  const byName = FIELD_BY_NAME;
   for (const [k, v] of Object.entries(rec)) {
     const field = byName.get(k);
     if (field) out[field] = v;
