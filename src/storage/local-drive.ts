@@ -33,6 +33,7 @@ import { fsyncDir, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { SysFileWriter } from "./sys-writer";
+import { syncWorkers } from "./sync-workers";
 import { walkVolume, walkVolumeBatches } from "./walk";
 import { DrivePaths } from "./drive-paths";
 
@@ -62,6 +63,7 @@ export class LocalDrive implements Drive {
     this.root = this.endpoint = paths.root;
     this.sys = paths.sysDir;
     this.health = new DriveHealth(this.root, () => this.probe(), opts);
+    syncWorkers()?.addLane(this.root);
   }
 
   /**

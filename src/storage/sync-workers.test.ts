@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SyncJobError, SyncWorkers, syncWorkers } from "./sync-workers";
@@ -57,4 +57,25 @@ test("a failed job does not stop the worker that ran it", async () => {
 // Skipped where CAIRN_FS_WORKERS is set: then the width is the caller's choice, not the default.
 test.skipIf(process.env.CAIRN_FS_WORKERS !== undefined)("the process's pool is on by default and wider than Bun's fs pool", () => {
   expect(syncWorkers()?.width).toBeGreaterThan(2);
+});
+
+test("a hung drive holds at most half the workers; another drive's jobs still complete", async () => {
+  const pool = new SyncWorkers(4);
+  const [hung, ok] = [join(dir, "hung"), join(dir, "ok")];
+  for (const d of [hung, ok]) mkdirSync(d);
+  pool.addLane(hung);
+  pool.addLane(ok);
+  // Opening a FIFO for reading blocks until someone opens it for writing: a stuck syscall.
+  const fifo = join(hung, "fifo");
+  expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+  const stuck = Array.from({ length: 4 }, () => pool.run({ op: "fsync", path: fifo }).catch((e) => e.code));
+  await pool.run({ op: "write", path: join(ok, "f"), data: new Uint8Array([7]) });
+  await pool.run({ op: "fsync", path: ok });
+  expect(pool.started).toBe(3); // two stuck on the hung drive, one for the healthy one
+  const release = openSync(fifo, "r+"); // Linux: O_RDWR on a FIFO opens without waiting
+  try {
+    expect(await Promise.all(stuck)).toEqual(["EINVAL", "EINVAL", "EINVAL", "EINVAL"]); // fsync of a pipe
+  } finally {
+    closeSync(release);
+  }
 });

@@ -18,6 +18,8 @@
  * a Blob URL, as for the MD5 worker, so a compiled executable needs no extra entry point.
  */
 
+import { dirname } from "node:path";
+
 /** Jobs the worker knows; each is one synchronous sequence. */
 export type SyncJob = { op: "write"; path: string; data: Uint8Array } | { op: "fsync"; path: string };
 
@@ -68,6 +70,7 @@ export class SyncJobError extends Error {
 
 interface Pending {
   job: SyncJob;
+  lane: string;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -83,6 +86,9 @@ export class SyncWorkers {
   private readonly idle: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly url: string;
+  /** Drive roots; a job's lane is the root its path lies under ("" for none). */
+  private readonly roots = new Set<string>();
+  private readonly busy = new Map<string, number>();
   /** Set when a worker died before ever answering: the runtime cannot run this pool. */
   broken = false;
 
@@ -100,13 +106,40 @@ export class SyncWorkers {
     if (this.slots.length === 0) this.idle.push(this.spawn());
   }
 
+  /**
+   * Registers a drive root. A hung disk must not take every worker: a job waits while half the
+   * workers are already busy on its drive, so the other drives keep the rest (a stuck syscall
+   * cannot be cancelled; the drive's deadline answers the caller, the worker stays stuck).
+   */
+  addLane(root: string): void {
+    this.roots.add(root);
+  }
+
+  private laneOf(path: string): string {
+    for (let d = path, up = dirname(d); up !== d; d = up, up = dirname(d)) {
+      if (this.roots.has(d)) return d;
+    }
+    return "";
+  }
+
+  private laneOpen(lane: string): boolean {
+    const cap = lane === "" || this.roots.size <= 1 ? this.width : Math.ceil(this.width / 2);
+    return (this.busy.get(lane) ?? 0) < cap;
+  }
+
   run(job: SyncJob): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { job, resolve, reject };
-      const slot = this.idle.pop() ?? (this.slots.length < this.width ? this.spawn() : null);
+      const p: Pending = { job, lane: this.laneOf(job.path), resolve, reject };
+      const slot = this.laneOpen(p.lane) ? (this.idle.pop() ?? (this.slots.length < this.width ? this.spawn() : null)) : null;
       if (slot) this.give(slot, p);
       else this.queue.push(p);
     });
+  }
+
+  /** The first queued job whose drive is under its share of workers. */
+  private dequeue(): Pending | undefined {
+    const i = this.queue.findIndex((p) => this.laneOpen(p.lane));
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
   }
 
   private spawn(): Slot {
@@ -121,6 +154,7 @@ export class SyncWorkers {
   private give(slot: Slot, p: Pending): void {
     if (slot.current === null) slot.worker.ref();
     slot.current = p;
+    this.busy.set(p.lane, (this.busy.get(p.lane) ?? 0) + 1);
     slot.worker.postMessage(p.job);
   }
 
@@ -129,14 +163,19 @@ export class SyncWorkers {
     slot.current = null;
     slot.answered = true;
     if (p) {
+      this.release(p);
       if (r.ok) p.resolve();
       else p.reject(new SyncJobError(r.code, r.message));
     }
     this.next(slot);
   }
 
+  private release(p: Pending): void {
+    this.busy.set(p.lane, (this.busy.get(p.lane) ?? 1) - 1);
+  }
+
   private next(slot: Slot): void {
-    const p = this.queue.shift();
+    const p = this.dequeue();
     if (p) return this.give(slot, p);
     slot.worker.unref();
     this.idle.push(slot);
@@ -152,13 +191,16 @@ export class SyncWorkers {
     if (j >= 0) this.idle.splice(j, 1);
     slot.worker.unref();
     slot.worker.terminate();
-    slot.current?.reject(err);
+    if (slot.current) {
+      this.release(slot.current);
+      slot.current.reject(err);
+    }
     slot.current = null;
     if (this.broken) {
       for (const q of this.queue.splice(0)) q.reject(err);
       return;
     }
-    const p = this.queue.shift();
+    const p = this.dequeue();
     if (p) this.give(this.spawn(), p);
   }
 }
