@@ -102,19 +102,28 @@ export class IsalEncoder {
     return this.templates.get(length)?.fragmentLength ?? -1;
   }
 
-  /** Fills the slots for `block` (whose headers are known): headers, data, parity. */
+  /** Fills the slots for `block` (whose headers are known): data, then as `finish`. */
   encode(block: Uint8Array, s: Slots): void {
-    const t = this.templates.get(block.length)!.headers;
+    const payload = s.fragmentLength - FRAGMENT_HEADER.size;
+    for (let i = 0; i < this.k; i++) {
+      const piece = block.subarray(Math.min(block.length, i * payload), Math.min(block.length, (i + 1) * payload));
+      s.out.set(piece, i * s.stride + s.lead + FRAGMENT_HEADER.size);
+    }
+    this.finish(block.length, s);
+  }
+
+  /**
+   * Completes slots whose data payloads already hold a block of `length` bytes (headers known):
+   * zero padding after the block's end, the headers, and parity from ISA-L.
+   */
+  finish(length: number, s: Slots): void {
+    const t = this.templates.get(length)!.headers;
     const H = FRAGMENT_HEADER.size;
     const payload = s.fragmentLength - H;
     for (let i = 0; i < this.k + this.m; i++) {
       const at = i * s.stride + s.lead;
       s.out.set(t.subarray(i * H, (i + 1) * H), at);
-      if (i < this.k) {
-        const piece = block.subarray(Math.min(block.length, i * payload), Math.min(block.length, (i + 1) * payload));
-        s.out.set(piece, at + H);
-        s.out.fill(0, at + H + piece.length, at + s.fragmentLength);
-      }
+      if (i < this.k) s.out.fill(0, at + H + Math.max(0, Math.min(payload, length - i * payload)), at + s.fragmentLength);
       const address = BigInt(ptr(s.out, at + H));
       if (i < this.k) this.data[i] = address;
       else this.parity[i - this.k] = address;

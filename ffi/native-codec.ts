@@ -101,6 +101,29 @@ export class NativeCodec {
     return this.views(slots);
   }
 
+  /**
+   * Where a block of `length` bytes goes in `out` for `encodeInPlace`: the k data payloads (the
+   * block runs through them in order; the last may reach past its end). null until the ISA-L path
+   * is verified and knows this length: then assemble the block and call `encode`.
+   */
+  dataSlots(out: Uint8Array, length: number, headroom: number): Uint8Array[] | null {
+    this.checkLength(length);
+    const fragmentLength = this.fast?.verified ? this.fast.fragmentLength(length) : -1;
+    if (fragmentLength < 0) return null;
+    const s = this.slotsFor(fragmentLength, out, headroom);
+    const H = FRAGMENT_HEADER.size;
+    return Array.from({ length: this.k }, (_, i) => out.subarray(i * s.stride + s.lead + H, i * s.stride + s.lead + fragmentLength));
+  }
+
+  /** Finishes `out` whose `dataSlots` hold the block: the k+m fragments, as `encode` returns them. */
+  encodeInPlace(out: Uint8Array, length: number, headroom: number): Uint8Array[] {
+    const fragmentLength = this.fast?.verified ? this.fast.fragmentLength(length) : -1;
+    if (fragmentLength < 0) throw new EcError("EINVALIDPARAMS", `no in-place encode for a block of ${length} bytes`);
+    const s = this.slotsFor(fragmentLength, out, headroom);
+    this.fast!.finish(length, s);
+    return this.views(s);
+  }
+
   /** liberasurecode_encode, its fragments copied into the output slots. */
   private encodeInC(block: Uint8Array, into: Uint8Array | undefined, headroom: number): Slots {
     const desc = this.live();

@@ -40,6 +40,20 @@ export class PlainCodec implements Codec {
     });
   }
 
+  dataSlots(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] | null {
+    if (blockLength === 0) return null;
+    const size = this.shardSize(blockLength);
+    const { stride, lead } = slotGeometry(size, headroom);
+    return Array.from({ length: this.dataShards }, (_, i) => into.subarray(i * stride + lead, i * stride + lead + size));
+  }
+
+  encodeInPlace(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] {
+    const slots = this.dataSlots(into, blockLength, headroom) ?? [];
+    const size = this.shardSize(blockLength);
+    slots.forEach((slot, i) => slot.fill(0, Math.max(0, Math.min(size, blockLength - i * size))));
+    return slots;
+  }
+
   encodedSize(blockLength: number, headroom = 0): number {
     return blockLength === 0 ? 0 : encodedLength(this.dataShards, this.shardSize(blockLength), headroom);
   }

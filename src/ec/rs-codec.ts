@@ -44,6 +44,14 @@ export class RsCodec implements Codec {
     return native.encode(block, into, headroom);
   }
 
+  dataSlots(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] | null {
+    return blockLength === 0 ? null : this.live().dataSlots(into, blockLength, headroom);
+  }
+
+  encodeInPlace(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] {
+    return this.live().encodeInPlace(into, blockLength, headroom);
+  }
+
   encodedSize(blockLength: number, headroom = 0): number {
     return blockLength === 0 ? 0 : encodedLength(this.total, this.shardSize(blockLength), headroom);
   }

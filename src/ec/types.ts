@@ -19,6 +19,14 @@ export interface Codec {
   /** Bytes `encode`'s `into` needs for a block of that length with that headroom. */
   encodedSize(blockLength: number, headroom?: number): number;
   /**
+   * Where a block of `blockLength` bytes may be assembled inside `into` so that `encodeInPlace`
+   * needs no copy: k views, filled in order (the last may reach past the block's end). null when
+   * this codec cannot do that length in place (yet): then assemble the block and call `encode`.
+   */
+  dataSlots(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] | null;
+  /** Completes `into` whose `dataSlots` hold the block: the shards, exactly as `encode` gives them. */
+  encodeInPlace(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[];
+  /**
    * Any k present (array of length k+m, null = missing) → the block. With every data shard
    * present it never calls C: it joins their payloads (or returns the one view, when one shard
    * holds the whole block). Throws EcError: EINSUFFFRAGS under k, EBADHEADER for a shard that

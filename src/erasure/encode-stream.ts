@@ -1,14 +1,16 @@
 /**
- * The PUT data path: read the body into 1 MiB blocks (pooled buffers, two alternating), MD5 on
- * the way (in a worker for large bodies, md5.ts), encode each block into k+m shards laid out as
- * `[xxh3][shard]` frames in one pooled buffer and write each drive's frame straight from it to one
- * staging file per drive, in parallel, with at most one block in flight while the next is read.
- * Small bodies (≤ inlineLimit) are not written at all: their frames are returned for xl.meta.
+ * The PUT data path: cut the body into 1 MiB blocks (blocker.ts: assembled where the codec allows
+ * right inside the pooled encode output), MD5 on the way (in a worker for large bodies, md5.ts),
+ * encode each block into k+m shards laid out as `[xxh3][shard]` frames in that one buffer, and
+ * write each drive's frame straight from it to one staging file per drive, in parallel, with at
+ * most one block in flight while the next is read. Small bodies (≤ inlineLimit) are not written
+ * at all: their frames are returned for xl.meta.
  */
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import type { Drive, FileWriter } from "../storage/index";
 import { frameInPlace, frameShard, HASH_LEN } from "./bitrot";
+import { Blocker, type Assembled } from "./blocker";
 import type { BufferPool } from "./buffers";
 import { StreamMd5 } from "./md5";
 import { quorumError, type ErrLoc } from "./quorum";
@@ -131,77 +133,26 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 }
 
 /**
- * Cuts a byte stream into fixed-size blocks. Two block buffers and two encode outputs alternate,
- * because one block's write is still in flight while the next is filled; each is taken from the
- * pool when first needed, so a body of one block (or an inlined one) holds one block and at most
- * one encode output.
- */
-class Blocker {
-  private readonly blocks: (Uint8Array | null)[] = [null, null];
-  private readonly outs: (Uint8Array | null)[] = [null, null];
-  private cur = 0;
-  private fill = 0;
-
-  constructor(private readonly t: StageTarget) {}
-
-  /** Copies `value` in, calling `full(block, into)` for every completed block. */
-  async feed(value: Uint8Array, full: (block: Uint8Array, into: Uint8Array) => Promise<void>): Promise<void> {
-    let off = 0;
-    while (off < value.length) {
-      const block = this.block();
-      const n = Math.min(value.length - off, block.length - this.fill);
-      block.set(value.subarray(off, off + n), this.fill);
-      this.fill += n;
-      off += n;
-      if (this.fill === block.length) {
-        await full(block, this.into());
-        this.cur ^= 1;
-        this.fill = 0;
-      }
-    }
-  }
-
-  /** The partly filled last block (empty when the body ended on a block boundary). */
-  get tail(): Uint8Array {
-    return this.fill === 0 ? new Uint8Array(0) : this.block().subarray(0, this.fill);
-  }
-
-  /** The encode output that goes with the current block. */
-  into(): Uint8Array {
-    return (this.outs[this.cur] ??= this.t.pool.take(this.t.codec.encodedSize(this.t.blockSize, HASH_LEN)));
-  }
-
-  /** Only once every write and hash that referenced the buffers has settled. */
-  release(): void {
-    for (const b of [...this.blocks, ...this.outs]) if (b) this.t.pool.give(b);
-    this.blocks.fill(null);
-    this.outs.fill(null);
-  }
-
-  private block(): Uint8Array {
-    return (this.blocks[this.cur] ??= this.t.pool.takeShared(this.t.blockSize));
-  }
-}
-
-/**
  * Streams `body` to the staging files. Errors from the body stream propagate unchanged; on any
  * error the writers are aborted (the caller removes the staging directory).
  */
 export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits): Promise<Staged> {
   const writers = new ShardWriters(t);
   const md5 = new StreamMd5();
-  const blocker = new Blocker(t);
+  const separate = limits.size >= 0 && limits.size <= t.inlineLimit;
+  const blocker = new Blocker({ codec: t.codec, pool: t.pool, blockSize: t.blockSize, headroom: HASH_LEN, separate });
   let size = 0;
   // The latest block's hash (the worker hashes in order, so it settles after every earlier one).
   let hashed: Promise<void> = Promise.resolve();
   const reader = body.getReader();
-  const flush = async (bytes: Uint8Array, into: Uint8Array) => {
+  const flush = async (b: Assembled) => {
     const previous = hashed;
-    hashed = md5.update(bytes);
+    hashed = md5.updateAll(b.pieces);
     hashed.catch(() => undefined); // awaited later; this only keeps it from counting as unhandled
     if (!writers.opened) await writers.open();
-    await writers.push(t.codec.encode(bytes, into, HASH_LEN).map(frameInPlace));
-    // The previous block's buffer is refilled next, so its hash must be done by then.
+    const shards = b.inPlace ? t.codec.encodeInPlace(b.into, b.length, HASH_LEN) : t.codec.encode(b.pieces[0]!, b.into, HASH_LEN);
+    await writers.push(shards.map(frameInPlace));
+    // The previous block's buffers are refilled next, so its hash must be done by then.
     await previous;
   };
   try {
@@ -211,14 +162,15 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
       if (size > limits.maxSize) throw new ObjectError({ kind: "EntityTooLarge", size, max: limits.maxSize });
       await blocker.feed(r.value, flush);
     }
-    const tail = blocker.tail;
+    const tail = blocker.tail();
     if (!writers.opened && size <= t.inlineLimit) {
-      await md5.update(tail);
+      const bytes = tail?.pieces[0] ?? new Uint8Array(0);
+      await md5.update(bytes);
       const md5Hex = await md5.hex();
       checkEnd(limits, size, md5Hex);
-      return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, tail), alive: writers.alive };
+      return { size, md5Hex, inline: size === 0 ? [] : encodeFrames(t.codec, bytes), alive: writers.alive };
     }
-    if (tail.length > 0) await flush(tail, blocker.into());
+    if (tail) await flush(tail);
     await writers.finish();
     await hashed;
     const md5Hex = await md5.hex();

@@ -18,7 +18,8 @@ self.onmessage = (e) => {
     if (m.op === "update") {
       let h = hashers.get(m.id);
       if (!h) hashers.set(m.id, (h = new Bun.CryptoHasher("md5")));
-      h.update(new Uint8Array(m.buf ?? buffers.get(m.bid), m.off, m.len));
+      if (m.ranges) for (const [bid, off, len] of m.ranges) h.update(new Uint8Array(buffers.get(bid), off, len));
+      else h.update(new Uint8Array(m.buf ?? buffers.get(m.bid), m.off, m.len));
       postMessage({ n: m.n });
     } else if (m.op === "digest") {
       const h = hashers.get(m.id) ?? new Bun.CryptoHasher("md5");
@@ -152,6 +153,20 @@ export class StreamMd5 {
     return w.call(msg).then(() => undefined);
   }
 
+  /**
+   * `update` for pieces that follow one another in the body (a block assembled in place across
+   * shard slots), as one message: all of them SharedArrayBuffer views, or hashed here.
+   */
+  updateAll(pieces: Uint8Array[]): Promise<void> {
+    const total = pieces.reduce((n, p) => n + p.length, 0);
+    if (!this.local && !this.remote) this.choose({ length: total });
+    const shared = pieces.every((p) => p.buffer instanceof SharedArrayBuffer);
+    if (this.local || !shared) return pieces.reduce((prev, p) => prev.then(() => this.update(p)), Promise.resolve());
+    const { w, id } = this.remote!;
+    const ranges = pieces.map((p) => [w.bufferId(p.buffer as SharedArrayBuffer), p.byteOffset, p.length]);
+    return w.call({ op: "update", id, ranges }).then(() => undefined);
+  }
+
   async hex(): Promise<string> {
     this.finished = true;
     if (this.remote) {
@@ -173,7 +188,7 @@ export class StreamMd5 {
     this.finished = true;
   }
 
-  private choose(first: Uint8Array): void {
+  private choose(first: { length: number }): void {
     const w = first.length >= MIN_OFFLOAD ? hashWorker() : null;
     if (w) this.remote = { w, id: nextId++ };
     else this.local = new Bun.CryptoHasher("md5");
