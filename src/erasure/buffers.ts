@@ -6,15 +6,16 @@
  * PUTs in flight.
  *
  * So what is retained is bounded by bytes, not by count: enough idle buffers for every PUT in
- * flight at the measured concurrencies (32 x 1 MiB PUTs hold ~3 MiB each on 4 drives), never
- * more than `idleBytes`. Buffers in use are not counted or limited here: each PUT holds at most
+ * flight at the measured concurrencies (32 x 1 MiB PUTs hold one 2 MiB encode output each on 4
+ * drives, 3 MiB on 8), never more than `idleBytes`: what is kept idle after a burst counts in the
+ * RSS of the next workload (PUT 256 MiB c=8 must stay under 400 MB). Buffers in use are not counted or limited here: each PUT holds at most
  * two sets, and the number of PUTs is the listener's concern. After `trimAfterMs` without a
  * `take`, idle buffers beyond `floorBytes` are dropped, so a burst does not leave a quiet server
  * holding its peak.
  */
 
 export interface BufferPoolOptions {
-  /** Idle bytes kept for reuse (default 128 MiB). */
+  /** Idle bytes kept for reuse (default 96 MiB). */
   idleBytes?: number;
   /** Idle bytes kept through a quiet spell (default 8 MiB). */
   floorBytes?: number;
@@ -34,7 +35,7 @@ export class BufferPool {
   private readonly quietMs: number;
 
   constructor(opts: BufferPoolOptions = {}) {
-    this.max = opts.idleBytes ?? 128 * MiB;
+    this.max = opts.idleBytes ?? 96 * MiB;
     this.floor = Math.min(opts.floorBytes ?? 8 * MiB, this.max);
     this.quietMs = opts.trimAfterMs ?? 10_000;
   }
