@@ -48,10 +48,11 @@ const SKIP_BEFORE_JUMP = 16;
 class PrefixSkipper {
   private count = 0;
   constructor(private readonly walk: SkippingWalk) {}
-  async skipped(cp: string): Promise<void> {
-    if (++this.count < SKIP_BEFORE_JUMP) return;
+  /** Null while skipping one by one; the jump otherwise. */
+  skipped(cp: string): Promise<void> | null {
+    if (++this.count < SKIP_BEFORE_JUMP) return null;
     this.count = 0;
-    await this.walk.skipPast(cp);
+    return this.walk.skipPast(cp);
   }
   reset(): void {
     this.count = 0;
@@ -96,10 +97,14 @@ async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQue
   const walk = new SkippingWalk(sets, bucket, { prefix: q.prefix, quorum: true, ...(q.marker !== undefined ? { marker: q.marker } : {}) });
   const skipper = new PrefixSkipper(walk);
   try {
-    for (let e = await walk.next(); e; e = await walk.next()) {
+    // Entries of a batch come without an await (a microtask per key adds up).
+    for (let step = walk.next(); ; step = walk.next()) {
+      const e = step instanceof Promise ? await step : step;
+      if (e === null) break;
       const { cp, skip } = entryPrefix(e, q.prefix, q.delimiter, q.marker);
       if (skip || (cp !== null && cp === last)) {
-        await skipper.skipped(cp!);
+        const jump = skipper.skipped(cp!);
+        if (jump !== null) await jump;
         continue;
       }
       skipper.reset();
@@ -210,10 +215,13 @@ export async function listObjectVersions(
   const walk = new SkippingWalk(sets, bucket, walkOpts);
   const skipper = new PrefixSkipper(walk);
   try {
-    for (let e = open ? await walk.next() : null; e; e = await walk.next()) {
+    for (let step = open ? walk.next() : null; ; step = walk.next()) {
+      const e = step instanceof Promise ? await step : step;
+      if (e === null) break;
       const { cp, skip } = entryPrefix(e, prefix, opts.delimiter, opts.keyMarker);
       if (skip || (cp !== null && cp === last)) {
-        await skipper.skipped(cp!);
+        const jump = skipper.skipped(cp!);
+        if (jump !== null) await jump;
         continue;
       }
       skipper.reset();

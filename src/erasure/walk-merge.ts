@@ -79,13 +79,14 @@ async function nextBatch(c: Cursor): Promise<void> {
   [c.buf, c.at, c.head] = [[], 0, null];
 }
 
-async function advanceAll(cursors: Cursor[]): Promise<void> {
-  const waits: Promise<void>[] = [];
+/** Advances every cursor: null when all moved within their batches (no await needed). */
+function advanceAll(cursors: Cursor[]): Promise<unknown> | null {
+  let waits: Promise<void>[] | null = null;
   for (const c of cursors) {
     const w = advance(c);
-    if (w !== null) waits.push(w);
+    if (w !== null) (waits ??= []).push(w);
   }
-  if (waits.length > 0) await Promise.all(waits);
+  return waits === null ? null : Promise.all(waits);
 }
 
 function decodeQuiet(bytes: Uint8Array, endpoint: string): XlMeta | null {
@@ -153,6 +154,16 @@ class Merge {
     await advanceAll(this.start(sw, sw.set.drives.map((_, i) => i), after));
   }
 
+  failed(): boolean {
+    return this.cursors.some((c) => c.failed);
+  }
+
+  /** The sets with a cursor in `at`, in set order (usually one: no Set needed per key). */
+  setsAt(at: Cursor[]): SetWalk[] {
+    if (this.sets.length === 1) return this.sets;
+    return this.sets.filter((sw) => at.some((c) => c.set === sw));
+  }
+
   /** Sets that lost a walked drive widen; a full walk just carries on without it. */
   async repair(after: string | undefined): Promise<void> {
     for (const c of this.cursors) {
@@ -179,9 +190,17 @@ class Merge {
   }
 }
 
-export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, opts: MergeOptions): AsyncGenerator<MergedEntry> {
+/**
+ * Merged entries in batches: the keys that could be merged without waiting for a drive, at
+ * most MERGE_BATCH (a listing stops mid-batch, and the rest of a batch was decoded for
+ * nothing), so a consumer pays one async step per batch, not per key.
+ */
+const MERGE_BATCH = 32;
+
+export async function* mergedBatches(sets: readonly ErasureSet[], bucket: string, opts: MergeOptions): AsyncGenerator<MergedEntry[]> {
   const m = new Merge(sets, bucket, opts);
   let prev = opts.marker;
+  let out: MergedEntry[] = [];
   try {
     for (const sw of m.sets) m.start(sw, initialPositions(sw.set, opts.quorum === true), prev);
     await advanceAll(m.cursors);
@@ -191,7 +210,7 @@ export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, o
       // Keys never live in two sets, but a misplaced copy must not be merged into another set.
       const found: MergedEntry[] = [];
       let widened = false;
-      for (const sw of new Set(at.map((c) => c.set))) {
+      for (const sw of m.setsAt(at)) {
         const metas = m.metasAt(sw, at);
         const agreed = sw.full ? null : settledByWalked(sw, metas);
         if (!sw.full && agreed === null) {
@@ -201,14 +220,21 @@ export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, o
         found.push({ key: min, set: sw.set, metas, ...(agreed && { agreed }) });
       }
       if (widened) continue; // the new walks may hold keys before `min`: merge again
-      yield* found;
-      await advanceAll(at);
+      for (const e of found) out.push(e);
+      const wait = advanceAll(at);
+      if (wait !== null || out.length >= MERGE_BATCH) yield out.splice(0);
+      if (wait !== null) await wait;
       prev = min;
-      await m.repair(prev);
+      if (m.failed()) await m.repair(prev);
     }
+    if (out.length > 0) yield out;
   } finally {
     await m.close();
   }
+}
+
+export async function* mergedWalk(sets: readonly ErasureSet[], bucket: string, opts: MergeOptions): AsyncGenerator<MergedEntry> {
+  for await (const batch of mergedBatches(sets, bucket, opts)) yield* batch;
 }
 
 /** Above every code point: `p + MAX_CHAR` sorts after every key that starts with `p`. */
@@ -219,26 +245,40 @@ const MAX_CHAR = "\u{10FFFF}";
  * walks after it, so a delimiter listing need not read each key of a big "folder".
  */
 export class SkippingWalk {
-  private gen: AsyncGenerator<MergedEntry>;
+  private gen: AsyncGenerator<MergedEntry[]>;
+  /** The current batch; entries before `at` were handed out. */
+  private buf: MergedEntry[] = [];
+  private at = 0;
 
   constructor(
     private readonly sets: readonly ErasureSet[],
     private readonly bucket: string,
     private readonly opts: MergeOptions,
   ) {
-    this.gen = mergedWalk(sets, bucket, opts);
+    this.gen = mergedBatches(sets, bucket, opts);
   }
 
-  async next(): Promise<MergedEntry | null> {
-    const r = await this.gen.next();
-    return r.done ? null : r.value;
+  /** The next entry: synchronously while the current batch lasts (null: the walk is over). */
+  next(): MergedEntry | null | Promise<MergedEntry | null> {
+    if (this.at < this.buf.length) return this.buf[this.at++]!;
+    return this.refill();
+  }
+
+  private async refill(): Promise<MergedEntry | null> {
+    for (;;) {
+      const r = await this.gen.next();
+      if (r.done) return null;
+      [this.buf, this.at] = [r.value, 0];
+      if (this.buf.length > 0) return this.buf[this.at++]!;
+    }
   }
 
   async skipPast(prefix: string): Promise<void> {
     await this.gen.return(undefined);
+    [this.buf, this.at] = [[], 0];
     const after = prefix + MAX_CHAR;
     const marker = this.opts.marker !== undefined && compareKeys(this.opts.marker, after) > 0 ? this.opts.marker : after;
-    this.gen = mergedWalk(this.sets, this.bucket, { ...this.opts, marker });
+    this.gen = mergedBatches(this.sets, this.bucket, { ...this.opts, marker });
   }
 
   async close(): Promise<void> {
