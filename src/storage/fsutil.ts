@@ -4,7 +4,7 @@
  * fsync, fsync of a directory) run on the sync worker pool when it is available (why: see
  * sync-workers.ts), else on Bun's async fs.
  */
-import { mkdir, open, rename } from "node:fs/promises";
+import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { syncWorkers } from "./sync-workers";
 
@@ -62,11 +62,24 @@ async function fsyncDirAsync(path: string): Promise<void> {
 /** Creates (or truncates) `path`, writes all of `data`, fsyncs and closes it. */
 export function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
   const pool = syncWorkers();
-  return pool ? pool.run({ op: "write", path, data }) : writeFileSyncedAsync(path, data);
+  return pool ? pool.run({ op: "write", path, data }) : writeFileSyncedAsync(path, data, "w");
 }
 
-async function writeFileSyncedAsync(path: string, data: Uint8Array): Promise<void> {
-  const fh = await open(path, "w");
+/**
+ * writeFileSynced for a file that must not exist yet (EEXIST otherwise); a failed write or fsync
+ * removes the file again, so only a crash can leave it behind (empty or partial).
+ */
+export function createFileSynced(path: string, data: Uint8Array): Promise<void> {
+  const pool = syncWorkers();
+  if (pool) return pool.run({ op: "write", path, data, exclusive: true });
+  return writeFileSyncedAsync(path, data, "wx").catch(async (err) => {
+    if ((err as { code?: string }).code !== "EEXIST") await unlink(path).catch(() => undefined);
+    throw err;
+  });
+}
+
+async function writeFileSyncedAsync(path: string, data: Uint8Array, flags: "w" | "wx"): Promise<void> {
+  const fh = await open(path, flags);
   try {
     let done = 0;
     while (done < data.length) {
@@ -77,6 +90,11 @@ async function writeFileSyncedAsync(path: string, data: Uint8Array): Promise<voi
   } finally {
     await fh.close();
   }
+}
+
+/** fsyncs each distinct directory of `dirs`, in parallel. */
+export async function fsyncDirs(dirs: readonly string[]): Promise<void> {
+  await Promise.all([...new Set(dirs)].map(fsyncDir));
 }
 
 /**
@@ -116,7 +134,7 @@ export async function renameDurable(
       if ((err as { code?: string }).code === "ENOENT" && attempt < 3) continue;
       throw err;
     }
-    await Promise.all([...new Set([dir, ...created])].map(fsyncDir));
+    await fsyncDirs([dir, ...created]);
     return;
   }
 }

@@ -32,6 +32,7 @@ import { decodeFormat, encodeFormat } from "./format";
 import { fsyncDir, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
+import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
 import { SysFileWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
 import { walkVolume, walkVolumeBatches } from "./walk";
@@ -195,7 +196,7 @@ export class LocalDrive implements Drive {
       const dir = this.paths.object(volume, key);
       try {
         // The Buffer as it is: re-wrapping it read `.buffer`, which costs JSC more than the read.
-        return await this.readInside(dir, readFile(`${dir}/${META_FILE}`));
+        return nonEmptyMeta(await this.readInside(dir, readFile(`${dir}/${META_FILE}`)), this.endpoint);
       } catch (err) {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
@@ -215,7 +216,8 @@ export class LocalDrive implements Drive {
       const dir = this.paths.object(volume, key);
       await this.paths.requireVolume(volume);
       if (source !== null) await this.moveData(dir, source);
-      await this.atomicWrite(join(dir, META_FILE), meta);
+      const replace = (path: string, data: Uint8Array) => this.atomicWrite(path, data);
+      await writeMetaFile(join(dir, META_FILE), meta, { makeDir: (d) => this.paths.makeDirInside(d), replace });
       if (source !== null && source.files === undefined) {
         // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
         await rm(this.paths.sys(source.staging), { recursive: true, force: true }).catch(() => undefined);
@@ -335,7 +337,7 @@ export class LocalDrive implements Drive {
       await this.paths.assertInside(d);
       return d;
     });
-    yield* walkVolumeBatches(dir, opts, (op) => this.run(op));
+    yield* withoutEmptyMetas(walkVolumeBatches(dir, opts, (op) => this.run(op)));
   }
 
   // ---- the system area ----

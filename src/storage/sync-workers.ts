@@ -20,17 +20,23 @@
 
 import { dirname } from "node:path";
 
-/** Jobs the worker knows; each is one synchronous sequence. */
-export type SyncJob = { op: "write"; path: string; data: Uint8Array } | { op: "fsync"; path: string };
+/**
+ * Jobs the worker knows; each is one synchronous sequence. `exclusive` creates the file (EEXIST
+ * if it exists) and removes it again if the write or the fsync fails.
+ */
+export type SyncJob = { op: "write"; path: string; data: Uint8Array; exclusive?: boolean } | { op: "fsync"; path: string };
 
 const WORKER_SOURCE = `
 const fs = require("node:fs");
-function writeSynced(path, data) {
-  const fd = fs.openSync(path, "w");
+function writeSynced(path, data, exclusive) {
+  const fd = fs.openSync(path, exclusive ? "wx" : "w");
   try {
     let done = 0;
     while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
     fs.fsyncSync(fd);
+  } catch (err) {
+    if (exclusive) try { fs.unlinkSync(path); } catch {}
+    throw err;
   } finally {
     fs.closeSync(fd);
   }
@@ -46,7 +52,7 @@ function fsyncPath(path) {
 self.onmessage = (e) => {
   const m = e.data;
   try {
-    if (m.op === "write") writeSynced(m.path, m.data);
+    if (m.op === "write") writeSynced(m.path, m.data, m.exclusive === true);
     else if (m.op === "fsync") fsyncPath(m.path);
     else throw new Error("unknown job " + m.op);
     postMessage({ ok: true });
