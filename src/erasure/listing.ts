@@ -13,8 +13,8 @@ import type {
   ObjectInfo,
 } from "../object/index";
 import { compareKeys } from "../lib/index";
-import type { XlMeta } from "../xlmeta/index";
-import { toObjectInfo } from "./info";
+import type { ObjectVersionMeta, XlMeta } from "../xlmeta/index";
+import { nanosToDate, toObjectInfo } from "./info";
 import { readQuorumOf, versionSignature } from "./meta-read";
 import type { ListingResults, ListItem, ListQuery } from "./listing-cache";
 import type { ErasureSet } from "./set";
@@ -83,6 +83,31 @@ function entryPrefix(e: MergedEntry, prefix: string, delimiter: string | undefin
   return { cp, skip };
 }
 
+/** Shared by every listed object: a listing carries no user metadata (S3's does not either). */
+const NO_METADATA: ObjectInfo["metadata"] = Object.freeze({ user: Object.freeze({}) });
+
+/**
+ * What ListObjects shows of an object: no parts and no metadata, which a listing never
+ * returns and which made a cached entry ~810 bytes instead of ~540.
+ */
+function listedInfo(bucket: string, key: string, v: ObjectVersionMeta): ObjectInfo {
+  const info: ObjectInfo = {
+    bucket,
+    key,
+    versionId: v.versionId,
+    isLatest: true,
+    deleteMarker: false,
+    size: v.size,
+    etag: v.etag,
+    modTime: nanosToDate(v.modTime),
+    metadata: NO_METADATA,
+    storageClass: v.storageClass,
+  };
+  if (v.checksums) info.checksums = v.checksums;
+  if (v.checksumType) info.checksumType = v.checksumType;
+  return info;
+}
+
 interface Walked {
   items: ListItem[];
   /** The walk ran out of keys before `want` items. */
@@ -115,7 +140,7 @@ async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQue
         done = false;
         break;
       }
-      items.push(cp !== null ? { name: cp } : { name: e.key, info: toObjectInfo({ bucket, key: e.key }, latest, true) });
+      items.push(cp !== null ? { name: cp } : { name: e.key, info: listedInfo(bucket, e.key, latest) });
       last = cp ?? e.key;
     }
   } finally {
