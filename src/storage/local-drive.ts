@@ -35,7 +35,7 @@ import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
 import { SysFileWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
-import { walkVolume, walkVolumeBatches } from "./walk";
+import { walkVolumeBatches } from "./walk";
 import { DrivePaths } from "./drive-paths";
 
 /** Fault threshold, probe interval and per-call deadline (see health.ts). */
@@ -175,8 +175,8 @@ export class LocalDrive implements Drive {
             (err) => (err.code === "ENOTEMPTY" || err.code === "EEXIST" ? false : Promise.reject(err)),
           );
           if (removed) return fsyncDir(this.root);
-          // Leftover empty directories do not make a volume non-empty; objects do.
-          const first = await walkVolume(dir, {}, (op) => op()).next();
+          // Leftover empty directories (or a crashed create's empty xl.meta) do not make a volume non-empty.
+          const first = await withoutEmptyMetas(walkVolumeBatches(dir, {}, (op) => op())).next();
           if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
         }
         // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.

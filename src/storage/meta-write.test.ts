@@ -69,3 +69,12 @@ test("a crash's empty xl.meta reads as absent, is not walked, and the next commi
   expect(await drive.readMeta("v", "torn")).toEqual(bytes(60, 3));
   expect(readdirSync(join(root, "drive/.cairn.sys/tmp"))).toEqual([]);
 });
+
+test("a volume holding only a crash's empty xl.meta is empty: it can be deleted", async () => {
+  const drive = await LocalDrive.open(join(root, "drive"));
+  await drive.makeVolume("v");
+  mkdirSync(join(root, "drive/v/torn"));
+  writeFileSync(join(root, "drive/v/torn/~xl.meta"), "");
+  await drive.deleteVolume("v");
+  expect(readdirSync(join(root, "drive")).filter((n) => n === "v")).toEqual([]);
+});
