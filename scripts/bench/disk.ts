@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { syncWorkers } from "../../src/storage/sync-workers.ts";
 
 export interface DiskCeiling {
   drives: number;
@@ -19,14 +20,25 @@ export interface DiskCeiling {
   seqBytesPerSec: number;
 }
 
+/**
+ * Bun runs async fs calls on max(cores, 2) threads: two fsyncs in flight at most, a limit of the
+ * runtime, not of the disk. The server's durable writes go through its pool of fs worker threads
+ * (src/storage/sync-workers.ts); the ceiling uses the same pool, so it measures the disk.
+ */
+const pool = syncWorkers();
+
 async function writeSmall(dir: string, name: string, body: Uint8Array): Promise<void> {
   const tmp = join(dir, `${name}.tmp`);
-  const fh = await open(tmp, "wx");
-  try {
-    await fh.write(body);
-    await fh.sync();
-  } finally {
-    await fh.close();
+  if (pool) {
+    await pool.run({ op: "write", path: tmp, data: body, exclusive: true });
+  } else {
+    const fh = await open(tmp, "wx");
+    try {
+      await fh.write(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
   await rename(tmp, join(dir, name));
 }
