@@ -139,20 +139,10 @@ export async function renameDurable(
   }
 }
 
-/** Reads exactly `length` bytes at `offset`; returns fewer only at end of file. */
-export async function readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
-  const fh = await open(path, "r");
-  try {
-    // Not zero-filled: a fresh zeroed buffer of a shard block costs more (page faults) than reading it.
-    const buf = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return done === length ? buf : buf.subarray(0, done);
-  } finally {
-    await fh.close();
-  }
+/**
+ * Reads `length` bytes at `offset`; fewer only at end of file. One thread-pool task (open, read,
+ * close) where a FileHandle costs three round trips: a 512 KiB shard read took 1.5-2.5x the CPU.
+ */
+export function readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
+  return Bun.file(path).slice(offset, offset + length).bytes();
 }

@@ -29,7 +29,7 @@ import {
 } from "./drive";
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, readAt, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
@@ -42,14 +42,6 @@ import { DrivePaths } from "./drive-paths";
 export type LocalDriveOptions = HealthOptions;
 
 const TMP = "tmp";
-
-/**
- * Up to `length` bytes at `offset`, in one thread-pool task (open, read, close): a FileHandle
- * costs three round trips to the pool, and a 512 KiB shard read took 1.5-2.5x the CPU.
- */
-function readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-  return Bun.file(path).slice(offset, offset + length).bytes();
-}
 
 export class LocalDrive implements Drive {
   readonly endpoint: string;
@@ -302,7 +294,7 @@ export class LocalDrive implements Drive {
       const dir = join(this.paths.object(volume, key), dataDirName(this.paths.name(dataDir)));
       const path = join(dir, this.paths.name(file));
       try {
-        return this.exactly(await this.readInside(dir, readRange(path, offset, length)), length, path);
+        return this.exactly(await this.readInside(dir, readAt(path, offset, length)), length, path);
       } catch (err) {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
@@ -362,7 +354,7 @@ export class LocalDrive implements Drive {
   readSysFileRange(path: string, offset: number, length: number): Promise<Uint8Array> {
     return this.run(async () => {
       const abs = this.paths.sys(path);
-      return this.exactly(await readRange(abs, offset, length), length, abs);
+      return this.exactly(await readAt(abs, offset, length), length, abs);
     });
   }
 
