@@ -83,14 +83,24 @@ function metaFiles(root: string): string[] {
   return out;
 }
 
-test("GET and HEAD follow overwrites and on-disk changes behind the cache", async () => {
+/** A fresh 4-drive EC:2 layer with bucket "bkt" for `fn`, closed and removed afterwards. */
+async function withLayer(fn: (layer: Awaited<ReturnType<typeof openErasureLayer>>, root: string) => Promise<void>) {
   const t = tempDrives(4);
   const layer = await openErasureLayer({ drives: t.drives, parity: 2 });
   try {
     await layer.makeBucket("bkt");
+    await fn(layer, t.root);
+  } finally {
+    await layer.close();
+    t.cleanup();
+  }
+}
+
+test("GET and HEAD follow overwrites and on-disk changes behind the cache", () =>
+  withLayer(async (layer, root) => {
     const v1 = bytes(4096, 1);
     await layer.putObject("bkt", "k", body(v1), { size: v1.length, metadata: meta(), versioning: "unversioned" });
-    const old = metaFiles(t.root).map((f) => [f, readFileSync(f)] as const);
+    const old = metaFiles(root).map((f) => [f, readFileSync(f)] as const);
     expect(old.length).toBe(4);
     const r1 = await layer.getObject("bkt", "k");
     expect(r1.bytes).toEqual(v1);
@@ -108,17 +118,10 @@ test("GET and HEAD follow overwrites and on-disk changes behind the cache", asyn
     // Corrupt on three drives: no read quorum, whatever was cached before.
     for (const [f] of old.slice(0, 3)) writeFileSync(f, new Uint8Array(64).fill(1));
     await expect(layer.getObject("bkt", "k")).rejects.toMatchObject({ kind: "InsufficientReadQuorum" });
-  } finally {
-    await layer.close();
-    t.cleanup();
-  }
-});
+  }));
 
-test("a range of a small object comes back as bytes, and the key's lock is free at once", async () => {
-  const t = tempDrives(4);
-  const layer = await openErasureLayer({ drives: t.drives, parity: 2 });
-  try {
-    await layer.makeBucket("bkt");
+test("a range of a small object comes back as bytes, and the key's lock is free at once", () =>
+  withLayer(async (layer) => {
     const v = bytes(5000, 3);
     await layer.putObject("bkt", "k", body(v), { size: v.length, metadata: meta(), versioning: "unversioned" });
     const r = await layer.getObject("bkt", "k", { range: { type: "from", start: 100, end: 4099 } });
@@ -127,8 +130,4 @@ test("a range of a small object comes back as bytes, and the key's lock is free 
     // The body was never consumed; an overwrite must not wait for it.
     await layer.putObject("bkt", "k", body(bytes(10, 4)), { size: 10, metadata: meta(), versioning: "unversioned" });
     expect((await layer.getObject("bkt", "k")).bytes).toEqual(bytes(10, 4));
-  } finally {
-    await layer.close();
-    t.cleanup();
-  }
-});
+  }));

@@ -6,12 +6,13 @@
  * exactly the readable keys.
  */
 import { afterAll, expect, test } from "bun:test";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACCESS_KEY, bucketName, cleanupTemp, REGION, SECRET_KEY, startServer, type ServerHandle } from "./harness";
+import { bucketName, cleanupTemp, startServer, type ServerHandle } from "./harness";
 import { sdkError } from "../sdk-errors";
+import { sdkClient } from "./sdk-client";
 
 afterAll(cleanupTemp);
 
@@ -19,15 +20,7 @@ const ROUNDS = 3;
 const CLIENTS = 32;
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 
-function client(server: ServerHandle): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-    maxAttempts: 1,
-  });
-}
+const client = sdkClient;
 
 /** Bodies of 1-6 KiB: their xl.meta is below and above one page. */
 function body(): Uint8Array {

@@ -8,22 +8,15 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { Readable } from "node:stream";
-import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, SECRET_KEY, startServer, type ServerHandle } from "./harness";
+import { bucketName, cleanupTemp, pseudoRandom, startServer, type ServerHandle } from "./harness";
+import { sdkClient } from "./sdk-client";
 
 // Real processes on a shared 2-core machine: bun's 5 s default is far too tight.
 setDefaultTimeout(180_000);
 
 afterAll(cleanupTemp);
 
-function client(server: ServerHandle): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-    maxAttempts: 1,
-  });
-}
+const client = sdkClient;
 
 function md5(data: Uint8Array): string {
   return new Bun.CryptoHasher("md5").update(data).digest("hex");
