@@ -105,6 +105,11 @@ function queryKey(bucket: string, q: ListQuery): string {
   return `${bucket}\0${q.prefix}\0${q.delimiter ?? ""}`;
 }
 
+/** A walk's identity: its query and start (the beginning apart from an empty marker). */
+function walkKey(bucket: string, q: ListQuery, from: string | undefined): string {
+  return `${queryKey(bucket, q)}\0${from === undefined ? "^" : `>${from}`}`;
+}
+
 function covers(run: Run, marker: string): boolean {
   if (run.lo !== undefined && compareKeys(marker, run.lo) < 0) return false;
   return run.done || (run.end !== undefined && compareKeys(marker, run.end) <= 0);
@@ -192,11 +197,11 @@ export class ListingResults {
 
   /** A walk in progress from `from` (exclusive), which a lister needing the same can await. */
   walking(bucket: string, q: ListQuery, from: string | undefined): Promise<unknown> | undefined {
-    return this.inflight.get(`${queryKey(bucket, q)}\0${from ?? ""}`);
+    return this.inflight.get(walkKey(bucket, q, from));
   }
 
   track(bucket: string, q: ListQuery, from: string | undefined, walk: Promise<unknown>): void {
-    const key = `${queryKey(bucket, q)}\0${from ?? ""}`;
+    const key = walkKey(bucket, q, from);
     this.inflight.set(key, walk);
     const forget = () => {
       if (this.inflight.get(key) === walk) this.inflight.delete(key);
