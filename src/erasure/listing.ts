@@ -4,6 +4,7 @@
  * drive that was offline during a DELETE keeps a stale copy, but a successful delete reached
  * write quorum, so fewer than k drives can hold such a leftover; requiring k hides it, and
  * everything listed is also readable by GET. Delete markers hide a key from ListObjects.
+ * ListObjects pages are kept for their continuations (listing-cache.ts); versions are walked.
  */
 import type {
   ListObjectsOptions,
