@@ -227,6 +227,21 @@ describe("bounds", () => {
 });
 
 describe("concurrent listers", () => {
+  test("listings from the start arriving together share one walk, but not one begun before a write", async () => {
+    const before = walks();
+    const pages = await Promise.all(Array.from({ length: 8 }, () => L.listObjects(B, { maxKeys: PAGE })));
+    for (const p of pages) expect(p.objects.map((o) => o.key)).toEqual(KEYS.slice(0, PAGE));
+    expect(walks() - before).toBe(3);
+    // A walk still in flight when a write bumps the bucket is not offered to later listers.
+    const cache = new ListingResults();
+    const q = { prefix: "", delimiter: undefined };
+    const pending = new Promise<never>(() => undefined);
+    cache.track(B, q, { gen: cache.generation(B), from: undefined, walk: pending });
+    expect(cache.walking(B, q, undefined)).toBe(pending);
+    cache.bump(B);
+    expect(cache.walking(B, q, undefined)).toBeUndefined();
+  });
+
   test("eight listers paging side by side walk each continuation once, and all see every key", async () => {
     await L.listObjects(B, { maxKeys: 1 }); // any write since would have voided the runs: start clean
     const firsts = await Promise.all(Array.from({ length: 8 }, () => L.listObjects(B, { maxKeys: 2 })));

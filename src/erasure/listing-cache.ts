@@ -14,8 +14,9 @@
  * What this process did not do (files removed or corrupted by hand, a drive swapped, a drive
  * going offline) cannot bump anything. Two bounds keep that visible: only continuations (a
  * listing given a marker) read runs, so every listing that starts from the beginning walks
- * the drives again, exactly as without the cache; and items are served for at most MAX_AGE_MS
- * after they were walked, so a paginated listing sees outside changes at most that late.
+ * the drives again (or shares a walk from the beginning that is in flight as it arrives); and
+ * items are served for at most maxAgeMs after they were walked, so a paginated listing sees
+ * outside changes at most that late.
  */
 import { compareKeys } from "../lib/index";
 import type { ObjectInfo } from "../object/index";
@@ -82,11 +83,15 @@ function upperBound(items: ListItem[], marker: string): number {
   return lo;
 }
 
-interface Walk {
-  gen: number;
-  from: string | undefined;
+/** What a walk found: its items, and whether it ran out of keys. */
+export interface WalkResult {
   items: ListItem[];
   done: boolean;
+}
+
+interface Walk extends WalkResult {
+  gen: number;
+  from: string | undefined;
 }
 
 /** A walk from a run's start that stops inside the run: it can replace the run's front. */
@@ -123,7 +128,7 @@ export class ListingResults {
   private readonly runs = new Set<Run>();
   private readonly byQuery = new Map<string, Run[]>();
   private held = 0;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, { gen: number; walk: Promise<WalkResult> }>();
 
   /** `clock`: milliseconds now (tests move time without sleeping). */
   constructor(
@@ -196,16 +201,20 @@ export class ListingResults {
   }
 
   /** A walk in progress from `from` (exclusive), which a lister needing the same can await. */
-  walking(bucket: string, q: ListQuery, from: string | undefined): Promise<unknown> | undefined {
-    return this.inflight.get(walkKey(bucket, q, from));
+  /** Only a walk that began after the bucket's last change is offered. */
+  walking(bucket: string, q: ListQuery, from: string | undefined): Promise<WalkResult> | undefined {
+    const w = this.inflight.get(walkKey(bucket, q, from));
+    return w !== undefined && w.gen === this.generation(bucket) ? w.walk : undefined;
   }
 
-  track(bucket: string, q: ListQuery, from: string | undefined, walk: Promise<unknown>): void {
-    const key = walkKey(bucket, q, from);
-    this.inflight.set(key, walk);
+  track(bucket: string, q: ListQuery, w: { gen: number; from: string | undefined; walk: Promise<WalkResult> }): void {
+    const key = walkKey(bucket, q, w.from);
+    const entry = { gen: w.gen, walk: w.walk };
+    this.inflight.set(key, entry);
     const forget = () => {
-      if (this.inflight.get(key) === walk) this.inflight.delete(key);
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
     };
+    const walk = w.walk;
     walk.then(forget, forget);
   }
 

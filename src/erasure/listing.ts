@@ -155,8 +155,9 @@ const MAX_WAITS = 4;
 
 /**
  * `want` items after `marker`. A continuation takes what a stored run holds and walks only
- * past the run's end, and listers needing the same walk share it; a listing from the start
- * always walks. Walks are stored for the next pages (listing-cache.ts).
+ * past the run's end; a listing from the start walks. Listers needing the same walk share it
+ * while it is in flight, if it began after the bucket's last change (concurrent clients
+ * starting a listing at once walk once). Walks are stored for the next pages (listing-cache.ts).
  */
 async function gather(sets: readonly ErasureSet[], bucket: string, q: ListQuery & { marker: string | undefined }, want: number, cache: ListingResults): Promise<ListItem[]> {
   for (let waits = 0; ; ) {
@@ -165,9 +166,11 @@ async function gather(sets: readonly ErasureSet[], bucket: string, q: ListQuery 
     const page = hit?.items ?? [];
     if (page.length >= want || hit?.done) return page;
     const from = hit ? hit.end : q.marker;
-    const other = q.marker !== undefined ? cache.walking(bucket, q, from) : undefined;
+    const other = cache.walking(bucket, q, from);
     if (other !== undefined && waits++ < MAX_WAITS) {
-      await other.catch(() => undefined);
+      const shared = await other.catch(() => null);
+      const need = want - page.length;
+      if (shared !== null && (shared.done || shared.items.length >= need)) return page.concat(shared.items.slice(0, need));
       continue;
     }
     // Stored before the promise settles, so a lister awaiting it finds the items.
@@ -175,7 +178,7 @@ async function gather(sets: readonly ErasureSet[], bucket: string, q: ListQuery 
       cache.store(bucket, q, { gen, from, ...walked });
       return walked;
     });
-    cache.track(bucket, q, from, walk);
+    cache.track(bucket, q, { gen, from, walk });
     return page.concat((await walk).items);
   }
 }
