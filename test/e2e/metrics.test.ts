@@ -122,7 +122,9 @@ describe("metrics and access log of a 4-drive server", () => {
   });
 
   test("a write that two drives cannot take fails for want of quorum, and that is counted", async () => {
-    // Root ignores permission bits: a staging directory replaced by a file makes a drive fail writes.
+    // Root ignores permission bits: a staging directory replaced by a file makes a drive fail writes
+    // that stage there. The body makes an xl.meta over one page, which is always written through
+    // staging (a new key's small xl.meta is created in place and would not notice).
     const staging = (i: number) => join(server.drives[i]!, ".cairn.sys", "tmp");
     const before = (await scrape(server.url)).value("cairn_quorum_failures_total", { op: "write" })!;
     for (const i of [0, 1]) {
@@ -130,7 +132,7 @@ describe("metrics and access log of a 4-drive server", () => {
       writeFileSync(staging(i), "not a directory");
     }
     try {
-      expect(await sdkErrorName(send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: "unwritable", Body: "x" }))))).toBe("SlowDown");
+      expect(await sdkErrorName(send("PutObject", s3.send(new PutObjectCommand({ Bucket: bucket, Key: "unwritable", Body: "x".repeat(16_384) }))))).toBe("SlowDown");
     } finally {
       for (const i of [0, 1]) {
         rmSync(staging(i));
