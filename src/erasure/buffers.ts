@@ -8,8 +8,9 @@
  * So what is retained is bounded by bytes, not by count: enough idle buffers for every PUT in
  * flight at the measured concurrencies (32 x 1 MiB PUTs hold one 2 MiB encode output each on 4
  * drives, 3 MiB on 8), never more than `idleBytes`: what is kept idle after a burst counts in the
- * RSS of the next workload (PUT 256 MiB c=8 must stay under 400 MB). Buffers in use are not counted or limited here: each PUT holds at most
- * two sets, and the number of PUTs is the listener's concern. After `trimAfterMs` without a
+ * RSS of the next workload (PUT 256 MiB c=8 must stay under 400 MB). Buffers in use are not
+ * counted or limited here: each PUT holds at most two sets, and the number of PUTs is the
+ * listener's concern. After `trimAfterMs` without a
  * `take`, idle buffers beyond `floorBytes` are dropped, so a burst does not leave a quiet server
  * holding its peak.
  */

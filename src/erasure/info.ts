@@ -36,9 +36,8 @@ const FIELD_BY_NAME = new Map<string, StandardField>(
 
 export function recordToMetadata(rec: Record<string, string>): ObjectMetadata {
   const out: ObjectMetadata = { user: {} };
-  const byName = FIELD_BY_NAME;
   for (const [k, v] of Object.entries(rec)) {
-    const field = byName.get(k);
+    const field = FIELD_BY_NAME.get(k);
     if (field) out[field] = v;
     else if (k.startsWith(USER_PREFIX)) out.user[k.slice(USER_PREFIX.length)] = v;
     else if (k.startsWith(SYSTEM_PREFIX)) (out.system ??= {})[k.slice(SYSTEM_PREFIX.length)] = v;

@@ -127,6 +127,8 @@ export class ListingResults {
   /** Every run; Set order is recency (a use re-inserts), the eviction order. */
   private readonly runs = new Set<Run>();
   private readonly byQuery = new Map<string, Run[]>();
+  /** The runs of each bucket: a bump (twice per write) drops them without scanning every run. */
+  private readonly byBucket = new Map<string, Set<Run>>();
   private held = 0;
   private readonly inflight = new Map<string, { gen: number; walk: Promise<WalkResult> }>();
 
@@ -143,7 +145,7 @@ export class ListingResults {
   /** A write to `bucket` is about to happen or has happened: its runs are void. */
   bump(bucket: string): void {
     this.gens.set(bucket, ++this.counter);
-    for (const run of this.runs) if (run.bucket === bucket) this.drop(run);
+    for (const run of this.byBucket.get(bucket) ?? []) this.drop(run);
   }
 
   /** A change in every bucket (a heal of all of them). */
@@ -200,8 +202,10 @@ export class ListingResults {
     this.sweeper.unref?.(); // never keeps a process alive
   }
 
-  /** A walk in progress from `from` (exclusive), which a lister needing the same can await. */
-  /** Only a walk that began after the bucket's last change is offered. */
+  /**
+   * A walk in progress from `from` (exclusive), which a lister needing the same can await. Only
+   * a walk that began after the bucket's last change is offered.
+   */
   walking(bucket: string, q: ListQuery, from: string | undefined): Promise<WalkResult> | undefined {
     const w = this.inflight.get(walkKey(bucket, q, from));
     return w !== undefined && w.gen === this.generation(bucket) ? w.walk : undefined;
@@ -214,8 +218,7 @@ export class ListingResults {
     const forget = () => {
       if (this.inflight.get(key) === entry) this.inflight.delete(key);
     };
-    const walk = w.walk;
-    walk.then(forget, forget);
+    w.walk.then(forget, forget);
   }
 
   /** Items held (tests check the bound). */
@@ -236,6 +239,8 @@ export class ListingResults {
     const run: Run = { bucket, query, gen: walk.gen, lo: walk.from, end: walk.from, done: false, items: [], chunks: [] };
     this.runs.add(run);
     this.byQuery.set(query, [...this.sameQuery(query), run]);
+    const ofBucket = this.byBucket.get(bucket) ?? new Set<Run>();
+    this.byBucket.set(bucket, ofBucket.add(run));
     return run;
   }
 
@@ -320,5 +325,8 @@ export class ListingResults {
     const rest = this.sameQuery(run.query).filter((r) => r !== run);
     if (rest.length > 0) this.byQuery.set(run.query, rest);
     else this.byQuery.delete(run.query);
+    const ofBucket = this.byBucket.get(run.bucket)!;
+    ofBucket.delete(run);
+    if (ofBucket.size === 0) this.byBucket.delete(run.bucket);
   }
 }

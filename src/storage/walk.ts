@@ -337,7 +337,3 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
   }
   if (out.length > 0) yield out;
 }
-
-export async function* walkVolume(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry> {
-  for await (const batch of walkVolumeBatches(volumeAbs, opts, guard)) yield* batch;
-}
