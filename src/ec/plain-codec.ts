@@ -29,26 +29,28 @@ export class PlainCodec implements Codec {
     if (this.dataShards === 1 && into === undefined && headroom === 0) return [block];
     const need = this.encodedSize(block.length, headroom);
     if (into && into.length < need) throw new EcError("EINVALIDPARAMS", `output buffer of ${into.length} bytes is under ${need}`);
-    const out = into ?? new Uint8Array(need);
-    const { stride, lead } = slotGeometry(size, headroom);
-    return Array.from({ length: this.dataShards }, (_, i) => {
-      const shard = out.subarray(i * stride + lead, i * stride + lead + size);
-      const piece = block.subarray(Math.min(block.length, i * size), Math.min(block.length, (i + 1) * size));
-      shard.set(piece);
-      shard.fill(0, piece.length);
-      return shard;
-    });
+    const slots = this.slotViews(into ?? new Uint8Array(need), size, headroom);
+    slots.forEach((slot, i) => slot.set(block.subarray(Math.min(block.length, i * size), Math.min(block.length, (i + 1) * size))));
+    return this.padded(slots, block.length);
   }
 
   dataSlots(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] | null {
     if (blockLength === 0) return null;
-    const size = this.shardSize(blockLength);
-    const { stride, lead } = slotGeometry(size, headroom);
-    return Array.from({ length: this.dataShards }, (_, i) => into.subarray(i * stride + lead, i * stride + lead + size));
+    return this.slotViews(into, this.shardSize(blockLength), headroom);
   }
 
   encodeInPlace(into: Uint8Array, blockLength: number, headroom: number): Uint8Array[] {
-    const slots = this.dataSlots(into, blockLength, headroom) ?? [];
+    return this.padded(this.dataSlots(into, blockLength, headroom) ?? [], blockLength);
+  }
+
+  /** The k shard slots of `out`, each `size` bytes after its headroom. */
+  private slotViews(out: Uint8Array, size: number, headroom: number): Uint8Array[] {
+    const { stride, lead } = slotGeometry(size, headroom);
+    return Array.from({ length: this.dataShards }, (_, i) => out.subarray(i * stride + lead, i * stride + lead + size));
+  }
+
+  /** Zeroes each slot past the block's end (the last shard's padding; whole slots beyond it). */
+  private padded(slots: Uint8Array[], blockLength: number): Uint8Array[] {
     const size = this.shardSize(blockLength);
     slots.forEach((slot, i) => slot.fill(0, Math.max(0, Math.min(size, blockLength - i * size))));
     return slots;
