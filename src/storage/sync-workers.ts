@@ -26,6 +26,9 @@ import { dirname } from "node:path";
  */
 export type SyncJob = { op: "write"; path: string; data: Uint8Array; exclusive?: boolean } | { op: "fsync"; path: string };
 
+/** Any job of a pool built on another worker source (`path` picks its drive lane). */
+export type WorkerJob = { op: string; path: string };
+
 const WORKER_SOURCE = `
 const fs = require("node:fs");
 function writeSynced(path, data, exclusive) {
@@ -61,7 +64,8 @@ self.onmessage = (e) => {
   }
 };`;
 
-type Reply = { ok: true } | { ok: false; code?: string; message: string };
+/** What a worker posts back; another worker source may answer with a `value`. */
+type Reply = { ok: true; value?: unknown } | { ok: false; code?: string; message: string };
 
 /** An fs failure carried back from a worker, with the errno code the caller maps (errno.ts). */
 export class SyncJobError extends Error {
@@ -75,9 +79,9 @@ export class SyncJobError extends Error {
 }
 
 interface Pending {
-  job: SyncJob;
+  job: WorkerJob;
   lane: string;
-  resolve: () => void;
+  resolve: (value: unknown) => void;
   reject: (e: Error) => void;
 }
 
@@ -98,8 +102,12 @@ export class SyncWorkers {
   /** Set when a worker died before ever answering: the runtime cannot run this pool. */
   broken = false;
 
-  constructor(readonly width: number) {
-    this.url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
+  /** `source`: another worker script speaking the same Reply protocol (default: the fs sync jobs). */
+  constructor(
+    readonly width: number,
+    source: string = WORKER_SOURCE,
+  ) {
+    this.url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
   }
 
   /** Workers started so far (tests read it to tell the pool from the fallback). */
@@ -134,8 +142,13 @@ export class SyncWorkers {
   }
 
   run(job: SyncJob): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const p: Pending = { job, lane: this.laneOf(job.path), resolve, reject };
+    return this.ask<void>(job);
+  }
+
+  /** A job for this pool's worker source; resolves with the worker's `value`. */
+  ask<R>(job: WorkerJob): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const p: Pending = { job, lane: this.laneOf(job.path), resolve: resolve as (value: unknown) => void, reject };
       const slot = this.laneOpen(p.lane) ? (this.idle.pop() ?? (this.slots.length < this.width ? this.spawn() : null)) : null;
       if (slot) this.give(slot, p);
       else this.queue.push(p);
@@ -170,7 +183,7 @@ export class SyncWorkers {
     slot.answered = true;
     if (p) {
       this.release(p);
-      if (r.ok) p.resolve();
+      if (r.ok) p.resolve(r.value);
       else p.reject(new SyncJobError(r.code, r.message));
     }
     this.next(slot);
