@@ -1,11 +1,13 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createCodec } from "../ec/index";
 import { frameShard } from "./bitrot";
 import { decodeRange, readBlockShards, type DecodeSource } from "./decode-stream";
 import { DriveError } from "../storage/index";
+import { releaseChunk } from "../lib/index";
+import { BufferPool } from "./buffers";
 
 /** Shards of `data` (one part, 64 KiB blocks) held in memory, framed as on disk. */
-function source(data: Uint8Array, opts: { corrupt?: number; corruptAt?: number; missing?: number } = {}) {
+function source(data: Uint8Array, opts: { corrupt?: number; corruptAt?: number; missing?: number; pool?: BufferPool } = {}) {
   const codec = createCodec(2, 1);
   const blockSize = 64 * 1024;
   const files: Uint8Array[][] = [[], [], []];
@@ -30,6 +32,10 @@ function source(data: Uint8Array, opts: { corrupt?: number; corruptAt?: number; 
       return joined[shard]!.subarray(offset, offset + length);
     },
   };
+  if (opts.pool) {
+    const read = src.read;
+    src.frames = { pool: opts.pool, readInto: async (at, into) => into.set(await read(at.shard, at.part, at.offset, into.length)) };
+  }
   return { src, bad, codec, reads };
 }
 
@@ -114,4 +120,42 @@ test("readBlockShards (heal) returns k verified shards of one block", async () =
   expect(shards.filter(Boolean)).toHaveLength(2);
   expect(Buffer.concat(codec.dataViews(shards, data.length - (BLOCKS - 1) * 64 * 1024)).equals(Buffer.from(data.subarray((BLOCKS - 1) * 64 * 1024)))).toBe(true);
   expect(reads).toHaveLength(2);
+});
+
+describe("frames read into pooled buffers", () => {
+  const data = crypto.getRandomValues(new Uint8Array(640_000)); // 10 blocks of 64 KiB
+
+  test("chunks the consumer releases go back to the pool and carry the next blocks; bytes stay right", async () => {
+    const pool = new BufferPool();
+    const { src, codec } = source(data, { pool });
+    const copies: Uint8Array[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const chunk of decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} })) {
+      copies.push(chunk.slice());
+      buffers.add(chunk.buffer);
+      releaseChunk(chunk);
+    }
+    expect(Buffer.concat(copies).equals(data)).toBe(true);
+    expect(buffers.size).toBeLessThanOrEqual(2 * src.k); // the block read ahead, and the one being consumed
+    expect(pool.idleBytes).toBeGreaterThan(0);
+    codec.close();
+  });
+
+  test("a chunk nobody releases is never reused: all of them still hold their bytes at the end", async () => {
+    const pool = new BufferPool();
+    const { src, codec } = source(data, { pool });
+    const kept: Uint8Array[] = [];
+    for await (const chunk of decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} })) kept.push(chunk);
+    expect(Buffer.concat(kept).equals(data)).toBe(true);
+    expect(pool.idleBytes).toBe(0);
+    codec.close();
+  });
+
+  test("a block that fails (too few shards) gives its frames back", async () => {
+    const pool = new BufferPool();
+    const { src, codec } = source(data, { pool, missing: 0, corrupt: 1 });
+    await expect(new Response(decodeRange(src, { start: 0, end: data.length - 1 }, { done: () => {} })).arrayBuffer()).rejects.toThrow();
+    expect(pool.idleBytes).toBeGreaterThan(0);
+    codec.close();
+  });
 });

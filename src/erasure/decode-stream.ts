@@ -6,12 +6,16 @@
 import type { Codec } from "../ec/index";
 import type { ByteRange } from "../object/index";
 import type { PartMeta } from "../xlmeta/index";
-import { frameAt, verifyFrame } from "./bitrot";
+import { frameAt, HASH_LEN, verifyFrame } from "./bitrot";
 import { DriveError } from "../storage/index";
+import { releasable } from "../lib/index";
+import type { BufferPool } from "./buffers";
 import { quorumError, type ErrLoc } from "./quorum";
 
 /** Reads `length` bytes at `offset` of shard `shard` (0-based) of part `part`. */
 export type ShardRead = (shard: number, part: number, offset: number, length: number) => Promise<Uint8Array>;
+/** Reads `into.length` bytes at `offset` of shard `shard` of part `part` into `into`. */
+export type ShardReadInto = (at: { shard: number; part: number; offset: number }, into: Uint8Array) => Promise<void>;
 
 export interface DecodeSource {
   codec: Codec;
@@ -21,6 +25,12 @@ export interface DecodeSource {
   /** Per 0-based shard index: is there a drive that should hold it? */
   present: boolean[];
   read: ShardRead;
+  /**
+   * Streams read frames into buffers lent by `pool` instead (shard files on drives), so a large
+   * GET does not touch fresh memory per block; a frame goes back once every chunk cut from it
+   * has been released by the consumer (lib/chunk-release.ts), else it is left to the GC.
+   */
+  frames?: { readInto: ShardReadInto; pool: BufferPool };
   /** Called once per shard found missing, corrupt or unreachable (to schedule a heal). */
   onBad: (shard: number, why: "missing" | "corrupt" | "offline") => void;
   loc: ErrLoc;
@@ -38,12 +48,49 @@ function whyFailed(e: unknown): "missing" | "corrupt" | "offline" {
   return e.kind === "FileCorrupt" ? "corrupt" : "offline";
 }
 
-async function readShardFrame(src: DecodeSource, at: { shard: number; part: number; b: number; partSize: number }) {
+/** The pooled frame buffers one block was read into, handed back when its chunks are released. */
+class FrameLease {
+  private readonly buffers: Uint8Array[] = [];
+  private out = 0;
+
+  constructor(private readonly pool: BufferPool) {}
+
+  /** A buffer for a frame of `length` bytes: always the full frame size, so the pool reuses it. */
+  take(src: DecodeSource, length: number): Uint8Array {
+    const buf = this.pool.take(Math.max(length, HASH_LEN + src.codec.shardSize(src.blockSize)));
+    this.buffers.push(buf);
+    return buf.subarray(0, length);
+  }
+
+  /** Marks each chunk as freeing one share of the lease; with no chunks the buffers go back now. */
+  lend(chunks: Uint8Array[]): Uint8Array[] {
+    this.out = chunks.length;
+    if (this.out === 0) this.giveBack();
+    return chunks.map((c) => releasable(c, () => --this.out === 0 && this.giveBack()));
+  }
+
+  giveBack(): void {
+    for (const b of this.buffers.splice(0)) this.pool.give(b);
+  }
+}
+
+async function readFrame(src: DecodeSource, at: { shard: number; part: number; offset: number; length: number }, lease?: FrameLease) {
+  if (!lease || !src.frames) return src.read(at.shard, at.part, at.offset, at.length);
+  const into = lease.take(src, at.length);
+  await src.frames.readInto(at, into);
+  return into;
+}
+
+async function readShardFrame(
+  src: DecodeSource,
+  at: { shard: number; part: number; b: number; partSize: number },
+  lease?: FrameLease,
+) {
   const blockLen = Math.min(src.blockSize, at.partSize - at.b * src.blockSize);
   const shardLen = src.codec.shardSize(blockLen);
   const { offset, length } = frameAt({ blockSize: src.blockSize, shardSize: (n) => src.codec.shardSize(n) }, at.partSize, at.b);
   try {
-    const frame = await src.read(at.shard, at.part, offset, length);
+    const frame = await readFrame(src, { shard: at.shard, part: at.part, offset, length }, lease);
     const shard = verifyFrame(frame, shardLen);
     if (!shard) markBad(src, at.shard, "corrupt");
     return shard;
@@ -59,7 +106,12 @@ export function blockLength(src: DecodeSource, partIndex: number, b: number): nu
 }
 
 /** At least k verified shards of block `b` (null where not read or bad). */
-export async function readBlockShards(src: DecodeSource, partIndex: number, b: number): Promise<(Uint8Array | null)[]> {
+export async function readBlockShards(
+  src: DecodeSource,
+  partIndex: number,
+  b: number,
+  lease?: FrameLease,
+): Promise<(Uint8Array | null)[]> {
   const part = src.parts[partIndex]!;
   const total = src.present.length;
   const shards: (Uint8Array | null)[] = new Array(total).fill(null);
@@ -73,7 +125,7 @@ export async function readBlockShards(src: DecodeSource, partIndex: number, b: n
     if (want.length === 0) throw quorumError("read", src.loc, good, src.k);
     for (const i of want) tried.add(i);
     const got = await Promise.all(
-      want.map((shard) => readShardFrame(src, { shard, part: part.number, b, partSize: part.size })),
+      want.map((shard) => readShardFrame(src, { shard, part: part.number, b, partSize: part.size }, lease)),
     );
     got.forEach((s, j) => {
       if (s) {
@@ -86,8 +138,8 @@ export async function readBlockShards(src: DecodeSource, partIndex: number, b: n
 }
 
 /** Block `b` as pieces: zero-copy views of the data shards (rebuilt ones where missing). */
-async function readBlockPieces(src: DecodeSource, partIndex: number, b: number): Promise<Uint8Array[]> {
-  return src.codec.dataViews(await readBlockShards(src, partIndex, b), blockLength(src, partIndex, b));
+async function readBlockPieces(src: DecodeSource, partIndex: number, b: number, lease?: FrameLease): Promise<Uint8Array[]> {
+  return src.codec.dataViews(await readBlockShards(src, partIndex, b, lease), blockLength(src, partIndex, b));
 }
 
 /** The bytes [from, to) of the concatenation of `pieces`, as views. */
@@ -176,10 +228,15 @@ export function decodeRange(
           }
           const { partIndex, offset } = locate(src.parts, pos);
           const b = Math.floor(offset / src.blockSize);
-          const pieces = await readBlockPieces(src, partIndex, b);
+          const lease = src.frames && new FrameLease(src.frames.pool);
+          const pieces = await readBlockPieces(src, partIndex, b, lease).catch((e: unknown) => {
+            lease?.giveBack(); // nothing was cut from them yet
+            throw e;
+          });
           const from = offset - b * src.blockSize;
           const to = Math.min(blockLength(src, partIndex, b), from + (end - pos));
-          for (const piece of slicePieces(pieces, from, to)) ctrl.enqueue(piece);
+          const chunks = slicePieces(pieces, from, to);
+          for (const chunk of lease ? lease.lend(chunks) : chunks) ctrl.enqueue(chunk);
           pos += to - from;
           armIdle();
         } catch (e) {

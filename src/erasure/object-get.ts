@@ -10,7 +10,7 @@ import {
   type StatObjectOptions,
 } from "../object/index";
 import { inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
-import { decodeRange, readWithinBlock, type DecodeSource } from "./decode-stream";
+import { decodeRange, readWithinBlock, type DecodeSource, type ShardReadInto } from "./decode-stream";
 import { toObjectInfo } from "./info";
 import { readMetasShared, resolveVersion, type Resolved, type VersionSelector } from "./meta-read";
 import type { ErasureSet, Loc } from "./set";
@@ -85,6 +85,14 @@ function shardSource(set: ErasureSet, loc: Loc, r: Resolved): DecodeSource {
       }
       return set.drives[pos]!.readFile(loc.bucket, loc.key, v.dataDir!, `part.${part}`, offset, length);
     },
+    ...(v.inline ? {} : { frames: { readInto: framesOf(set, loc, v.dataDir!, holder), pool: set.cfg.pool } }),
+  };
+}
+
+function framesOf(set: ErasureSet, loc: Loc, dataDir: string, holder: number[]): ShardReadInto {
+  return ({ shard, part, offset }, into) => {
+    const ref = { volume: loc.bucket, key: loc.key, dataDir, file: `part.${part}` };
+    return set.drives[holder[shard]!]!.readFileInto(ref, offset, into);
   };
 }
 

@@ -2,3 +2,4 @@ export * from "./keys";
 export * from "./checksums";
 export * from "./raw-path";
 export * from "./periodic";
+export * from "./chunk-release";

@@ -2,6 +2,7 @@
  * The one serializer: every success and every error leaves through here, with the request id,
  * host id and Server headers S3 clients expect. HEAD answers never carry a body.
  */
+import { releaseChunk } from "../lib/index";
 import type { HandlerResult } from "./context";
 import { S3_ERRORS, type S3Error } from "./errors";
 import { buildXml } from "./xml/index";
@@ -82,6 +83,10 @@ async function readAll(stream: ReadableStream<Uint8Array>, length: number): Prom
     at += chunk.byteLength;
   }
   if (at !== length) throw new Error(`body ended after ${at} of ${length} bytes`);
-  // One chunk (an inline object, a one-block range) is the body as it is; more are joined once.
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  // One chunk (an inline object, a one-block range) is the body as it is; more are joined once,
+  // after which the chunks are done with (pooled ones go back).
+  if (chunks.length === 1) return chunks[0]!;
+  const joined = Buffer.concat(chunks, length);
+  for (const c of chunks) releaseChunk(c);
+  return joined;
 }

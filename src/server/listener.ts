@@ -8,6 +8,7 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";
+import { releaseChunk } from "../lib/index";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
 
@@ -98,7 +99,10 @@ async function send(res: Response, out: http.ServerResponse, method: string): Pr
       const { value, done } = await reader.read();
       if (done) break;
       if (out.destroyed) throw new Error("client closed the connection");
-      if (!out.write(value) && !(await drained(out))) throw new Error("client closed the connection");
+      // The write callback runs once the socket no longer needs the bytes (until then Bun
+      // holds the chunk itself, not a copy): only then may a pooled chunk be reused.
+      const sent = out.write(value, (err) => err || releaseChunk(value));
+      if (!sent && !(await drained(out))) throw new Error("client closed the connection");
     }
     out.end();
   } catch (err) {

@@ -84,6 +84,14 @@ export interface CommitSource {
   files?: string[];
 }
 
+/** One file of an object's data dir: `<volume>/<key>/<dataDir>/<file>`. */
+export interface DataFileRef {
+  volume: string;
+  key: string;
+  dataDir: string;
+  file: string;
+}
+
 export interface Drive {
   readonly endpoint: string;
   /** False while the drive is considered offline after repeated I/O faults (retried later). */
@@ -122,6 +130,11 @@ export interface Drive {
 
   /** Reads `length` bytes at `offset` of `<volume>/<key>/<dataDir>/<file>`. */
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * `readFile` into the caller's buffer: exactly `into.length` bytes at `offset` (a short file
+   * is FileCorrupt). For readers that reuse their buffers (GET streams).
+   */
+  readFileInto(file: DataFileRef, offset: number, into: Uint8Array): Promise<void>;
 
   /** Sorted walk of every object under a prefix (unit the erasure layer merges across drives). */
   walk(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry>;

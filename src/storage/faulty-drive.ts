@@ -6,6 +6,7 @@
 import {
   DriveError,
   type CommitSource,
+  type DataFileRef,
   type DiskInfo,
   type Drive,
   type DriveErrorKind,
@@ -138,6 +139,12 @@ export class FaultyDrive implements Drive {
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array> {
     const args = [volume, key, dataDir, file, offset, length] as const;
     return this.call("readFile", args, () => this.inner.readFile(...args));
+  }
+  /** Faulted as "readFile" with readFile's arguments (the same read); "corrupt" flips `into`. */
+  async readFileInto(ref: DataFileRef, offset: number, into: Uint8Array): Promise<void> {
+    const corrupt = this.check("readFile", [ref.volume, ref.key, ref.dataDir, ref.file, offset, into.length]);
+    await this.inner.readFileInto(ref, offset, into);
+    if (corrupt && into.length > 0) into[into.length >> 1]! ^= 0xff;
   }
 
   async *walk(volume: string, opts?: WalkOptions): AsyncGenerator<WalkEntry> {

@@ -19,6 +19,7 @@ import {
   DriveError,
   SYSTEM_DIR,
   type CommitSource,
+  type DataFileRef,
   type DiskInfo,
   type Drive,
   type FileWriter,
@@ -29,7 +30,7 @@ import {
 } from "./drive";
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
@@ -73,6 +74,7 @@ export class LocalDrive implements Drive {
   private async prepare(): Promise<void> {
     await mkdir(join(this.sys, TMP), { recursive: true });
     await this.paths.resolveRoot();
+    await registerFsSync(this.root); // before any write: see fs-sync.ts on errors
   }
 
   isOnline(): boolean {
@@ -290,13 +292,25 @@ export class LocalDrive implements Drive {
   }
 
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.readData({ volume, key, dataDir, file }, async (path) =>
+      this.exactly(await readAt(path, offset, length), length, path),
+    );
+  }
+
+  readFileInto(ref: DataFileRef, offset: number, into: Uint8Array): Promise<void> {
+    return this.readData(ref, async (path) => {
+      const got = await readAtInto(path, offset, into);
+      this.exactly(into.subarray(0, got), into.length, path);
+    });
+  }
+
+  private readData<T>(ref: DataFileRef, read: (path: string) => Promise<T>): Promise<T> {
     return this.run(async () => {
-      const dir = join(this.paths.object(volume, key), dataDirName(this.paths.name(dataDir)));
-      const path = join(dir, this.paths.name(file));
+      const dir = join(this.paths.object(ref.volume, ref.key), dataDirName(this.paths.name(ref.dataDir)));
       try {
-        return this.exactly(await this.readInside(dir, readAt(path, offset, length)), length, path);
+        return await this.readInside(dir, read(join(dir, this.paths.name(ref.file))));
       } catch (err) {
-        throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
+        throw isNotFound(err) ? await this.paths.missing(ref.volume, err) : err;
       }
     });
   }
