@@ -74,7 +74,6 @@ export class LocalDrive implements Drive {
   private async prepare(): Promise<void> {
     await mkdir(join(this.sys, TMP), { recursive: true });
     await this.paths.resolveRoot();
-    await registerFsSync(this.root); // before any write: see fs-sync.ts on errors
   }
 
   isOnline(): boolean {
