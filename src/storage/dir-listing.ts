@@ -12,10 +12,11 @@
  * the read.
  */
 import { lstat, readdir } from "node:fs/promises";
-import type { BigIntStats, Dirent } from "node:fs";
+import type { Dirent } from "node:fs";
 import { compareKeys } from "../lib/index";
 import { isNotFound } from "./errno";
 import { decodeEntry, type DecodedEntry } from "./paths";
+import type { DirStamp } from "./probe-workers";
 
 export type Guard = <T>(op: () => Promise<T>) => Promise<T>;
 
@@ -91,11 +92,11 @@ export class ListingCache {
   hits = 0;
 
   /**
-   * `stat`: the directory's lstat taken just before (a walk's probe); `stampFirst`: stat it
+   * `stat`: the directory's lstat fields taken just before (a walk's probe); `stampFirst`: stat it
    * first even if never seen big (a walk's start directory, read once per page). Otherwise
    * only directories seen big before are stat'ed.
    */
-  async read(abs: string, guard: Guard, opts: { stat?: BigIntStats; stampFirst?: boolean } = {}): Promise<Listing | null> {
+  async read(abs: string, guard: Guard, opts: { stat?: DirStamp; stampFirst?: boolean } = {}): Promise<Listing | null> {
     if (opts.stat === undefined && !opts.stampFirst && !this.big.has(abs)) {
       const items = await readListing(abs, guard);
       if (items !== null && items.length >= BIG_DIR) this.rememberBig(abs);

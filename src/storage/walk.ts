@@ -15,15 +15,13 @@
  * entries that can still hold wanted keys are those whose text is a prefix of the marker's
  * remaining text, looked up one by one. Big listings come from `listingCache`.
  */
-import { lstat, readFile } from "node:fs/promises";
-import type { BigIntStats } from "node:fs";
 import { dirname, join } from "node:path";
 import { compareKeys } from "../lib/index";
 import { linkCountsSubdirs, listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
 import type { WalkEntry, WalkOptions } from "./drive";
-import { isNotFound } from "./errno";
 import { MinHeap } from "./heap";
-import { keyToRelDir, MAX_PIECE_BYTES, META_FILE, prefixToRelDir } from "./paths";
+import { keyToRelDir, MAX_PIECE_BYTES, prefixToRelDir } from "./paths";
+import { probeBatch, type Probe, type ProbeJob } from "./probe-workers";
 
 /** A prefetch: marked handled at once, so one nobody awaits cannot become an unhandled error. */
 type Settled<T> = Promise<T>;
@@ -57,15 +55,6 @@ interface Dir {
   canonical: boolean;
   /** Its listing, when prefetched. */
   listing?: Settled<Listing | null>;
-}
-
-/** What probing one entry found: its xl.meta (null: none), and whether its directory is a leaf. */
-interface Probe {
-  meta: Uint8Array | null;
-  /** True: no sub-directories, so no longer keys. Undefined: not probed. */
-  leaf: boolean | undefined;
-  /** The probe's stat of a directory that is not a leaf: its listing's cache stamp. */
-  stat?: BigIntStats;
 }
 
 /** Started by the lookahead: the batch probing an entry (and its index there), its listing. */
@@ -188,11 +177,6 @@ function openCursors(dir: Dir, list: Listing, filter: Filter, heap: MinHeap<Item
   }
 }
 
-function nullIfMissing(err: unknown): null {
-  if (isNotFound(err)) return null;
-  throw err;
-}
-
 /** Short plain names below a canonical segment start need no re-encoding to be canonical. */
 const PLAIN_TEXT_MAX = Math.floor(MAX_PIECE_BYTES / 4);
 const PLAIN_KEY_MAX = 256;
@@ -211,18 +195,6 @@ function isCanonical(dir: Dir, e: DirItem, bound: string): boolean {
   }
 }
 
-async function probe(abs: string, want: { meta: boolean; leaf: boolean }): Promise<Probe> {
-  const [data, st] = await Promise.all([
-    want.meta ? readFile(`${abs}/${META_FILE}`).catch(nullIfMissing) : null,
-    want.leaf ? lstat(abs, { bigint: true }).catch(nullIfMissing) : undefined,
-  ]);
-  const meta = data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
-  if (st === undefined) return { meta, leaf: undefined };
-  // A directory gone meanwhile holds nothing either.
-  if (st === null || st.nlink === 2n) return { meta, leaf: true };
-  return { meta, leaf: false, stat: st };
-}
-
 // Plain concatenation: every part is a single validated name, and path.join is costly per key.
 function child(dir: Dir, e: DirItem, bound: string): Dir {
   const segment = e.kind === "segment";
@@ -237,6 +209,8 @@ function child(dir: Dir, e: DirItem, bound: string): Dir {
 interface Ctx {
   filter: Filter;
   guard: Guard;
+  /** The drive root (the probe workers' lane). */
+  root: string;
   /** Object directories can be probed with a stat (`readLeafListing`). */
   leafProbe: boolean;
 }
@@ -250,7 +224,7 @@ function lookahead(c: Cursor, ctx: Ctx): void {
   const { filter, guard } = ctx;
   if (c.ahead < c.i) c.ahead = c.i; // entries skipped as unwanted need no probe
   const end = c.ahead - c.i > PROBE_AHEAD - PROBE_BATCH ? c.ahead : Math.min(c.i + PROBE_AHEAD, c.end);
-  const jobs: { i: number; abs: string; want: { meta: boolean; leaf: boolean } }[] = [];
+  const jobs: (ProbeJob & { i: number })[] = [];
   for (; c.ahead < end; c.ahead++) {
     const e = c.list[c.ahead]!;
     const bound = c.dir.base + e.text;
@@ -258,10 +232,10 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     // A non-canonical path is not an object.
     const meta = segment && filter.wantsKey(bound) && isCanonical(c.dir, e, bound);
     const leaf = segment && ctx.leafProbe && filter.wantsRange(bound + "/");
-    if (meta || leaf) jobs.push({ i: c.ahead, abs: `${c.dir.abs}/${e.name}`, want: { meta, leaf } });
+    if (meta || leaf) jobs.push({ i: c.ahead, abs: `${c.dir.abs}/${e.name}`, meta, leaf });
   }
   if (jobs.length > 0) {
-    const batch = track(guard(() => Promise.all(jobs.map((j) => probe(j.abs, j.want)))));
+    const batch = track(guard(() => probeBatch(ctx.root, jobs)));
     jobs.forEach((j, at) => Object.assign(prefetchOf(c, j.i), { batch, at }));
   }
   const listEnd = Math.min(c.i + LISTING_AHEAD, c.end);
@@ -298,7 +272,8 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
   const prefix = opts.prefix ?? "";
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
-  const ctx: Ctx = { filter, guard, leafProbe: await linkCountsSubdirs(dirname(volumeAbs), guard) };
+  const root = dirname(volumeAbs);
+  const ctx: Ctx = { filter, guard, root, leafProbe: await linkCountsSubdirs(root, guard) };
   const heap = new MinHeap<Item>(itemLess);
   const abs = join(volumeAbs, start.dir);
   // Every page starts here: a big start directory is worth a stat to reuse its listing.

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { META_FILE } from "./paths";
+import { probeAsync, probeBatch, probePool, type Probe, type ProbeJob } from "./probe-workers";
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "cairn-probe-"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const all = (abs: string): ProbeJob => ({ abs, meta: true, leaf: true });
+
+/** Comparable form: bytes as arrays, stamps as strings. */
+function plain(ps: Probe[]) {
+  return ps.map((p) => ({
+    meta: p.meta === null ? null : [...p.meta],
+    leaf: p.leaf,
+    stat: p.stat === undefined ? undefined : `${p.stat.ino}:${p.stat.mtimeNs}:${p.stat.ctimeNs}`,
+  }));
+}
+
+test("a worker batch finds what the async fs calls find, entry for entry", async () => {
+  const dir = join(root, "vol");
+  const big = new Uint8Array(300_000).map((_, i) => (i * 7) % 251); // past the worker's first buffer
+  const layout: [string, Uint8Array | null, boolean][] = [
+    ["plain", new TextEncoder().encode("meta-a"), false],
+    ["empty", new Uint8Array(0), false],
+    ["none", null, false],
+    ["big", big, false],
+    ["parent", new TextEncoder().encode("meta-p"), true],
+    ["bare-parent", null, true],
+  ];
+  for (const [name, meta, sub] of layout) {
+    mkdirSync(join(dir, name, sub ? "child" : ""), { recursive: true });
+    if (meta) writeFileSync(join(dir, name, META_FILE), meta);
+  }
+  writeFileSync(join(root, "elsewhere"), "linked");
+  mkdirSync(join(dir, "linked"));
+  symlinkSync(join(root, "elsewhere"), join(dir, "linked", META_FILE));
+  const names = [...layout.map(([n]) => n), "linked", "gone"];
+  const jobs = names.map((n) => all(join(dir, n)));
+  jobs.push({ abs: join(dir, "parent"), meta: false, leaf: true }, { abs: join(dir, "plain"), meta: true, leaf: false });
+
+  const viaWorkers = await probeBatch(root, jobs);
+  expect(probePool()?.started).toBeGreaterThan(0); // the workers ran it, not the async fallback
+  expect(plain(viaWorkers)).toEqual(plain(await probeAsync(jobs)));
+  const byName = new Map(names.map((n, i) => [n, viaWorkers[i]!]));
+  expect(byName.get("big")!.meta).toEqual(big);
+  expect(byName.get("empty")!.meta).toEqual(new Uint8Array(0));
+  expect(byName.get("none")!.meta).toBeNull();
+  expect(byName.get("gone")).toEqual({ meta: null, leaf: true });
+  expect(new TextDecoder().decode(byName.get("linked")!.meta!)).toBe("linked");
+  expect(byName.get("parent")!.leaf).toBe(false);
+  expect(byName.get("parent")!.stat).toBeDefined();
+  expect(byName.get("plain")!.leaf).toBe(true);
+  expect(viaWorkers[names.length + 1]!.leaf).toBeUndefined();
+});
+
+test("an error other than ENOENT fails the batch with its errno code, as the async calls do", async () => {
+  const dir = join(root, "errs");
+  mkdirSync(join(dir, "ok"), { recursive: true });
+  writeFileSync(join(dir, "file"), "not a directory");
+  const jobs = [all(join(dir, "ok")), { abs: join(dir, "file"), meta: true, leaf: false }];
+  await expect(probeAsync(jobs)).rejects.toMatchObject({ code: "ENOTDIR" });
+  await expect(probeBatch(root, jobs)).rejects.toMatchObject({ code: "ENOTDIR" });
+  // The pool still answers after a failed batch.
+  expect((await probeBatch(root, [all(join(dir, "ok"))]))[0]).toEqual({ meta: null, leaf: true });
+});

@@ -1,0 +1,203 @@
+/**
+ * A walk's probes of object directories (their xl.meta bytes, whether they hold
+ * sub-directories), a batch at a time, on worker threads calling the synchronous fs API.
+ *
+ * Why: a probe is an lstat and an open + read + close. On Bun's async fs each of them is a
+ * round trip through its process-wide pool of two threads, plus a promise and a Buffer per call,
+ * so a cold listing spent more time in that machinery than in the syscalls. A worker runs a
+ * batch of probes back to back and posts them in one message whose bytes are transferred, not
+ * copied. Results are exactly what the async calls returned: ENOENT is "absent", any other error
+ * fails the batch (as one rejected call failed the batch's Promise.all).
+ *
+ * The pool is a SyncWorkers pool (lanes per drive root, workers started on demand, a dead
+ * worker fails only its own job) with this file's worker source; where workers cannot run
+ * (or CAIRN_FS_WORKERS=0), the batch runs on async fs.
+ */
+import { lstat, readFile } from "node:fs/promises";
+import { isNotFound } from "./errno";
+import { META_FILE } from "./paths";
+import { SyncWorkers } from "./sync-workers";
+
+/** One directory to probe: read its xl.meta (`meta`), lstat it for sub-directories (`leaf`). */
+export interface ProbeJob {
+  abs: string;
+  meta: boolean;
+  leaf: boolean;
+}
+
+/** What probing one directory found. */
+export interface Probe {
+  /** Its xl.meta; null: none. */
+  meta: Uint8Array | null;
+  /** True: no sub-directories, so no longer keys. Undefined: not probed. */
+  leaf: boolean | undefined;
+  /** For a directory that is not a leaf, what its listing's cache stamp needs. */
+  stat?: DirStamp;
+}
+
+/** The fields of a directory's lstat that stamp its cached listing (dir-listing.ts). */
+export interface DirStamp {
+  ino: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/**
+ * Per directory: `lens` its xl.meta's length (-1: none), in order in `data`; `leaf` 1 leaf,
+ * 0 not a leaf (its ino, mtime, ctime at 3i.. in `stamps`), -1 not probed.
+ */
+interface Answer {
+  lens: Int32Array;
+  leaf: Int8Array;
+  stamps: BigUint64Array;
+  data: Uint8Array;
+}
+
+// Bun's own readFile takes a short read for EOF (one read per small file), and so does this.
+// Bytes are read straight into the batch's output buffer. Symlinks to xl.meta are followed,
+// as readFile did; the directory's lstat is not.
+const WORKER_SOURCE = `
+const fs = require("node:fs");
+const SPARE = 1 << 16;
+let out = new Uint8Array(1 << 20);
+function room(at) {
+  if (out.length - at >= SPARE) return;
+  const grown = new Uint8Array(Math.max(out.length * 2, at + SPARE));
+  grown.set(out.subarray(0, at));
+  out = grown;
+}
+function readMeta(path, at) {
+  let fd;
+  try {
+    fd = fs.openSync(path, "r");
+  } catch (err) {
+    if (err && err.code === "ENOENT") return -1;
+    throw err;
+  }
+  try {
+    let len = 0;
+    for (;;) {
+      room(at + len);
+      const free = out.length - at - len;
+      const n = fs.readSync(fd, out, at + len, free, len);
+      len += n;
+      if (n < free) return len;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+function leafOf(dir, stamps, i) {
+  let st;
+  try {
+    st = fs.lstatSync(dir);
+  } catch (err) {
+    if (err && err.code === "ENOENT") return 1; // gone meanwhile: holds nothing either
+    throw err;
+  }
+  if (st.nlink === 2) return 1;
+  const big = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
+  if (big === undefined) return 1;
+  stamps.set([big.ino, big.mtimeNs, big.ctimeNs], 3 * i);
+  return 0;
+}
+function probe(m) {
+  const n = m.dirs.length;
+  const lens = new Int32Array(n).fill(-1);
+  const leaf = new Int8Array(n).fill(-1);
+  const stamps = new BigUint64Array(3 * n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    if (m.want[i] & 2) leaf[i] = leafOf(m.dirs[i], stamps, i);
+    if (m.want[i] & 1) {
+      lens[i] = readMeta(m.dirs[i] + "/${META_FILE}", at);
+      if (lens[i] > 0) at += lens[i];
+    }
+  }
+  return { lens, leaf, stamps, data: out.slice(0, at) };
+}
+self.onmessage = (e) => {
+  const m = e.data;
+  try {
+    if (m.op !== "probe") throw new Error("unknown job " + m.op);
+    const value = probe(m);
+    postMessage({ ok: true, value }, [value.lens.buffer, value.leaf.buffer, value.stamps.buffer, value.data.buffer]);
+  } catch (err) {
+    postMessage({ ok: false, code: err && typeof err.code === "string" ? err.code : undefined, message: String(err && err.message ? err.message : err) });
+  }
+};`;
+
+function toProbes(a: Answer): Probe[] {
+  const out: Probe[] = [];
+  let at = 0;
+  for (let i = 0; i < a.lens.length; i++) {
+    const len = a.lens[i]!;
+    const meta = len < 0 ? null : a.data.subarray(at, at + len);
+    if (len > 0) at += len;
+    const leaf = a.leaf[i]!;
+    const s = 3 * i;
+    if (leaf === 0) out.push({ meta, leaf: false, stat: { ino: a.stamps[s]!, mtimeNs: a.stamps[s + 1]!, ctimeNs: a.stamps[s + 2]! } });
+    else out.push({ meta, leaf: leaf === 1 ? true : undefined });
+  }
+  return out;
+}
+
+/**
+ * Few workers: a batch is CPU-bound syscalls on cached directories, and the machine's cores
+ * are shared with the request handling; more only help a cold disk, where the batch waits.
+ */
+const DEFAULT_WIDTH = 4;
+
+let shared: SyncWorkers | null | undefined;
+
+/** The process's probe pool, or null where workers cannot run (tests check which path ran). */
+export function probePool(): SyncWorkers | null {
+  if (shared?.broken) shared = null;
+  if (shared !== undefined) return shared;
+  const off = process.env.CAIRN_FS_WORKERS === "0";
+  const width = Number(process.env.CAIRN_PROBE_WORKERS ?? DEFAULT_WIDTH);
+  if (off || !Number.isInteger(width) || width <= 0) return (shared = null);
+  try {
+    shared = new SyncWorkers(width, WORKER_SOURCE);
+    shared.warm();
+  } catch {
+    shared = null;
+  }
+  return shared;
+}
+
+function nullIfMissing(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}
+
+async function probeOne({ abs, meta: wantMeta, leaf: wantLeaf }: ProbeJob): Promise<Probe> {
+  const [data, st] = await Promise.all([
+    wantMeta ? readFile(`${abs}/${META_FILE}`).catch(nullIfMissing) : null,
+    wantLeaf ? lstat(abs, { bigint: true }).catch(nullIfMissing) : undefined,
+  ]);
+  const meta = data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  if (st === undefined) return { meta, leaf: undefined };
+  // A directory gone meanwhile holds nothing either.
+  if (st === null || st.nlink === 2n) return { meta, leaf: true };
+  return { meta, leaf: false, stat: st };
+}
+
+/** The batch on Bun's async fs: where no workers run, and what the workers must match. */
+export function probeAsync(jobs: readonly ProbeJob[]): Promise<Probe[]> {
+  return Promise.all(jobs.map(probeOne));
+}
+
+/**
+ * Probes `jobs` (all under the drive root `root`) in one worker job, or on async fs where no
+ * workers run. Rejects with the first fs error other than ENOENT.
+ */
+export function probeBatch(root: string, jobs: readonly ProbeJob[]): Promise<Probe[]> {
+  const p = probePool();
+  if (p === null) return probeAsync(jobs);
+  p.addLane(root);
+  const want = new Uint8Array(jobs.length);
+  jobs.forEach((j, i) => (want[i] = (j.meta ? 1 : 0) | (j.leaf ? 2 : 0)));
+  const job = { op: "probe", path: jobs[0]?.abs ?? root, dirs: jobs.map((j) => j.abs), want };
+  return p.ask<Answer>(job).then(toProbes);
+}
