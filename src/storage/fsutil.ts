@@ -2,10 +2,12 @@
  * Durable file primitives: a write is durable only after the file is fsynced, renamed into
  * place, and every directory whose entries changed is fsynced too. The blocking ones (write +
  * fsync, fsync of a directory) run on the sync worker pool when it is available (why: see
- * sync-workers.ts), else on Bun's async fs.
+ * sync-workers.ts), else on Bun's async fs. On a drive with group sync (fs-sync.ts) each fsync
+ * is instead a share of one syncfs of the filesystem that starts after the request.
  */
 import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fsSyncOf } from "./fs-sync";
 import { syncWorkers } from "./sync-workers";
 
 /**
@@ -47,7 +49,7 @@ const dirSyncs = new DirSyncs((path) => {
 });
 
 export function fsyncDir(path: string): Promise<void> {
-  return dirSyncs.sync(path);
+  return fsSyncOf(path)?.sync() ?? dirSyncs.sync(path);
 }
 
 async function fsyncDirAsync(path: string): Promise<void> {
@@ -60,9 +62,13 @@ async function fsyncDirAsync(path: string): Promise<void> {
 }
 
 /** Creates (or truncates) `path`, writes all of `data`, fsyncs and closes it. */
-export function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
+export async function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
   const pool = syncWorkers();
-  return pool ? pool.run({ op: "write", path, data }) : writeFileSyncedAsync(path, data, "w");
+  if (!pool) return writeFileSyncedAsync(path, data, "w");
+  const group = fsSyncOf(path);
+  if (!group) return pool.run({ op: "write", path, data });
+  await pool.run({ op: "write", path, data, fsync: false });
+  await group.sync();
 }
 
 /**
@@ -70,12 +76,32 @@ export function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
  * removes the file again, so only a crash can leave it behind (empty or partial).
  */
 export function createFileSynced(path: string, data: Uint8Array): Promise<void> {
+  return createFileDurable(path, data, []);
+}
+
+/**
+ * createFileSynced that also makes the entries of `dirs` durable (the file's own dir and any dir
+ * created for it). With group sync that is one syncfs for all of it: the file's fsync and the
+ * dirs' are one wait, not two in a row.
+ */
+export async function createFileDurable(path: string, data: Uint8Array, dirs: readonly string[]): Promise<void> {
   const pool = syncWorkers();
-  if (pool) return pool.run({ op: "write", path, data, exclusive: true });
-  return writeFileSyncedAsync(path, data, "wx").catch(async (err) => {
-    if ((err as { code?: string }).code !== "EEXIST") await unlink(path).catch(() => undefined);
-    throw err;
-  });
+  const group = pool ? fsSyncOf(path) : null;
+  if (pool && group) {
+    await pool.run({ op: "write", path, data, exclusive: true, fsync: false });
+    return group.sync().catch(async (err: unknown) => {
+      await unlink(path).catch(() => undefined);
+      throw err;
+    });
+  }
+  if (pool) await pool.run({ op: "write", path, data, exclusive: true });
+  else {
+    await writeFileSyncedAsync(path, data, "wx").catch(async (err) => {
+      if ((err as { code?: string }).code !== "EEXIST") await unlink(path).catch(() => undefined);
+      throw err;
+    });
+  }
+  await fsyncDirs(dirs);
 }
 
 async function writeFileSyncedAsync(path: string, data: Uint8Array, flags: "w" | "wx"): Promise<void> {

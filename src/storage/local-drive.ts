@@ -31,6 +31,7 @@ import {
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
 import { fsyncDir, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
+import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
@@ -74,6 +75,7 @@ export class LocalDrive implements Drive {
   private async prepare(): Promise<void> {
     await mkdir(join(this.sys, TMP), { recursive: true });
     await this.paths.resolveRoot();
+    await registerFsSync(this.root); // before any write: see fs-sync.ts on errors
   }
 
   isOnline(): boolean {

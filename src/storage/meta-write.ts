@@ -26,7 +26,7 @@
 import { dirname } from "node:path";
 import { DriveError, type WalkEntry } from "./drive";
 import { errnoOf, isNotFound } from "./errno";
-import { createFileSynced, fsyncDirs } from "./fsutil";
+import { createFileDurable } from "./fsutil";
 
 /** One page: the unit a write is all-or-nothing in (Linux pages are 4 KiB or larger). */
 export const IN_PLACE_MAX = 4096;
@@ -44,13 +44,12 @@ export async function writeMetaFile(path: string, meta: Uint8Array, deps: MetaWr
   for (let attempt = 0; ; attempt++) {
     const created = await deps.makeDir(dir);
     try {
-      await createFileSynced(path, meta);
+      return await createFileDurable(path, meta, [dir, ...created]);
     } catch (err) {
       if (errnoOf(err) === "EEXIST") return deps.replace(path, meta);
       if (isNotFound(err) && attempt < 3) continue; // a concurrent prune removed the new dir
       throw err;
     }
-    return fsyncDirs([dir, ...created]);
   }
 }
 

@@ -19,24 +19,33 @@
  */
 
 import { dirname } from "node:path";
+import { SYNCFS_WORKER_SOURCE } from "../../ffi/syncfs";
 
 /**
  * Jobs the worker knows; each is one synchronous sequence. `exclusive` creates the file (EEXIST
- * if it exists) and removes it again if the write or the fsync fails.
+ * if it exists) and removes it again if the write or the fsync fails; `fsync: false` leaves the
+ * fsync to a later syncfs of the whole filesystem (fs-sync.ts). `syncfs` syncs the filesystem
+ * of `fd`, a descriptor `syncfs-open` opened on `path` (and answered with as its value).
  */
-export type SyncJob = { op: "write"; path: string; data: Uint8Array; exclusive?: boolean } | { op: "fsync"; path: string };
+export type SyncJob =
+  | { op: "write"; path: string; data: Uint8Array; exclusive?: boolean; fsync?: boolean }
+  | { op: "fsync"; path: string }
+  | { op: "syncfs-open"; path: string }
+  | { op: "syncfs"; path: string; fd: number };
 
 /** Any job of a pool built on another worker source (`path` picks its drive lane). */
 export type WorkerJob = { op: string; path: string };
 
 const WORKER_SOURCE = `
 const fs = require("node:fs");
-function writeSynced(path, data, exclusive) {
+const errnoNames = new Map(Object.entries(require("node:os").constants.errno).map(([name, n]) => [n, name]));
+${SYNCFS_WORKER_SOURCE}
+function writeSynced(path, data, exclusive, sync) {
   const fd = fs.openSync(path, exclusive ? "wx" : "w");
   try {
     let done = 0;
     while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } catch (err) {
     if (exclusive) try { fs.unlinkSync(path); } catch {}
     throw err;
@@ -52,13 +61,32 @@ function fsyncPath(path) {
     fs.closeSync(fd);
   }
 }
+function syncfs(fd) {
+  const errno = syncfsErrno(fd);
+  if (errno === 0) return;
+  const code = errnoNames.get(errno) ?? "EIO";
+  throw Object.assign(new Error(code + ": syncfs failed"), { code });
+}
+function syncfsOpen(path) {
+  const fd = fs.openSync(path, "r");
+  try {
+    syncfs(fd); // proves syncfs works here before anyone relies on it
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
 self.onmessage = (e) => {
   const m = e.data;
   try {
-    if (m.op === "write") writeSynced(m.path, m.data, m.exclusive === true);
+    let value;
+    if (m.op === "write") writeSynced(m.path, m.data, m.exclusive === true, m.fsync !== false);
     else if (m.op === "fsync") fsyncPath(m.path);
+    else if (m.op === "syncfs-open") value = syncfsOpen(m.path);
+    else if (m.op === "syncfs") syncfs(m.fd);
     else throw new Error("unknown job " + m.op);
-    postMessage({ ok: true });
+    postMessage({ ok: true, value });
   } catch (err) {
     postMessage({ ok: false, code: err && typeof err.code === "string" ? err.code : undefined, message: String(err && err.message ? err.message : err) });
   }

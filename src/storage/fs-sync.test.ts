@@ -1,0 +1,150 @@
+/**
+ * Group sync: who is answered by which syncfs, what a failure takes down, which drives get it,
+ * and that a durable create under it waits for a syncfs that started once the file was written.
+ * Real temp dirs and the real worker pool; the controllable FsSync only stands in for the kernel
+ * call where a test must decide when it returns.
+ */
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { attachFsSync, FsSync, fsSyncOf, registerFsSync } from "./fs-sync";
+import { createFileDurable, fsyncDir, writeFileSynced } from "./fsutil";
+import { SyncJobError, syncWorkers } from "./sync-workers";
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "cairn-fssync-"));
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+/** A syncfs the test finishes by hand; `calls` records what each call saw when it started. */
+function manualSyncfs(onStart: () => void = () => {}) {
+  const calls: { finish: (err?: Error) => void }[] = [];
+  const sync = new FsSync(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        onStart();
+        calls.push({ finish: (err) => (err ? reject(err) : resolve()) });
+      }),
+  );
+  return { sync, calls };
+}
+
+const settled = async (p: Promise<unknown>) => {
+  let state = "pending";
+  p.then(
+    () => (state = "ok"),
+    () => (state = "failed"),
+  );
+  await Bun.sleep(0);
+  await Bun.sleep(0);
+  return state;
+};
+
+test("a request made while a syncfs runs is answered by the next one, which all such requests share", async () => {
+  const { sync, calls } = manualSyncfs();
+  const first = sync.sync();
+  const during = [sync.sync(), sync.sync(), sync.sync()];
+  expect(calls.length).toBe(1);
+  calls[0]!.finish();
+  await first;
+  // The running call may have started before these writes: it must not answer them.
+  expect(await settled(during[0]!)).toBe("pending");
+  expect(calls.length).toBe(2);
+  calls[1]!.finish();
+  await Promise.all(during);
+  expect(calls.length).toBe(2);
+  const later = sync.sync();
+  expect(calls.length).toBe(3);
+  calls[2]!.finish();
+  await later;
+});
+
+test("a failed syncfs fails its waiters and those that queued while it ran; the next request starts afresh", async () => {
+  const { sync, calls } = manualSyncfs();
+  const first = sync.sync();
+  const queued = sync.sync();
+  const eio = new SyncJobError("EIO", "EIO: syncfs failed");
+  calls[0]!.finish(eio);
+  expect(await first.catch((e: unknown) => e)).toBe(eio);
+  // Their writeback may have failed inside the failed call, whose report is now consumed.
+  expect(await queued.catch((e: unknown) => e)).toBe(eio);
+  expect(calls.length).toBe(1);
+  const after = sync.sync();
+  expect(calls.length).toBe(2);
+  calls[1]!.finish();
+  await after;
+});
+
+test("a durable create under group sync is answered only by a syncfs that started once the file was written", async () => {
+  const path = join(root, "k/~xl.meta");
+  const seen: boolean[] = [];
+  const { sync, calls } = manualSyncfs(() => seen.push(existsSync(path) && readFileSync(path).length === 3));
+  attachFsSync(root, sync);
+  await Bun.write(join(root, "k/.keep"), "");
+  const done = createFileDurable(path, new Uint8Array([1, 2, 3]), [join(root, "k")]);
+  while (calls.length === 0) await Bun.sleep(1);
+  expect(seen).toEqual([true]);
+  expect(await settled(done)).toBe("pending");
+  calls[0]!.finish();
+  await done;
+  expect(calls.length).toBe(1); // the file and its dirs: one syncfs, not three fsyncs
+});
+
+test("a failed group sync fails the create and removes the file, as a failed fsync does", async () => {
+  const path = join(root, "~xl.meta");
+  const { sync, calls } = manualSyncfs();
+  attachFsSync(root, sync);
+  const done = createFileDurable(path, new Uint8Array([9]), [root]);
+  while (calls.length === 0) await Bun.sleep(1);
+  calls[0]!.finish(new SyncJobError("EIO", "EIO: syncfs failed"));
+  const err = await done.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(SyncJobError);
+  expect((err as SyncJobError).code).toBe("EIO");
+  expect(existsSync(path)).toBe(false);
+});
+
+test("fsyncDir and writeFileSynced under a drive with group sync wait for it", async () => {
+  const { sync, calls } = manualSyncfs();
+  attachFsSync(root, sync);
+  const dir = fsyncDir(join(root, "a"));
+  const file = writeFileSynced(join(root, "f"), new Uint8Array([4]));
+  while (calls.length === 0) await Bun.sleep(1);
+  expect(await settled(file)).toBe("pending");
+  calls[0]!.finish();
+  await dir;
+  while (calls.length < 2) await Bun.sleep(1); // the file's write finished during the first call
+  calls[1]!.finish();
+  await file;
+  expect(readFileSync(join(root, "f"))).toEqual(Buffer.from([4]));
+});
+
+test.skipIf(process.platform !== "linux")("a local ext4/xfs/btrfs drive gets the real syncfs; tmpfs keeps per-file fsyncs", async () => {
+  const fsType = (await Bun.$`stat -f -c %T ${root}`.text()).trim();
+  const local = fsType.startsWith("ext") || fsType === "xfs" || fsType === "btrfs";
+  expect(await registerFsSync(root)).toBe(local);
+  expect(fsSyncOf(join(root, "v/key/~xl.meta")) !== null).toBe(local);
+  await createFileDurable(join(root, "x"), new Uint8Array([1]), [root]);
+  expect(readFileSync(join(root, "x"))).toEqual(Buffer.from([1]));
+  if (existsSync("/dev/shm")) {
+    const shm = await mkdtemp("/dev/shm/cairn-fssync-");
+    try {
+      expect(await registerFsSync(shm)).toBe(false);
+      expect(fsSyncOf(join(shm, "k"))).toBeNull();
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  }
+});
+
+test.skipIf(process.platform !== "linux")("the worker's syncfs reports the errno of a failed call by name", async () => {
+  const pool = syncWorkers();
+  expect(pool).not.toBeNull();
+  const err = await pool!.run({ op: "syncfs", path: root, fd: 1 << 20 }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(SyncJobError);
+  expect((err as SyncJobError).code).toBe("EBADF");
+  const missing = await pool!.ask({ op: "syncfs-open", path: join(root, "nope") }).catch((e: unknown) => e);
+  expect((missing as SyncJobError).code).toBe("ENOENT");
+});
