@@ -103,6 +103,36 @@ describe("continuations from stored runs", () => {
   });
 });
 
+describe("continuations walk ahead", () => {
+  test("a continuation walks several pages at once; the next pages come from memory, a listing from the start walks one", async () => {
+    const A = "ahead";
+    const keys = Array.from({ length: 30 }, (_, i) => `a${String(i).padStart(2, "0")}`);
+    await L.makeBucket(A);
+    for (const k of keys) await put(A, k);
+    const cache = new ListingResults();
+    const seen: string[] = [];
+    const walkedPerPage: number[] = [];
+    for (let marker: string | undefined; ; ) {
+      const before = walks();
+      const r = await listObjects(L.sets, A, { maxKeys: PAGE, ...(marker !== undefined && { marker }) }, cache);
+      walkedPerPage.push(walks() - before);
+      seen.push(...r.objects.map((o) => o.key));
+      if (!r.isTruncated) break;
+      marker = r.nextMarker;
+    }
+    expect(seen).toEqual(keys);
+    // Page 1 walks one page; page 2 walks four (pages 2-5), so pages 3-5 touch no drive.
+    expect(walkedPerPage[0]).toBeGreaterThan(0);
+    expect(walkedPerPage[1]).toBeGreaterThan(0);
+    expect(walkedPerPage.slice(2, 5)).toEqual([0, 0, 0]);
+    expect(walkedPerPage[5]).toBeGreaterThan(0);
+    // A listing from the start still walks the drives (tampering behind the server's back shows).
+    const before = walks();
+    expect((await listObjects(L.sets, A, { maxKeys: PAGE }, cache)).objects.map((o) => o.key)).toEqual(keys.slice(0, PAGE));
+    expect(walks()).toBeGreaterThan(before);
+  });
+});
+
 describe("every change is seen by the next page", () => {
   test("a key written during a paginated listing, inside the stored run", async () => {
     const first = await seeded();

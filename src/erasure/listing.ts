@@ -154,6 +154,14 @@ async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQue
 const MAX_WAITS = 4;
 
 /**
+ * A continuation walks this many pages' worth and keeps the rest for the next pages: a client
+ * that asked for a second page usually asks for more, and every walk pays a start (a seek and
+ * a merge set up per drive) and reads ahead of what it hands out. A listing from the start
+ * walks one page only.
+ */
+const CONTINUATION_PAGES = 4;
+
+/**
  * `want` items after `marker`. A continuation takes what a stored run holds and walks only
  * past the run's end; a listing from the start walks. Listers needing the same walk share it
  * while it is in flight, if it began after the bucket's last change (concurrent clients
@@ -166,20 +174,20 @@ async function gather(sets: readonly ErasureSet[], bucket: string, q: ListQuery 
     const page = hit?.items ?? [];
     if (page.length >= want || hit?.done) return page;
     const from = hit ? hit.end : q.marker;
+    const need = want - page.length;
     const other = cache.walking(bucket, q, from);
     if (other !== undefined && waits++ < MAX_WAITS) {
       const shared = await other.catch(() => null);
-      const need = want - page.length;
       if (shared !== null && (shared.done || shared.items.length >= need)) return page.concat(shared.items.slice(0, need));
       continue;
     }
     // Stored before the promise settles, so a lister awaiting it finds the items.
-    const walk = walkItems(sets, bucket, { ...q, marker: from }, want - page.length).then((walked) => {
+    const walk = walkItems(sets, bucket, { ...q, marker: from }, q.marker === undefined ? need : need * CONTINUATION_PAGES).then((walked) => {
       cache.store(bucket, q, { gen, from, ...walked });
       return walked;
     });
     cache.track(bucket, q, { gen, from, walk });
-    return page.concat((await walk).items);
+    return page.concat((await walk).items.slice(0, need));
   }
 }
 
