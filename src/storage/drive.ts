@@ -119,6 +119,12 @@ export interface Drive {
    */
   commit(volume: string, key: string, meta: Uint8Array, source: CommitSource | null): Promise<void>;
   /**
+   * A metadata-only commit for a key with no xl.meta on this drive: creates it only if absent
+   * and answers false, changing nothing, when one exists or the drive cannot create this one in
+   * place (the caller then reads and commits). Optional: drives without it always commit.
+   */
+  createMeta?(volume: string, key: string, meta: Uint8Array): Promise<boolean>;
+  /**
    * Undoes a `files` commit's move: the files go back from `<volume>/<key>/<dataDir>` into
    * the staging directory (a multipart completion that missed quorum keeps its parts).
    */
