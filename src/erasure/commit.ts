@@ -26,6 +26,12 @@ export interface CommitPlan {
   /** Drives taking part (e.g. those whose staging succeeded). */
   take: readonly boolean[];
   writeQuorum: number;
+  /**
+   * The key is likely new: a metadata-only drive first tries to create the xl.meta `update`
+   * makes from an empty one, where none exists (Drive.createMeta), and reads only if one does.
+   * Only for updates whose result on an absent key is the same as on an empty xl.meta.
+   */
+  tryCreate?: boolean;
 }
 
 interface Done {
@@ -53,7 +59,18 @@ function currentOf(old: Uint8Array | null, endpoint: string): XlMeta {
   }
 }
 
+/** Drive.createMeta for a likely-new key; null when the drive needs the read-modify-write. */
+async function createOne(d: Drive, pos: number, plan: CommitPlan): Promise<Done | null> {
+  if (!plan.tryCreate || !d.createMeta || plan.source(pos) !== null) return null;
+  const { meta, drop } = plan.update(emptyXlMeta(), pos);
+  if (meta.versions.length === 0) return null;
+  const created = await d.createMeta(plan.loc.bucket, plan.loc.key, encodeXlMeta(meta));
+  return created ? { old: null, drop, source: null } : null;
+}
+
 async function commitOne(d: Drive, pos: number, plan: CommitPlan): Promise<Done> {
+  const fresh = await createOne(d, pos, plan);
+  if (fresh) return fresh;
   const old = await readRaw(d, plan.loc);
   const { meta, drop } = plan.update(currentOf(old, d.endpoint), pos);
   const source = plan.source(pos);

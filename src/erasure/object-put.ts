@@ -101,6 +101,8 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
         loc,
         take: staged.alive,
         writeQuorum: plan.writeQuorum,
+        // A PUT's version added to an absent xl.meta is the same as to an empty one.
+        tryCreate: true,
         source: () => (inline ? null : { staging: tmp, dataDir }),
         update: (cur, pos) => {
           const frame = inline ? inline[plan.distribution[pos]! - 1] : undefined;

@@ -118,9 +118,16 @@ async function writeFileSyncedAsync(path: string, data: Uint8Array, flags: "w" |
   }
 }
 
-/** fsyncs each distinct directory of `dirs`, in parallel. */
+/** fsyncs each distinct directory of `dirs`, in parallel; one group sync covers all its dirs. */
 export async function fsyncDirs(dirs: readonly string[]): Promise<void> {
-  await Promise.all([...new Set(dirs)].map(fsyncDir));
+  const waits = new Map<unknown, Promise<void>>();
+  for (const dir of dirs) {
+    const group = fsSyncOf(dir);
+    // Asked at the same moment, one syncfs serves them all; asked one by one, the second would
+    // wait for the next round.
+    if (!waits.has(group ?? dir)) waits.set(group ?? dir, group ? group.sync() : dirSyncs.sync(dir));
+  }
+  await Promise.all(waits.values());
 }
 
 /**

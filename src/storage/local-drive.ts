@@ -34,7 +34,7 @@ import { fsyncDir, readAt, readAtInto, renameDurable, writeFileSynced } from "./
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
-import { nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
+import { createMetaFile, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
 import { SysFileWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
 import { walkVolumeBatches } from "./walk";
@@ -217,6 +217,15 @@ export class LocalDrive implements Drive {
         // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
         await rm(this.paths.sys(source.staging), { recursive: true, force: true }).catch(() => undefined);
       }
+    });
+  }
+
+  createMeta(volume: string, key: string, meta: Uint8Array): Promise<boolean> {
+    if (meta.length > IN_PLACE_MAX) return Promise.resolve(false);
+    return this.run(async () => {
+      const dir = this.paths.object(volume, key);
+      await this.paths.requireVolume(volume);
+      return createMetaFile(join(dir, META_FILE), meta, (d) => this.paths.makeDirInside(d));
     });
   }
 

@@ -78,3 +78,22 @@ test("a volume holding only a crash's empty xl.meta is empty: it can be deleted"
   await drive.deleteVolume("v");
   expect(readdirSync(join(root, "drive")).filter((n) => n === "v")).toEqual([]);
 });
+
+test("createMeta creates a new key's xl.meta in place, and changes nothing where one exists or it exceeds a page", async () => {
+  const drive = await LocalDrive.open(join(root, "drive"));
+  await drive.makeVolume("v");
+  expect(await drive.createMeta("v", "a/new", bytes(40, 1))).toBe(true);
+  expect(await drive.readMeta("v", "a/new")).toEqual(bytes(40, 1));
+  // An existing xl.meta (here the one just made) is never overwritten: the caller must read first.
+  expect(await drive.createMeta("v", "a/new", bytes(40, 2))).toBe(false);
+  expect(await drive.readMeta("v", "a/new")).toEqual(bytes(40, 1));
+  // A crash's empty leftover counts as existing here too (the commit path replaces it).
+  mkdirSync(join(root, "drive/v/torn"));
+  writeFileSync(join(root, "drive/v/torn/~xl.meta"), "");
+  expect(await drive.createMeta("v", "torn", bytes(40, 3))).toBe(false);
+  expect(readFileSync(join(root, "drive/v/torn/~xl.meta")).length).toBe(0);
+  expect(await drive.createMeta("v", "big", bytes(IN_PLACE_MAX + 1))).toBe(false);
+  expect(readdirSync(join(root, "drive/v")).sort()).toEqual(["a", "torn"]);
+  const err = await drive.createMeta("nope", "k", bytes(10)).catch((e: unknown) => e);
+  expect((err as DriveError).kind).toBe("VolumeNotFound");
+});

@@ -39,14 +39,23 @@ export interface MetaWriteDeps {
 }
 
 export async function writeMetaFile(path: string, meta: Uint8Array, deps: MetaWriteDeps): Promise<void> {
-  if (meta.length > IN_PLACE_MAX) return deps.replace(path, meta);
+  if (!(await createMetaFile(path, meta, deps.makeDir))) await deps.replace(path, meta);
+}
+
+/**
+ * The in-place create alone: false, with nothing changed, when an xl.meta exists (even an empty
+ * one) or `meta` is larger than a page.
+ */
+export async function createMetaFile(path: string, meta: Uint8Array, makeDir: MetaWriteDeps["makeDir"]): Promise<boolean> {
+  if (meta.length > IN_PLACE_MAX) return false;
   const dir = dirname(path);
   for (let attempt = 0; ; attempt++) {
-    const created = await deps.makeDir(dir);
+    const created = await makeDir(dir);
     try {
-      return await createFileDurable(path, meta, [dir, ...created]);
+      await createFileDurable(path, meta, [dir, ...created]);
+      return true;
     } catch (err) {
-      if (errnoOf(err) === "EEXIST") return deps.replace(path, meta);
+      if (errnoOf(err) === "EEXIST") return false;
       if (isNotFound(err) && attempt < 3) continue; // a concurrent prune removed the new dir
       throw err;
     }
