@@ -1,0 +1,116 @@
+/**
+ * SiblingRef.decode must answer exactly as decodeXlMeta does (the same value, or the same
+ * error kind) for every file, and take its shortcut for the files drives really write: the
+ * same body but for each version's erasure index, with their own inline bytes.
+ */
+import { describe, expect, test } from "bun:test";
+import { decodeXlMeta, encodeXlMeta, XlMetaError, type XlMeta } from "./index";
+import { readFrame, writeFrame } from "./frame";
+import { randBytes, randInt, randXlMeta, rngFromSeed, type Rng } from "./arbitrary";
+import { SiblingRef } from "./sibling";
+
+/** The same xl.meta as another drive of the set holds it: its own shard index and inline bytes. */
+function onOtherDrive(rng: Rng, meta: XlMeta): XlMeta {
+  const versions = meta.versions.map((v) => {
+    if (v.type !== "object") return v;
+    const shards = v.erasure.dataBlocks + v.erasure.parityBlocks;
+    return { ...v, erasure: { ...v.erasure, index: randInt(rng, 1, Math.min(shards, 127)) } };
+  });
+  const inline = new Map([...meta.inline].map(([k, b]) => [k, randBytes(rng, b.length)] as const));
+  return { versions, inline };
+}
+
+type Outcome = { ok: true; value: XlMeta } | { ok: false; kind: string };
+
+function outcome(f: () => XlMeta): Outcome {
+  try {
+    return { ok: true, value: f() };
+  } catch (err) {
+    expect(err).toBeInstanceOf(XlMetaError);
+    return { ok: false, kind: (err as XlMetaError).kind };
+  }
+}
+
+function expectSame(ref: SiblingRef, bytes: Uint8Array): Outcome {
+  const fast = outcome(() => ref.decode(bytes));
+  expect(fast).toStrictEqual(outcome(() => decodeXlMeta(bytes)));
+  return fast;
+}
+
+/** Shares the reference's nested objects: the shortcut ran, not the full decoder. */
+function tookShortcut(ref: SiblingRef, got: XlMeta): boolean {
+  const i = ref.meta.versions.findIndex((v) => v.type === "object");
+  const v = got.versions[i];
+  return i >= 0 && v?.type === "object" && v.parts === (ref.meta.versions[i] as typeof v).parts;
+}
+
+function refOf(meta: XlMeta): { bytes: Uint8Array; ref: SiblingRef } {
+  const bytes = encodeXlMeta(meta);
+  return { bytes, ref: new SiblingRef(bytes, decodeXlMeta(bytes)) };
+}
+
+describe("SiblingRef.decode equals decodeXlMeta", () => {
+  test("random metas as other drives hold them: equal values, by the shortcut", () => {
+    const rng = rngFromSeed(7);
+    let shortcuts = 0;
+    for (let i = 0; i < 400; i++) {
+      const meta = randXlMeta(rng, { versions: 1 + (i % 4), maxInline: 64 });
+      const { ref } = refOf(meta);
+      const other = expectSame(ref, encodeXlMeta(onOtherDrive(rng, meta)));
+      if (other.ok && tookShortcut(ref, other.value)) shortcuts++;
+    }
+    expect(shortcuts).toBeGreaterThan(200);
+  });
+
+  test("every byte of another drive's body flipped, checksums recomputed", () => {
+    const rng = rngFromSeed(11);
+    for (const versions of [1, 3]) {
+      const meta = randXlMeta(rng, { versions, maxInline: 16 });
+      const { ref } = refOf(meta);
+      const frame = readFrame(encodeXlMeta(onOtherDrive(rng, meta)));
+      for (let i = 0; i < frame.body.length; i++) {
+        for (const mask of [0x01, 0x55, 0x80]) {
+          const body = frame.body.slice();
+          body[i]! ^= mask;
+          expectSame(ref, writeFrame({ body, inline: [frame.inline] }));
+        }
+      }
+    }
+  });
+
+  test("damaged frames, other inline lengths, other index widths, unrelated files", () => {
+    const rng = rngFromSeed(5);
+    const meta = randXlMeta(rng, { versions: 2, maxInline: 32 });
+    const { bytes, ref } = refOf(meta);
+    for (let i = 0; i < bytes.length; i += 3) {
+      const torn = bytes.slice();
+      torn[i]! ^= 0x10;
+      expect(expectSame(ref, torn).ok).toBe(false); // a hash or the header CRC catches it
+    }
+    expectSame(ref, bytes.subarray(0, bytes.length - 1));
+    const frame = readFrame(bytes);
+    expectSame(ref, writeFrame({ body: frame.body, inline: [frame.inline, new Uint8Array(1)] }));
+    for (let n = 0; n < 20; n++) expectSame(ref, encodeXlMeta(randXlMeta(rng, { versions: 1 + (n % 3), maxInline: 8 })));
+  });
+
+  test("an index out of its version's range is FileCorrupt, as in the full decoder", () => {
+    const rng = rngFromSeed(9);
+    const meta = randXlMeta(rng, { versions: 1, maxInline: 0 });
+    const v = meta.versions[0]!;
+    if (v.type !== "object") throw new Error("seed 9 must give an object version");
+    const { ref } = refOf(meta);
+    const frame = readFrame(encodeXlMeta(meta));
+    // The ix byte: the first byte where a copy with another index differs.
+    const shards = v.erasure.dataBlocks + v.erasure.parityBlocks;
+    const moved = { ...meta, versions: [{ ...v, erasure: { ...v.erasure, index: v.erasure.index === 1 ? 2 : 1 } }] };
+    const other = readFrame(encodeXlMeta(moved)).body;
+    const at = frame.body.findIndex((b, i) => b !== other[i]);
+    expect(at).toBeGreaterThan(0);
+    for (const ix of [0, shards + 1, 0x7f]) {
+      const body = frame.body.slice();
+      body[at] = ix;
+      const got = expectSame(ref, writeFrame({ body, inline: [frame.inline] }));
+      if (ix > shards) expect(got).toEqual({ ok: false, kind: "FileCorrupt" });
+    }
+  });
+});
