@@ -13,3 +13,4 @@ export {
   type Removal,
 } from "./versions";
 export { newVersionId, nowNanos } from "./ids";
+export { SiblingRef } from "./sibling";
