@@ -16,7 +16,7 @@
  */
 import { compareKeys } from "../lib/index";
 import type { WalkEntry } from "../storage/index";
-import type { XlMeta } from "../xlmeta/index";
+import { SiblingRef, type XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt, readQuorumOf, versionSignature } from "./meta-read";
 import type { ErasureSet } from "./set";
 
@@ -89,9 +89,10 @@ function advanceAll(cursors: Cursor[]): Promise<unknown> | null {
   return waits === null ? null : Promise.all(waits);
 }
 
-function decodeQuiet(bytes: Uint8Array, endpoint: string): XlMeta | null {
+/** A drive's xl.meta, or null where it does not decode (that drive then lacks the key). */
+function decodeQuiet(decode: () => XlMeta): XlMeta | null {
   try {
-    return decodeOrCorrupt(bytes, endpoint);
+    return decode();
   } catch {
     return null;
   }
@@ -179,9 +180,22 @@ class Merge {
     return min;
   }
 
+  /**
+   * Listings decode the first drive's copy in full and the others against it (SiblingRef:
+   * the same values decodeXlMeta returns, sharing the first copy's objects, which a listing
+   * only reads); heal gets independent decodes.
+   */
   metasAt(sw: SetWalk, at: Cursor[]): (XlMeta | null)[] {
     const metas: (XlMeta | null)[] = sw.set.drives.map(() => null);
-    for (const c of at) if (c.set === sw) metas[c.pos] = decodeQuiet(c.head!.meta, sw.set.drives[c.pos]!.endpoint);
+    let ref: SiblingRef | null = null;
+    for (const c of at) {
+      if (c.set !== sw) continue;
+      const bytes = c.head!.meta;
+      const sibling = ref;
+      const m: XlMeta | null = decodeQuiet(sibling !== null ? () => sibling.decode(bytes) : () => decodeOrCorrupt(bytes, sw.set.drives[c.pos]!.endpoint));
+      if (m !== null && ref === null && this.opts.quorum) ref = new SiblingRef(bytes, m);
+      metas[c.pos] = m;
+    }
     return metas;
   }
 
