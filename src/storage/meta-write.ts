@@ -18,7 +18,11 @@
  *   written) or complete. LocalDrive's readMeta and walk treat an empty xl.meta as absent; a
  *   complete one on fewer drives than quorum is what a crash mid temp + rename leaves too. (A
  *   filesystem that can show a size without the data, e.g. ext4 data=writeback, would show a
- *   corrupt xl.meta instead: a drive fault that quorum outvotes, not a wrong answer.)
+ *   corrupt xl.meta instead: a drive fault that quorum outvotes, not a wrong answer. ext4
+ *   without a journal is such a filesystem.)
+ * - With group sync (fs-sync.ts) the file gets no fsync of its own: one syncfs that starts
+ *   after the write covers the file, its entry and the new dirs' entries. A crash before it
+ *   ends leaves the same three states as above.
  * - A failed write removes the file again (createFileSynced); only a crash leaves it behind.
  * - GET and HEAD never see the file mid-write (they hold the key's read lock, the commit its
  *   write lock); a listing that reads it mid-write sees an empty file, i.e. not there yet.

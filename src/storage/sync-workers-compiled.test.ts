@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const bun = join(import.meta.dir, "../../node_modules/.bin/bun");
 
-test("a compiled executable writes and fsyncs through the worker pool", () => {
+test("a compiled executable writes, fsyncs and (on Linux) syncfs's through the worker pool", () => {
   const dir = mkdtempSync(join(tmpdir(), "cairn-syncw-compiled-"));
   try {
     const entry = join(dir, "entry.ts");
@@ -24,7 +24,14 @@ const out = ${JSON.stringify(join(dir, "out"))};
 await pool.run({ op: "write", path: out, data: new TextEncoder().encode("durable") });
 await pool.run({ op: "fsync", path: ${JSON.stringify(dir)} });
 const missing = await pool.run({ op: "fsync", path: out + ".missing" }).then(() => "none", (e) => e.code);
-console.log(pool.started, missing);
+// syncfs goes through bun:ffi inside the worker: group sync must work in the binary too.
+let synced = "no syncfs off Linux";
+if (process.platform === "linux") {
+  const fd = await pool.ask<number>({ op: "syncfs-open", path: ${JSON.stringify(dir)} });
+  await pool.run({ op: "syncfs", path: ${JSON.stringify(dir)}, fd });
+  synced = "syncfs";
+}
+console.log(pool.started, missing, synced);
 process.exit(0);
 })();
 `,
@@ -34,7 +41,7 @@ process.exit(0);
     expect(build.exitCode, build.stderr.toString()).toBe(0);
     const run = Bun.spawnSync([exe], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
     expect(run.stderr.toString()).toBe("");
-    expect(run.stdout.toString().trim()).toBe("1 ENOENT");
+    expect(run.stdout.toString().trim()).toBe(`1 ENOENT ${process.platform === "linux" ? "syncfs" : "no syncfs off Linux"}`);
     expect(readFileSync(join(dir, "out"), "utf8")).toBe("durable");
   } finally {
     rmSync(dir, { recursive: true, force: true });
