@@ -244,7 +244,8 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     if (pf.listing !== undefined) continue;
     const e = c.list[j]!;
     const sub = child(c.dir, e, c.dir.base + e.text);
-    if (!filter.wantsRange(sub.base)) pf.listing = NO_LISTING;
+    // A leaf's range is never opened: its listing is not needed (known without a wait once probed).
+    if (!filter.wantsRange(sub.base) || probedLeaf(pf)) pf.listing = NO_LISTING;
     else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
     else {
       const at = pf.at!;
@@ -254,6 +255,11 @@ function lookahead(c: Cursor, ctx: Ctx): void {
 }
 
 const NO_LISTING: Settled<Listing | null> = Promise.resolve(null);
+
+function probedLeaf(pf: Prefetch): boolean {
+  const done = pf.batch?.done;
+  return done !== undefined && done.ok && done.value[pf.at!]!.leaf === true;
+}
 
 function prefetchOf(c: Cursor, i: number): Prefetch {
   let pf = c.pre.get(i);

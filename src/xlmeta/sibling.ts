@@ -71,6 +71,7 @@ function containerOf(body: Uint8Array, at: number): { head: number; items: numbe
   const t = body[at]!;
   if (t >= 0x80 && t <= 0x8f) return { head: 1, items: 2 * (t & 0x0f), isMap: true };
   if (t >= 0x90 && t <= 0x9f) return { head: 1, items: t & 0x0f, isMap: false };
+  if (t < 0xdc || t > 0xdf) return null;
   const view = new DataView(body.buffer, body.byteOffset + at + 1);
   if (t === 0xdc) return { head: 3, items: view.getUint16(0), isMap: false };
   if (t === 0xdd) return { head: 5, items: view.getUint32(0), isMap: false };
@@ -137,6 +138,8 @@ function ixOffsets(body: Uint8Array): IxAt | null {
 export class SiblingRef {
   private frame: Frame | undefined;
   private ixAt: IxAt | null | undefined;
+  /** `ixAt` inverted: the version whose index byte is at an offset. */
+  private readonly versionAt = new Map<number, number>();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -148,16 +151,17 @@ export class SiblingRef {
     const frame = readFrame(bytes);
     const ref = (this.frame ??= readFrame(this.bytes));
     if (frame.version !== ref.version || frame.body.length !== ref.body.length || frame.inline.length !== ref.inline.length) return decodeXlMeta(bytes);
-    if (this.ixAt === undefined) this.ixAt = ixOffsets(ref.body);
+    if (this.ixAt === undefined) {
+      this.ixAt = ixOffsets(ref.body);
+      for (const [version, at] of this.ixAt ?? []) this.versionAt.set(at, version);
+    }
     const ixAt = this.ixAt;
     if (ixAt === null) return decodeXlMeta(bytes);
-    const indexes = new Map<number, number>();
-    for (const [version, at] of ixAt) indexes.set(at, version);
     const a = frame.body;
     const b = ref.body;
     for (let i = 0; i < a.length; i++) {
       if (a[i] === b[i]) continue;
-      const version = indexes.get(i);
+      const version = this.versionAt.get(i);
       if (version === undefined || !validIndex(a[i]!, this.meta.versions[version])) return decodeXlMeta(bytes);
     }
     return this.rebuild(frame, ixAt);
