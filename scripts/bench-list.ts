@@ -2,8 +2,10 @@
  * LIST throughput over --keys keys, 4 drives EC:2, flat (`list-flat/<n>`) and nested
  * (`list-nested/d<n%10>/e<n/10%100>/<n>`), the key names scripts/bench.ts uses. Pages of 1,000
  * are fetched with continuation markers until the namespace is exhausted, as a client does;
- * --concurrency listers do so side by side, each from the start. Pass 1 walks the drives; later
- * passes can take their continuation pages from the listing cache (src/erasure/listing-cache.ts).
+ * --concurrency listers do so side by side, each from the start. Pass 1 walks the drives (its
+ * first page one page's worth, each continuation walk four pages' worth, so pages 3-5, 7-9, …
+ * come from what the walk before them stored); later passes can take all their continuation
+ * pages from the listing cache (src/erasure/listing-cache.ts).
  *
  *   bun scripts/bench-list.ts [--dir /tmp/h5/list] [--keys 100000] [--passes 2] [--walk]
  *                             [--http [--port 9300] [--server-prof DIR]] [--concurrency 1]
