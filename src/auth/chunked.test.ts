@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { AuthError, encodeAwsChunked, signRequestV4, verifyRequest, type AuthRequest } from "./index";
 import { ChunkDecoder, decodeAwsChunked } from "./chunked";
 import { CompositeCheck } from "./checks";
+import { releasable, releaseChunk } from "../lib/index";
 import { CHUNK_SIGS as SIGS, docChunkedBody, docChunkedRequest } from "./test/doc-chunked";
 import { bytes, collect, CREDS, DOC_NOW, drain, lookup, splitAt, streamOf } from "./test/helpers";
 
@@ -200,6 +201,22 @@ describe("stream plumbing", () => {
     });
     const out = decodeAwsChunked(source, { signing: null, withTrailer: true }, new CompositeCheck([]));
     expect((await drain(out)).error).toBe(boom);
+  });
+
+  test("a raw chunk is released once every view decoded from it is, and not before", async () => {
+    const raw = splitAt(bytes("5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n"), 14); // cut inside "abc"
+    const released: number[] = [];
+    raw.forEach((r, i) => releasable(r, () => released.push(i)));
+    const reader = decodeAwsChunked(streamOf(...raw), { signing: null, withTrailer: false }, new CompositeCheck([])).getReader();
+    const views: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) views.push(r.value);
+    expect(views.map((v) => new TextDecoder().decode(v))).toEqual(["hello", "a", "bc"]);
+    releaseChunk(views[0]!);
+    expect(released).toEqual([]); // "a" still refers to the first raw chunk
+    releaseChunk(views[1]!);
+    expect(released).toEqual([0]);
+    releaseChunk(views[2]!);
+    expect(released).toEqual([0, 1]);
   });
 
   test("cancelling the decoded stream cancels the request body", async () => {

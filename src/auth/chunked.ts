@@ -9,6 +9,7 @@
  * trailers are bounded, and a stream that ends early is IncompleteBody.
  */
 import { createHash, type Hash } from "node:crypto";
+import { releasable, releaseChunk } from "../lib/index";
 import { AuthError } from "./errors";
 import { constantTimeEqual, EMPTY_SHA256, hmacSha256, sha256Hex, toHex } from "./crypto";
 import type { PayloadCheck, Trailers } from "./checks";
@@ -239,21 +240,21 @@ export function decodeAwsChunked(source: ReadableStream<Uint8Array>, opts: AwsCh
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        let emitted = false;
-        const emit = (view: Uint8Array) => {
-          check.update(view);
-          controller.enqueue(view);
-          emitted = true;
-        };
         // Loop until something is enqueued: a read that holds only framing must not stall the pull.
-        while (!emitted) {
+        for (let emitted = 0; emitted === 0; ) {
           const { done, value } = await reader.read();
           if (done) {
             await check.finish(decoder.end());
             controller.close();
             return;
           }
-          decoder.push(value, emit);
+          const views: Uint8Array[] = [];
+          decoder.push(value, (view) => {
+            check.update(view);
+            views.push(view);
+          });
+          for (const view of releasedTogether(value, views)) controller.enqueue(view);
+          emitted = views.length;
         }
       } catch (e) {
         controller.error(e);
@@ -264,4 +265,14 @@ export function decodeAwsChunked(source: ReadableStream<Uint8Array>, opts: AwsCh
       return reader.cancel(reason);
     },
   });
+}
+
+/**
+ * The decoded views of one raw chunk, marked so that releasing all of them releases the raw
+ * chunk (lib/chunk-release.ts); the decoder keeps no reference to it once `push` returns.
+ */
+function releasedTogether(raw: Uint8Array, views: Uint8Array[]): Uint8Array[] {
+  let left = views.length;
+  if (left === 0) releaseChunk(raw);
+  return views.map((v) => releasable(v, () => --left === 0 && releaseChunk(raw)));
 }

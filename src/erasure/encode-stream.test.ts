@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { body, bytes, collect, meta, tempDrives } from "../../test/suites/helpers";
 import type { ObjectLayer } from "../object/index";
 import { openErasureLayer } from "./index";
+import { freeWholeChunk, releasable } from "../lib/index";
 
 const MiB = 1 << 20;
 let t: ReturnType<typeof tempDrives>;
@@ -60,3 +61,18 @@ test("a PUT whose body fails midway leaves the next PUTs' content intact", async
   expect(Buffer.compare(await collect((await layer.getObject("bkt", "good")).body), good)).toBe(0);
   expect(Buffer.compare(await collect((await layer.getObject("bkt", "after")).body), after)).toBe(0);
 }, 120_000);
+
+test("each body chunk is released once copied in, and freeing it then loses nothing (a small and a large body)", async () => {
+  for (const [key, size] of [["small", 100_000], ["large", 3 * MiB + 17]] as const) {
+    const data = bytes(size, size);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < size; at += 300_000) chunks.push(data.slice(at, at + 300_000)); // each its own buffer
+    let released = 0;
+    for (const c of chunks) releasable(c, () => (freeWholeChunk(c), released++));
+    let i = 0;
+    const stream = new ReadableStream<Uint8Array>({ pull: (ctrl) => (i < chunks.length ? ctrl.enqueue(chunks[i++]!) : ctrl.close()) });
+    await layer.putObject("bkt", key, stream, { size, metadata: meta(), versioning: "unversioned" });
+    expect(released).toBe(chunks.length);
+    expect(Buffer.compare(await collect((await layer.getObject("bkt", key)).body), data)).toBe(0);
+  }
+});

@@ -8,6 +8,7 @@
  */
 import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
+import { releaseChunk } from "../lib/index";
 import type { Drive, FileWriter } from "../storage/index";
 import { frameInPlace, frameShard, HASH_LEN } from "./bitrot";
 import { Blocker, type Assembled } from "./blocker";
@@ -161,6 +162,7 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
       size += r.value.length;
       if (size > limits.maxSize) throw new ObjectError({ kind: "EntityTooLarge", size, max: limits.maxSize });
       await blocker.feed(r.value, flush);
+      releaseChunk(r.value); // copied in whole: a pooled or request-body chunk can go now
     }
     const tail = blocker.tail();
     if (!writers.opened && size <= t.inlineLimit) {

@@ -21,3 +21,20 @@ export function releaseChunk(chunk: Uint8Array): void {
   owners.delete(chunk);
   release();
 }
+
+/**
+ * Frees `chunk`'s memory now, when the chunk is the whole of its own ArrayBuffer (so no other
+ * view can share it): detaching hands the backing store back to the allocator at once, where
+ * the GC would free it only at its next collection, by which time the following chunks had
+ * faulted in fresh pages. Used as the release of request-body chunks, which are fresh copies
+ * made for us alone. A chunk that is a slice of something larger is left to the GC.
+ */
+export function freeWholeChunk(chunk: Uint8Array): void {
+  const buf = chunk.buffer;
+  if (buf instanceof SharedArrayBuffer || chunk.byteOffset !== 0 || chunk.byteLength !== buf.byteLength) return;
+  try {
+    buf.transfer(0);
+  } catch {
+    // not detachable (e.g. wasm memory): the GC frees it as before
+  }
+}

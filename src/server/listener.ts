@@ -8,7 +8,7 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";
-import { releaseChunk } from "../lib/index";
+import { freeWholeChunk, releasable, releaseChunk } from "../lib/index";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
 
@@ -28,7 +28,8 @@ export interface Listener {
 /**
  * The request body as a pull stream over node's async iterator: each chunk passes through as
  * it is (Readable.toWeb copied every chunk: a quarter of a large PUT's main-thread CPU), one
- * read per pull, so a slow consumer holds the socket back.
+ * read per pull, so a slow consumer holds the socket back. A consumer that has copied a chunk
+ * and releases it (the PUT path) frees its memory at once (lib/chunk-release.ts).
  */
 function bodyOf(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
@@ -37,7 +38,7 @@ function bodyOf(req: http.IncomingMessage): ReadableStream<Uint8Array> {
       async pull(controller) {
         const { value, done } = await chunks.next();
         if (done) controller.close();
-        else controller.enqueue(value);
+        else controller.enqueue(releasable(value, () => freeWholeChunk(value)));
       },
       async cancel() {
         await chunks.return?.();
