@@ -28,7 +28,7 @@ import {
   type WalkEntry,
   type WalkOptions,
 } from "./drive";
-import { isNotFound } from "./errno";
+import { errnoOf, isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
 import { fsyncDir, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
 import { registerFsSync } from "./fs-sync";
@@ -225,8 +225,26 @@ export class LocalDrive implements Drive {
     return this.run(async () => {
       const dir = this.paths.object(volume, key);
       await this.paths.requireVolume(volume);
-      return createMetaFile(join(dir, META_FILE), meta, (d) => this.paths.makeDirInside(d));
+      return createMetaFile(join(dir, META_FILE), meta, (d) => this.makeKeyDir(d));
     });
+  }
+
+  /**
+   * makeDirInside for a key dir that is usually new under an existing parent (a PUT of a new
+   * key under a used prefix): checks the parent, then makes the one dir. That saves the failed
+   * realpath of the missing dir itself; anything else takes the full walk.
+   */
+  private async makeKeyDir(dir: string): Promise<string[]> {
+    const parent = dirname(dir);
+    try {
+      await this.paths.assertInside(parent);
+      await mkdir(dir);
+      return [dir, parent];
+    } catch (err) {
+      // EEXIST: the dir is there (it may be a symlink): the walk checks it. ENOENT: a parent is missing.
+      if (errnoOf(err) === "EEXIST" || isNotFound(err)) return this.paths.makeDirInside(dir);
+      throw err;
+    }
   }
 
   /** Moves the staged data dir beside xl.meta and makes the move durable before xl.meta. */

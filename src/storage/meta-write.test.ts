@@ -3,7 +3,7 @@
  * empty file) reading as absent. The drive runs on a real temp dir.
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -96,4 +96,20 @@ test("createMeta creates a new key's xl.meta in place, and changes nothing where
   expect(readdirSync(join(root, "drive/v")).sort()).toEqual(["a", "torn"]);
   const err = await drive.createMeta("nope", "k", bytes(10)).catch((e: unknown) => e);
   expect((err as DriveError).kind).toBe("VolumeNotFound");
+});
+
+test("createMeta never creates through a symlink planted in the drive", async () => {
+  const drive = await LocalDrive.open(join(root, "drive"));
+  await drive.makeVolume("v");
+  const outside = join(root, "outside");
+  mkdirSync(join(outside, "k"), { recursive: true });
+  symlinkSync(outside, join(root, "drive/v/link"));
+  symlinkSync(join(outside, "k"), join(root, "drive/v/klink"));
+  // The parent is the link; a missing dir below the link; the key dir itself is the link.
+  for (const key of ["link/new", "link/a/b", "klink"]) {
+    const err = await drive.createMeta("v", key, bytes(10)).catch((e: unknown) => e);
+    expect((err as DriveError).kind, key).toBe("InvalidPath");
+  }
+  expect(readdirSync(outside)).toEqual(["k"]);
+  expect(readdirSync(join(outside, "k"))).toEqual([]);
 });
