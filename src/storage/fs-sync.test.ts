@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { attachFsSync, FsSync, fsSyncOf, registerFsSync } from "./fs-sync";
+import { attachFsSync, FsSync, fsSyncOf, registerFsSync, setDirtyProbe } from "./fs-sync";
 import { createFileDurable, fsyncDir, writeFileSynced } from "./fsutil";
 import { SyncJobError, syncWorkers } from "./sync-workers";
 
@@ -104,6 +104,22 @@ test("a failed group sync fails the create and removes the file, as a failed fsy
   expect(err).toBeInstanceOf(SyncJobError);
   expect((err as SyncJobError).code).toBe("EIO");
   expect(existsSync(path)).toBe(false);
+});
+
+test("with much dirty data on the machine, a durable create fsyncs its own file instead of waiting for a syncfs", async () => {
+  const { sync, calls } = manualSyncfs();
+  attachFsSync(root, sync);
+  setDirtyProbe(() => 2 ** 30);
+  try {
+    expect(fsSyncOf(join(root, "k"))).toBeNull();
+    await createFileDurable(join(root, "x"), new Uint8Array([5]), [root]);
+    expect(calls.length).toBe(0);
+    expect(readFileSync(join(root, "x"))).toEqual(Buffer.from([5]));
+  } finally {
+    setDirtyProbe(() => 0);
+  }
+  expect(fsSyncOf(join(root, "k"))).toBe(sync);
+  setDirtyProbe(null);
 });
 
 test("fsyncDir and writeFileSynced under a drive with group sync wait for it", async () => {

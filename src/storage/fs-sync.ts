@@ -20,7 +20,14 @@
  *   (a FUSE or network filesystem may not pass syncfs on), only with the fs worker pool, and
  *   only after a first syncfs worked on the drive. Otherwise (or CAIRN_FS_SYNCFS=0) callers
  *   keep the per-file and per-directory fsyncs.
+ *
+ * What it costs: a syncfs writes back everything dirty on the filesystem, a large upload's
+ * shards and other programs' files included, so with gigabytes dirty one small PUT could wait
+ * for all of it (and past the drive's deadline). So while the machine holds more than
+ * DIRTY_MAX of dirty or in-flight pages (/proc/meminfo, read at most every 100 ms), requests
+ * take the per-file fsyncs, which only wait for their own files.
  */
+import { readFileSync } from "node:fs";
 import { stat, statfs } from "node:fs/promises";
 import { release } from "node:os";
 import { dirname } from "node:path";
@@ -128,10 +135,43 @@ export function attachFsSync(root: string, sync: FsSync): void {
   byRoot.set(root, sync);
 }
 
+const DIRTY_MAX = 64 * 1024 * 1024;
+const DIRTY_EVERY_MS = 100;
+
+/** Dirty + writeback bytes from /proc/meminfo; 0 where it cannot be read. */
+function dirtyBytesNow(): number {
+  try {
+    const info = readFileSync("/proc/meminfo", "latin1");
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(info)?.[1] ?? 0);
+    return (kb("Dirty") + kb("Writeback")) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+let dirtyProbe = dirtyBytesNow;
+let dirtyAt = Number.NEGATIVE_INFINITY;
+let dirtyHigh = false;
+
+function tooMuchDirty(): boolean {
+  const now = performance.now();
+  if (now - dirtyAt >= DIRTY_EVERY_MS) {
+    dirtyAt = now;
+    dirtyHigh = dirtyProbe() > DIRTY_MAX;
+  }
+  return dirtyHigh;
+}
+
+/** Replaces the /proc/meminfo reading (tests; null puts it back); the next fsSyncOf reads afresh. */
+export function setDirtyProbe(probe: (() => number) | null): void {
+  dirtyProbe = probe ?? dirtyBytesNow;
+  dirtyAt = Number.NEGATIVE_INFINITY;
+}
+
 /** The group sync covering `path` (under a registered drive root), or null. */
 export function fsSyncOf(path: string): FsSync | null {
   // Without the worker pool (it broke), callers go back to Bun's async fs and plain fsyncs.
-  if (byRoot.size === 0 || syncWorkers() === null) return null;
+  if (byRoot.size === 0 || syncWorkers() === null || tooMuchDirty()) return null;
   for (let d = path, up = dirname(d); up !== d; d = up, up = dirname(d)) {
     const sync = byRoot.get(d);
     if (sync) return sync;
