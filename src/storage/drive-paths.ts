@@ -3,10 +3,10 @@
  * (paths.ts), and directories are resolved with realpath against the root so a planted
  * symlink cannot lead a read or a write outside it. Failures are DriveErrors.
  */
-import { realpath, stat } from "node:fs/promises";
+import { mkdir, realpath, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DriveError, SYSTEM_DIR } from "./drive";
-import { isNotFound } from "./errno";
+import { errnoOf, isNotFound } from "./errno";
 import { mkdirDurable } from "./fsutil";
 import { isSafeName, isSafeVolume, keyToRelDir, sysRelPath } from "./paths";
 
@@ -112,6 +112,24 @@ export class DrivePaths {
       }
     }
     throw new DriveError("Faulty", this.root, "drive root is missing");
+  }
+
+  /**
+   * makeDirInside for a key dir that is usually new under an existing parent (a PUT of a new
+   * key under a used prefix): checks the parent, then makes the one dir. That saves the failed
+   * realpath of the missing dir itself; anything else takes the full walk.
+   */
+  async makeKeyDir(dir: string): Promise<string[]> {
+    const parent = dirname(dir);
+    try {
+      await this.assertInside(parent);
+      await mkdir(dir);
+      return [dir, parent];
+    } catch (err) {
+      // EEXIST: the dir is there (it may be a symlink): the walk checks it. ENOENT: a parent is missing.
+      if (errnoOf(err) === "EEXIST" || isNotFound(err)) return this.makeDirInside(dir);
+      throw err;
+    }
   }
 
   /** Why a path under a volume is missing: the volume, or the whole drive root, is gone. */

@@ -5,7 +5,7 @@
  * sync-workers.ts), else on Bun's async fs. On a drive with group sync (fs-sync.ts) each fsync
  * is instead a share of one syncfs of the filesystem that starts after the request.
  */
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsSyncOf } from "./fs-sync";
 import { syncWorkers } from "./sync-workers";
@@ -197,5 +197,16 @@ export async function readAtInto(path: string, offset: number, into: Uint8Array)
     return got;
   } finally {
     await fh.close();
+  }
+}
+
+/** Removes `dir` and its parents while they are empty, stopping below `top` (a volume). */
+export async function pruneEmptyDirs(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.length > top.length && d.startsWith(top + "/"); d = dirname(d)) {
+    const removed = await rmdir(d).then(
+      () => true,
+      () => false,
+    );
+    if (!removed) return;
   }
 }

@@ -28,9 +28,9 @@ import {
   type WalkEntry,
   type WalkOptions,
 } from "./drive";
-import { errnoOf, isNotFound } from "./errno";
+import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, pruneEmptyDirs, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
@@ -225,26 +225,8 @@ export class LocalDrive implements Drive {
     return this.run(async () => {
       const dir = this.paths.object(volume, key);
       await this.paths.requireVolume(volume);
-      return createMetaFile(join(dir, META_FILE), meta, (d) => this.makeKeyDir(d));
+      return createMetaFile(join(dir, META_FILE), meta, (d) => this.paths.makeKeyDir(d));
     });
-  }
-
-  /**
-   * makeDirInside for a key dir that is usually new under an existing parent (a PUT of a new
-   * key under a used prefix): checks the parent, then makes the one dir. That saves the failed
-   * realpath of the missing dir itself; anything else takes the full walk.
-   */
-  private async makeKeyDir(dir: string): Promise<string[]> {
-    const parent = dirname(dir);
-    try {
-      await this.paths.assertInside(parent);
-      await mkdir(dir);
-      return [dir, parent];
-    } catch (err) {
-      // EEXIST: the dir is there (it may be a symlink): the walk checks it. ENOENT: a parent is missing.
-      if (errnoOf(err) === "EEXIST" || isNotFound(err)) return this.paths.makeDirInside(dir);
-      throw err;
-    }
   }
 
   /** Moves the staged data dir beside xl.meta and makes the move durable before xl.meta. */
@@ -302,21 +284,8 @@ export class LocalDrive implements Drive {
       const names = await readdir(dir).catch(() => [] as string[]);
       const dataDirs = names.filter((n) => n.startsWith(dataDirName("")));
       await Promise.all(dataDirs.map((n) => rm(join(dir, n), { recursive: true, force: true })));
-      await this.pruneEmpty(dir, this.paths.volume(volume));
+      await pruneEmptyDirs(dir, this.paths.volume(volume));
     });
-  }
-
-  /** Removes `dir` and its parents while they are empty, stopping at the volume. */
-  private async pruneEmpty(dir: string, volumeDir: string): Promise<void> {
-    let d = dir;
-    while (d.length > volumeDir.length && d.startsWith(volumeDir + "/")) {
-      const ok = await rmdir(d).then(
-        () => true,
-        () => false,
-      );
-      if (!ok) return;
-      d = dirname(d);
-    }
   }
 
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array> {
