@@ -24,10 +24,12 @@ mkdir -p "$(dirname "$out")"
 # its old inode instead of the build failing with ETXTBSY or the server reading a half-written file.
 tmp="$out.build.$$"
 # --sourcemap embeds the map in the executable (readable stack traces); the .map file bun also
-# writes beside it is not needed. --bytecode ships the bundle precompiled: parsing it was most of
-# start-up (`cairn --version` 140 -> 60 ms; the server's live probe 285 -> 160 ms).
-trap 'rm -f "$tmp" "$tmp.map"' EXIT
-"$bun" build --compile --bytecode --sourcemap src/main.ts --outfile "$tmp"
+# writes beside it (one per entry) are not needed. --bytecode ships the bundle precompiled: parsing
+# it was most of start-up (`cairn --version` 140 -> 60 ms; the server's live probe 285 -> 160 ms).
+# Two entry points: src/boot.ts runs first and loads src/main.ts's bundle only after the re-exec
+# (see src/boot.ts).
+maps=("$tmp.map" "$(dirname "$out")/main.js.map")
+trap 'rm -f "$tmp" "${maps[@]}"' EXIT
+"$bun" build --compile --bytecode --sourcemap src/boot.ts src/main.ts --outfile "$tmp"
 mv -f "$tmp" "$out"
-rm -f "$out.map"
 ls -l "$out" | awk '{ printf "build: %s, %.1f MB\n", $NF, $5 / 1e6 }'

@@ -23,7 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-if (import.meta.main) {
+/** Runs `main` on this process's arguments and exits with its code (the executable's entry: src/boot.ts). */
+export function runAsProgram(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       if (code !== -1) process.exit(code);
@@ -34,3 +35,6 @@ if (import.meta.main) {
     },
   );
 }
+
+// In the compiled executable every entry point counts as main, and src/boot.ts runs the program.
+if (import.meta.main && !Bun.main.startsWith("/$bunfs/")) runAsProgram();

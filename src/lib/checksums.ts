@@ -7,7 +7,7 @@
  * ~39 GB/s; CRC32C `@node-rs/crc32` (SIMD, native) ~6 GB/s; CRC64NVME `@aws-sdk/crc64-nvme`
  * (pure JS, slicing-by-8) ~0.4 GB/s; SHA-1 / SHA-256 `node:crypto` ~1.2 GB/s.
  */
-import { crc32c } from "@node-rs/crc32";
+import type * as NodeRsCrc32 from "@node-rs/crc32";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
 import { createHash, type Hash } from "node:crypto";
 
@@ -47,6 +47,16 @@ class Crc32Hash implements IncrementalHash {
   async digest(): Promise<Uint8Array> {
     return uint32BE(this.state);
   }
+}
+
+/**
+ * Loaded at first use: the native module takes 7-15 ms to load, and this file is imported
+ * before the server binds its port (liveness waits for that).
+ */
+let loadedCrc32c: typeof NodeRsCrc32.crc32c | undefined;
+function crc32c(data: Uint8Array, state: number): number {
+  loadedCrc32c ??= (require("@node-rs/crc32") as typeof NodeRsCrc32).crc32c;
+  return loadedCrc32c(data, state);
 }
 
 class Crc32cHash implements IncrementalHash {
