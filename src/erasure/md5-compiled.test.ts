@@ -3,18 +3,16 @@
  * point: prove a compiled executable really hashes in the worker (not the in-thread fallback).
  */
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const bun = join(import.meta.dir, "../../node_modules/.bin/bun");
+import { compileAndRun } from "../../test/compiled";
 
 test("a compiled executable hashes large bodies in the worker", () => {
   const dir = mkdtempSync(join(tmpdir(), "cairn-md5-compiled-"));
   try {
-    const entry = join(dir, "entry.ts");
-    writeFileSync(
-      entry,
+    const stdout = compileAndRun(
+      dir,
       `import { StreamMd5 } from ${JSON.stringify(join(import.meta.dir, "md5.ts"))};
 const block = new Uint8Array(new SharedArrayBuffer(1 << 20)).fill(7);
 const md5 = new StreamMd5();
@@ -24,12 +22,7 @@ console.log(where, await md5.hex(), new Bun.CryptoHasher("md5").update(block).di
 process.exit(0);
 `,
     );
-    const exe = join(dir, "md5-check");
-    const build = Bun.spawnSync([bun, "build", "--compile", entry, "--outfile", exe], { stderr: "pipe" });
-    expect(build.exitCode, build.stderr.toString()).toBe(0);
-    const run = Bun.spawnSync([exe], { stdout: "pipe", stderr: "pipe" });
-    expect(run.stderr.toString()).toBe("");
-    const [where, got, want] = run.stdout.toString().trim().split(" ");
+    const [where, got, want] = stdout.split(" ");
     expect(where).toBe("worker");
     expect(got).toBe(want!);
   } finally {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { attachFsSync, FsSync, fsSyncOf, registerFsSync, setDirtyProbe } from "./fs-sync";
 import { createFileDurable, fsyncDir, writeFileSynced } from "./fsutil";
 import { SyncJobError, syncWorkers } from "./sync-workers";
+import { promiseState } from "../../test/promise-state";
 
 let root: string;
 beforeEach(async () => {
@@ -38,17 +39,6 @@ function manualSyncfs(onStart: () => void = () => {}) {
   return { sync, calls };
 }
 
-const settled = async (p: Promise<unknown>) => {
-  let state = "pending";
-  p.then(
-    () => (state = "ok"),
-    () => (state = "failed"),
-  );
-  await Bun.sleep(0);
-  await Bun.sleep(0);
-  return state;
-};
-
 test("a request made while a syncfs runs is answered by the next one, which all such requests share", async () => {
   const { sync, calls } = manualSyncfs();
   const first = sync.sync();
@@ -57,7 +47,7 @@ test("a request made while a syncfs runs is answered by the next one, which all 
   calls[0]!.finish();
   await first;
   // The running call may have started before these writes: it must not answer them.
-  expect(await settled(during[0]!)).toBe("pending");
+  expect(await promiseState(during[0]!)).toBe("pending");
   expect(calls.length).toBe(2);
   calls[1]!.finish();
   await Promise.all(during);
@@ -93,7 +83,7 @@ test("a durable create under group sync is answered only by a syncfs that starte
   const done = createFileDurable(path, new Uint8Array([1, 2, 3]), [join(root, "k")]);
   while (calls.length === 0) await Bun.sleep(1);
   expect(seen).toEqual([true]);
-  expect(await settled(done)).toBe("pending");
+  expect(await promiseState(done)).toBe("pending");
   calls[0]!.finish();
   await done;
   expect(calls.length).toBe(1); // the file and its dirs: one syncfs, not three fsyncs
@@ -133,7 +123,7 @@ test("fsyncDir and writeFileSynced under a drive with group sync wait for it", a
   const dir = fsyncDir(join(root, "a"));
   const file = writeFileSynced(join(root, "f"), new Uint8Array([4]));
   while (calls.length === 0) await Bun.sleep(1);
-  expect(await settled(file)).toBe("pending");
+  expect(await promiseState(file)).toBe("pending");
   calls[0]!.finish();
   await dir;
   while (calls.length < 2) await Bun.sleep(1); // the file's write finished during the first call

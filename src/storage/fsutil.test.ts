@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirSyncs, fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { promiseState } from "../../test/promise-state";
 
 let dir: string;
 beforeEach(async () => {
@@ -67,16 +68,6 @@ function manualSyncs() {
   return { calls, syncs };
 }
 
-const settled = async (p: Promise<unknown>) => {
-  let state = "pending";
-  p.then(
-    () => (state = "resolved"),
-    () => (state = "rejected"),
-  );
-  await Bun.sleep(0);
-  return state;
-};
-
 test("DirSyncs: a request made during a running fsync is answered by a later fsync, never the running one", async () => {
   const { calls, syncs } = manualSyncs();
   const first = syncs.sync("/d");
@@ -84,7 +75,7 @@ test("DirSyncs: a request made during a running fsync is answered by a later fsy
   expect(calls.length).toBe(1);
   calls[0]!.finish();
   await first;
-  for (const p of late) expect(await settled(p)).toBe("pending"); // the running fsync began before them
+  for (const p of late) expect(await promiseState(p)).toBe("pending"); // the running fsync began before them
   await Bun.sleep(0);
   expect(calls.length).toBe(2); // one more fsync answers all three
   calls[1]!.finish();

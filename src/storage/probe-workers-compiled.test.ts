@@ -7,17 +7,15 @@ import { expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const bun = join(import.meta.dir, "../../node_modules/.bin/bun");
+import { compileAndRun } from "../../test/compiled";
 
 test("a compiled executable probes object directories through the worker pool", () => {
   const dir = mkdtempSync(join(tmpdir(), "cairn-probe-compiled-"));
   try {
     mkdirSync(join(dir, "vol", "key", "sub"), { recursive: true });
     writeFileSync(join(dir, "vol", "key", "~xl.meta"), "meta-bytes");
-    const entry = join(dir, "entry.ts");
-    writeFileSync(
-      entry,
+    const stdout = compileAndRun(
+      dir,
       `import { probeBatch, probePool } from ${JSON.stringify(join(import.meta.dir, "probe-workers.ts"))};
 // --bytecode allows no top-level await.
 void (async () => {
@@ -30,13 +28,9 @@ console.log(probePool()?.started, new TextDecoder().decode(hit.meta), hit.leaf, 
 process.exit(0);
 })();
 `,
+      { bytecode: true },
     );
-    const exe = join(dir, "probe-check");
-    const build = Bun.spawnSync([bun, "build", "--compile", "--bytecode", entry, "--outfile", exe], { stderr: "pipe" });
-    expect(build.exitCode, build.stderr.toString()).toBe(0);
-    const run = Bun.spawnSync([exe], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-    expect(run.stderr.toString()).toBe("");
-    expect(run.stdout.toString().trim()).toBe("1 meta-bytes false null true");
+    expect(stdout).toBe("1 meta-bytes false null true");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,18 +4,16 @@
  * cannot load node:fs there would fail every durable write of the server binary).
  */
 import { expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const bun = join(import.meta.dir, "../../node_modules/.bin/bun");
+import { compileAndRun } from "../../test/compiled";
 
 test("a compiled executable writes, fsyncs and (on Linux) syncfs's through the worker pool", () => {
   const dir = mkdtempSync(join(tmpdir(), "cairn-syncw-compiled-"));
   try {
-    const entry = join(dir, "entry.ts");
-    writeFileSync(
-      entry,
+    const stdout = compileAndRun(
+      dir,
       `import { SyncWorkers } from ${JSON.stringify(join(import.meta.dir, "sync-workers.ts"))};
 // --bytecode (as scripts/build.sh builds the server) allows no top-level await.
 void (async () => {
@@ -35,13 +33,9 @@ console.log(pool.started, missing, synced);
 process.exit(0);
 })();
 `,
+      { bytecode: true },
     );
-    const exe = join(dir, "syncw-check");
-    const build = Bun.spawnSync([bun, "build", "--compile", "--bytecode", entry, "--outfile", exe], { stderr: "pipe" });
-    expect(build.exitCode, build.stderr.toString()).toBe(0);
-    const run = Bun.spawnSync([exe], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-    expect(run.stderr.toString()).toBe("");
-    expect(run.stdout.toString().trim()).toBe(`1 ENOENT ${process.platform === "linux" ? "syncfs" : "no syncfs off Linux"}`);
+    expect(stdout).toBe(`1 ENOENT ${process.platform === "linux" ? "syncfs" : "no syncfs off Linux"}`);
     expect(readFileSync(join(dir, "out"), "utf8")).toBe("durable");
   } finally {
     rmSync(dir, { recursive: true, force: true });
