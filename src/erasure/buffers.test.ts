@@ -52,3 +52,33 @@ test("after a quiet spell without takes, idle buffers beyond the floor are dropp
   for (let i = 0; i < 100 && pool.idleBytes > 64 * KiB; i++) await Bun.sleep(20);
   expect(pool.idleBytes).toBe(64 * KiB);
 });
+
+test("reservations beyond inUseBytes wait, first come first served, until earlier ones are released", async () => {
+  const pool = new BufferPool({ inUseBytes: 100, reserveWaitMs: 60_000 });
+  const first = await pool.reserve(60);
+  const order: string[] = [];
+  const big = pool.reserve(70).then((r) => (order.push("big"), r));
+  const small = pool.reserve(10).then((r) => (order.push("small"), r));
+  await Bun.sleep(5);
+  expect(order).toEqual([]); // the small one fits, but does not overtake the big one queued before it
+  expect(pool.reservedBytes).toBe(60);
+  first();
+  first(); // a second release gives nothing back twice
+  const [releaseBig, releaseSmall] = await Promise.all([big, small]);
+  expect(order).toEqual(["big", "small"]);
+  expect(pool.reservedBytes).toBe(80);
+  releaseBig();
+  releaseSmall();
+  expect(pool.reservedBytes).toBe(0);
+});
+
+test("a request larger than the bound runs alone, and a reservation that waits too long proceeds over the bound", async () => {
+  const pool = new BufferPool({ inUseBytes: 100, reserveWaitMs: 20 });
+  const huge = await pool.reserve(500);
+  expect(pool.reservedBytes).toBe(100);
+  const late = await pool.reserve(30); // nothing is released: after 20 ms it goes ahead anyway
+  expect(pool.reservedBytes).toBe(130);
+  huge();
+  late();
+  expect(pool.reservedBytes).toBe(0);
+});

@@ -8,11 +8,15 @@
  * So what is retained is bounded by bytes, not by count: enough idle buffers for every PUT in
  * flight at the measured concurrencies (32 x 1 MiB PUTs hold one 2 MiB encode output each on 4
  * drives, 3 MiB on 8), never more than `idleBytes`: what is kept idle after a burst counts in the
- * RSS of the next workload (PUT 256 MiB c=8 must stay under 400 MB). Buffers in use are not
- * counted or limited here: each PUT holds at most two sets, and the number of PUTs is the
- * listener's concern. After `trimAfterMs` without a
- * `take`, idle buffers beyond `floorBytes` are dropped, so a burst does not leave a quiet server
- * holding its peak.
+ * RSS of the next workload (PUT 256 MiB c=8 must stay under 400 MB). After `trimAfterMs`
+ * without a `take`, idle buffers beyond `floorBytes` are dropped, so a burst does not leave a
+ * quiet server holding its peak.
+ *
+ * Buffers in use are bounded through `reserve`: a PUT reserves what it may hold before reading
+ * its body, so with many PUTs at once the later ones wait (their clients held back by TCP)
+ * instead of each taking fresh megabytes: 128 concurrent 1 MiB PUTs reached 600 MB of RSS. The
+ * bound is soft: a reservation that waited `reserveWaitMs` proceeds anyway, so clients that
+ * hold reservations while sending nothing cannot stall every other upload.
  */
 
 export interface BufferPoolOptions {
@@ -22,6 +26,15 @@ export interface BufferPoolOptions {
   floorBytes?: number;
   /** A quiet spell: this long without a take (default 10 s). */
   trimAfterMs?: number;
+  /** Bytes reserved by work in flight before new reservations wait (default 96 MiB). */
+  inUseBytes?: number;
+  /** The longest a reservation waits before it proceeds over the bound (default 2 s). */
+  reserveWaitMs?: number;
+}
+
+interface Waiter {
+  bytes: number;
+  grant: () => void;
 }
 
 const MiB = 1 << 20;
@@ -34,11 +47,61 @@ export class BufferPool {
   private readonly max: number;
   private readonly floor: number;
   private readonly quietMs: number;
+  private readonly inUseMax: number;
+  private readonly waitMs: number;
+  private reservedTotal = 0;
+  private readonly waiters: Waiter[] = [];
 
   constructor(opts: BufferPoolOptions = {}) {
     this.max = opts.idleBytes ?? 96 * MiB;
     this.floor = Math.min(opts.floorBytes ?? 8 * MiB, this.max);
     this.quietMs = opts.trimAfterMs ?? 10_000;
+    this.inUseMax = opts.inUseBytes ?? 96 * MiB;
+    this.waitMs = opts.reserveWaitMs ?? 2_000;
+  }
+
+  /**
+   * Waits until `bytes` more fit under the in-use bound (first come, first served; a request
+   * larger than the bound waits for it to be free), or `reserveWaitMs` has passed; returns the
+   * release, which gives the bytes back once however often it is called.
+   */
+  async reserve(bytes: number): Promise<() => void> {
+    const n = Math.min(bytes, this.inUseMax);
+    if (this.waiters.length === 0 && this.reservedTotal + n <= this.inUseMax) this.reservedTotal += n;
+    else await this.queue(n);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reservedTotal -= n;
+      this.grantWaiting();
+    };
+  }
+
+  /** Bytes reserved right now (over the bound only after a reservation outwaited `reserveWaitMs`). */
+  get reservedBytes(): number {
+    return this.reservedTotal;
+  }
+
+  private queue(bytes: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const w: Waiter = { bytes, grant: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        const at = this.waiters.indexOf(w);
+        if (at >= 0) this.waiters.splice(at, 1);
+        this.reservedTotal += bytes;
+        resolve();
+      }, this.waitMs);
+      this.waiters.push(w);
+    });
+  }
+
+  private grantWaiting(): void {
+    while (this.waiters.length > 0 && this.reservedTotal + this.waiters[0]!.bytes <= this.inUseMax) {
+      const w = this.waiters.shift()!;
+      this.reservedTotal += w.bytes;
+      w.grant();
+    }
   }
 
   take(size: number): Uint8Array {

@@ -76,3 +76,42 @@ test("each body chunk is released once copied in, and freeing it then loses noth
     expect(Buffer.compare(await collect((await layer.getObject("bkt", key)).body), data)).toBe(0);
   }
 });
+
+test("PUTs past the buffer bound wait before reading their bodies, then all complete", async () => {
+  const t2 = tempDrives(4);
+  // A 3 MiB PUT reserves two encode outputs (2 MiB and a few frame headers each) and a 1 MiB
+  // block: two fit in 11 MiB, a third does not.
+  const bounded = await openErasureLayer({ drives: t2.drives, parity: 2, buffers: { inUseBytes: 11 * MiB, reserveWaitMs: 60_000 } });
+  try {
+    await bounded.makeBucket("bkt");
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const started = new Set<number>();
+    const size = 3 * MiB + 1;
+    const puts = Array.from({ length: 5 }, (_, i) => {
+      const data = bytes(size, 50 + i);
+      let at = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          started.add(i);
+          if (at >= MiB) await gate; // every body stalls after its first MiB until the gate opens
+          if (at >= size) return ctrl.close();
+          ctrl.enqueue(data.slice(at, at + 65_536));
+          at += 65_536;
+        },
+      }, { highWaterMark: 0 }); // pulled only when read, as the listener's request bodies are
+      return { data, done: bounded.putObject("bkt", `w${i}`, stream, { size, metadata: meta(), versioning: "unversioned" }) };
+    });
+    while (started.size < 2) await Bun.sleep(5);
+    await Bun.sleep(50);
+    expect(started.size).toBe(2); // the other three hold their clients back, not memory
+    open();
+    await Promise.all(puts.map((p) => p.done));
+    for (const [i, p] of puts.entries()) {
+      expect(Buffer.compare(await collect((await bounded.getObject("bkt", `w${i}`)).body), p.data)).toBe(0);
+    }
+  } finally {
+    await bounded.close();
+    t2.cleanup();
+  }
+}, 120_000);

@@ -134,13 +134,34 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 }
 
 /**
+ * What the Blocker may hold for one body at once: an encode output per block in flight (two at
+ * most), and a block buffer to gather a short last block in; a body to inline needs its block only.
+ */
+function bufferBytes(t: StageTarget, limits: StageLimits, separate: boolean): number {
+  if (separate) return t.blockSize;
+  const blocks = limits.size < 0 ? 2 : Math.min(2, Math.ceil(limits.size / t.blockSize));
+  const gathers = limits.size < 0 || limits.size % t.blockSize !== 0;
+  return blocks * t.codec.encodedSize(t.blockSize, HASH_LEN) + (gathers ? t.blockSize : 0);
+}
+
+/**
  * Streams `body` to the staging files. Errors from the body stream propagate unchanged; on any
  * error the writers are aborted (the caller removes the staging directory).
  */
 export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits): Promise<Staged> {
+  const separate = limits.size >= 0 && limits.size <= t.inlineLimit;
+  // Before the first byte is read: a PUT that waits here holds its client back, not memory.
+  const unreserve = await t.pool.reserve(bufferBytes(t, limits, separate));
+  try {
+    return await stageReserved(body, t, limits, separate);
+  } finally {
+    unreserve();
+  }
+}
+
+async function stageReserved(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits, separate: boolean): Promise<Staged> {
   const writers = new ShardWriters(t);
   const md5 = new StreamMd5();
-  const separate = limits.size >= 0 && limits.size <= t.inlineLimit;
   const blocker = new Blocker({ codec: t.codec, pool: t.pool, blockSize: t.blockSize, headroom: HASH_LEN, separate });
   let size = 0;
   // The latest block's hash (the worker hashes in order, so it settles after every earlier one).

@@ -1,7 +1,7 @@
 /** The erasure-coded ObjectLayer: public surface for the server (composition root). */
 import type { ObjectLayer } from "../object/index";
 import { LocalDrive, type Drive } from "../storage/index";
-import { BufferPool } from "./buffers";
+import { BufferPool, type BufferPoolOptions } from "./buffers";
 import { loadLayout } from "./format";
 import { HealQueue } from "./heal-queue";
 import { ErasureLayer } from "./layer";
@@ -24,6 +24,8 @@ export interface OpenErasureOptions {
   deploymentId?: string;
   /** Drives to use instead of opening `drives` as LocalDrives (tests inject faulty drives). */
   driveImpls?: Drive[];
+  /** Bounds of the PUT buffer pool (defaults in buffers.ts). */
+  buffers?: BufferPoolOptions;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const codecs = new CodecCache();
   const locks = new NamespaceLocks();
   const heal = new HealQueue();
-  const pool = new BufferPool();
+  const pool = new BufferPool(opts.buffers);
   const metaCache = new MetaDecodeCache();
   const sets = layout.sets.map(
     (ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool, metaCache }),
