@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /** Entry point: `cairn server DIR...`, `cairn selftest`, client commands, `--help`, `--version`. */
-import "./cli/reexec"; // first: may replace this process before the rest loads
+import { compiledExecutable } from "./cli/reexec"; // first: may replace this process before the rest loads
 import pkg from "../package.json" with { type: "json" };
 import { loadCommand, usage } from "./cli";
 
@@ -37,4 +37,4 @@ export function runAsProgram(): void {
 }
 
 // In the compiled executable every entry point counts as main, and src/boot.ts runs the program.
-if (import.meta.main && !Bun.main.startsWith("/$bunfs/")) runAsProgram();
+if (import.meta.main && !compiledExecutable) runAsProgram();

@@ -10,18 +10,20 @@
  */
 import { execWithEnv } from "../../ffi/reexec";
 
+/** Running as the single executable `bun build --compile` made (its modules live under /$bunfs/). */
+export const compiledExecutable = Bun.main.startsWith("/$bunfs/");
+
 function wantsReexec(): boolean {
   if (process.env.MIMALLOC_PURGE_DELAY !== undefined) return false;
   const args = process.argv.slice(2);
   const rest = args[0] === "minio" ? args.slice(1) : args;
   if (rest[0] !== "server" || rest.includes("--help") || rest.includes("-h")) return false;
   // Only as the program itself: never replace a test runner that imports this module.
-  return Bun.main.startsWith("/$bunfs/") || /[\\/]src[\\/]main\.ts$/.test(Bun.main);
+  return compiledExecutable || /[\\/]src[\\/]main\.ts$/.test(Bun.main);
 }
 
 if (wantsReexec()) {
-  const compiled = Bun.main.startsWith("/$bunfs/");
-  const argv = compiled
+  const argv = compiledExecutable
     ? [process.execPath, ...process.argv.slice(2)]
     : [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
   execWithEnv(process.execPath, argv, { ...process.env, MIMALLOC_PURGE_DELAY: "1000" });
