@@ -135,10 +135,11 @@ function checkEnd(limits: StageLimits, size: number, md5Hex: string): void {
 
 /**
  * What the Blocker may hold for one body at once: an encode output per block in flight (two at
- * most), and a block buffer to gather a short last block in; a body to inline needs its block only.
+ * most), and a block buffer to gather a short last block in. A body to inline is gathered in one
+ * pooled block buffer of which it touches only its own length, so that length is what it costs.
  */
 function bufferBytes(t: StageTarget, limits: StageLimits, separate: boolean): number {
-  if (separate) return t.blockSize;
+  if (separate) return limits.size;
   const blocks = limits.size < 0 ? 2 : Math.min(2, Math.ceil(limits.size / t.blockSize));
   const gathers = limits.size < 0 || limits.size % t.blockSize !== 0;
   return blocks * t.codec.encodedSize(t.blockSize, HASH_LEN) + (gathers ? t.blockSize : 0);
