@@ -39,8 +39,18 @@ function manualSyncfs(onStart: () => void = () => {}) {
   return { sync, calls };
 }
 
+/** With no syncfs running, a request starts its own at once and is answered when that ends. */
+async function expectFreshSyncfs({ sync, calls }: ReturnType<typeof manualSyncfs>): Promise<void> {
+  const before = calls.length;
+  const request = sync.sync();
+  expect(calls.length).toBe(before + 1);
+  calls[before]!.finish();
+  await request;
+}
+
 test("a request made while a syncfs runs is answered by the next one, which all such requests share", async () => {
-  const { sync, calls } = manualSyncfs();
+  const manual = manualSyncfs();
+  const { sync, calls } = manual;
   const first = sync.sync();
   const during = [sync.sync(), sync.sync(), sync.sync()];
   expect(calls.length).toBe(1);
@@ -52,14 +62,12 @@ test("a request made while a syncfs runs is answered by the next one, which all 
   calls[1]!.finish();
   await Promise.all(during);
   expect(calls.length).toBe(2);
-  const later = sync.sync();
-  expect(calls.length).toBe(3);
-  calls[2]!.finish();
-  await later;
+  await expectFreshSyncfs(manual);
 });
 
 test("a failed syncfs fails its waiters and those that queued while it ran; the next request starts afresh", async () => {
-  const { sync, calls } = manualSyncfs();
+  const manual = manualSyncfs();
+  const { sync, calls } = manual;
   const first = sync.sync();
   const queued = sync.sync();
   const eio = new SyncJobError("EIO", "EIO: syncfs failed");
@@ -68,10 +76,7 @@ test("a failed syncfs fails its waiters and those that queued while it ran; the 
   // Their writeback may have failed inside the failed call, whose report is now consumed.
   expect(await queued.catch((e: unknown) => e)).toBe(eio);
   expect(calls.length).toBe(1);
-  const after = sync.sync();
-  expect(calls.length).toBe(2);
-  calls[1]!.finish();
-  await after;
+  await expectFreshSyncfs(manual);
 });
 
 test("a durable create under group sync is answered only by a syncfs that started once the file was written", async () => {
