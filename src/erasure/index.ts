@@ -7,6 +7,7 @@ import { HealQueue } from "./heal-queue";
 import { ErasureLayer } from "./layer";
 import { NamespaceLocks } from "./locks";
 import { MetaDecodeCache } from "./meta-cache";
+import { watchMetaWrites } from "./meta-watch";
 import { CodecCache, ErasureSet } from "./set";
 import { defaultRrsParity, validateParity } from "./storage-class";
 
@@ -26,6 +27,8 @@ export interface OpenErasureOptions {
   driveImpls?: Drive[];
   /** Bounds of the PUT buffer pool (defaults in buffers.ts). */
   buffers?: BufferPoolOptions;
+  /** How long an xl.meta read stands in for the disk on GET/HEAD (meta-cache.ts); 0: never. */
+  metaFreshMs?: number;
 }
 
 /**
@@ -34,7 +37,10 @@ export interface OpenErasureOptions {
  * beyond recreating buckets on drives that came back blank.
  */
 export async function openErasureLayer(opts: OpenErasureOptions): Promise<ErasureLayer & ObjectLayer> {
-  const drives = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
+  const metaCache = new MetaDecodeCache(opts.metaFreshMs === undefined ? {} : { freshMs: opts.metaFreshMs });
+  const opened = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
+  // Every use of a drive goes through its watch, so no write can leave a cached xl.meta fresh.
+  const drives = opened.map((d) => watchMetaWrites(d, metaCache));
   const layout = await loadLayout(drives, {
     ...(opts.parity !== undefined ? { parity: opts.parity } : {}),
     ...(opts.deploymentId !== undefined ? { deploymentId: opts.deploymentId } : {}),
@@ -47,7 +53,6 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const locks = new NamespaceLocks();
   const heal = new HealQueue();
   const pool = new BufferPool(opts.buffers);
-  const metaCache = new MetaDecodeCache();
   const sets = layout.sets.map(
     (ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool, metaCache }),
   );

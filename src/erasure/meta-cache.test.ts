@@ -4,7 +4,7 @@
  * disk, and small objects come back as bytes without holding the key's lock.
  */
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { body, bytes, meta, tempDrives } from "../../test/suites/helpers";
 import type { XlMeta } from "../xlmeta/index";
@@ -84,9 +84,12 @@ function metaFiles(root: string): string[] {
 }
 
 /** A fresh 4-drive EC:2 layer with bucket "bkt" for `fn`, closed and removed afterwards. */
-async function withLayer(fn: (layer: Awaited<ReturnType<typeof openErasureLayer>>, root: string) => Promise<void>) {
+async function withLayer(
+  fn: (layer: Awaited<ReturnType<typeof openErasureLayer>>, root: string) => Promise<void>,
+  opts: { metaFreshMs?: number } = {},
+) {
   const t = tempDrives(4);
-  const layer = await openErasureLayer({ drives: t.drives, parity: 2 });
+  const layer = await openErasureLayer({ drives: t.drives, parity: 2, ...opts });
   try {
     await layer.makeBucket("bkt");
     await fn(layer, t.root);
@@ -96,7 +99,7 @@ async function withLayer(fn: (layer: Awaited<ReturnType<typeof openErasureLayer>
   }
 }
 
-test("GET and HEAD follow overwrites and on-disk changes behind the cache", () =>
+test("with no freshness window, GET and HEAD follow overwrites and on-disk changes behind the cache", () =>
   withLayer(async (layer, root) => {
     const v1 = bytes(4096, 1);
     await layer.putObject("bkt", "k", body(v1), { size: v1.length, metadata: meta(), versioning: "unversioned" });
@@ -118,7 +121,41 @@ test("GET and HEAD follow overwrites and on-disk changes behind the cache", () =
     // Corrupt on three drives: no read quorum, whatever was cached before.
     for (const [f] of old.slice(0, 3)) writeFileSync(f, new Uint8Array(64).fill(1));
     await expect(layer.getObject("bkt", "k")).rejects.toMatchObject({ kind: "InsufficientReadQuorum" });
-  }));
+  }, { metaFreshMs: 0 }));
+
+test("within the window, on-disk changes behind the server's back are not read; writes through it are", () =>
+  withLayer(async (layer, root) => {
+    const v1 = bytes(4096, 1);
+    await layer.putObject("bkt", "k", body(v1), { size: v1.length, metadata: meta(), versioning: "unversioned" });
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v1);
+    const files = metaFiles(root);
+    const old = files.map((f) => readFileSync(f));
+    // Garbage behind the server's back: the reads of a moment ago still stand.
+    for (const f of files) writeFileSync(f, new Uint8Array(64).fill(1));
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v1);
+    expect((await layer.statObject("bkt", "k")).size).toBe(4096);
+    files.forEach((f, i) => writeFileSync(f, old[i]!));
+    // Writes through the layer are seen at once: overwrite, delete, write again.
+    const v2 = bytes(3000, 2);
+    await layer.putObject("bkt", "k", body(v2), { size: v2.length, metadata: meta(), versioning: "unversioned" });
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v2);
+    await layer.deleteObject("bkt", "k", { versioning: "unversioned" });
+    await expect(layer.statObject("bkt", "k")).rejects.toMatchObject({ kind: "ObjectNotFound" });
+    const v3 = bytes(100, 3);
+    await layer.putObject("bkt", "k", body(v3), { size: v3.length, metadata: meta(), versioning: "unversioned" });
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v3);
+    await layer.updateObjectMetadata("bkt", "k", { tagging: "a=1" });
+    expect((await layer.statObject("bkt", "k")).metadata.system?.tagging).toBe("a=1");
+    // A file lost behind the server's back: GET is served from the recent reads, and heal,
+    // which always reads the disk, finds the loss and restores the file.
+    const [lost] = metaFiles(root);
+    rmSync(lost!);
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v3);
+    const healed = await layer.healObject("bkt", "k");
+    expect(healed.drives.map((d) => d.before)).toContain("missing");
+    expect(readFileSync(lost!).byteLength).toBeGreaterThan(0);
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(v3);
+  }, { metaFreshMs: 60_000 }));
 
 test("a range of a small object comes back as bytes, and the key's lock is free at once", () =>
   withLayer(async (layer) => {
@@ -131,3 +168,61 @@ test("a range of a small object comes back as bytes, and the key's lock is free 
     await layer.putObject("bkt", "k", body(bytes(10, 4)), { size: 10, metadata: meta(), versioning: "unversioned" });
     expect((await layer.getObject("bkt", "k")).bytes).toEqual(bytes(10, 4));
   }));
+
+test("a read stands in for the disk for freshMs from its start, unless a write overlapped it", () => {
+  let now = 0;
+  const cache = new MetaDecodeCache({ freshMs: 1000 }, () => now);
+  const { decode } = counting();
+  const read = (id: string, b: number) => {
+    const t = cache.startRead(id);
+    now += 10; // the read takes a while: freshness counts from its start
+    const m = cache.decode(id, new Uint8Array([b]), decode, t);
+    cache.endRead(id, t);
+    return m;
+  };
+  const a = read("a", 1);
+  read("b", 2);
+  expect(cache.recent(["a", "b"])).toEqual([a, expect.anything()]);
+  expect(cache.recent(["a", "never-read"])).toBeNull();
+  now = 1000;
+  expect(cache.recent(["a"])).toEqual([a]);
+  now = 1001;
+  expect(cache.recent(["a"])).toBeNull();
+  read("a", 1);
+  expect(cache.recent(["a"])).not.toBeNull();
+  cache.forget("a");
+  expect(cache.recent(["a"])).toBeNull();
+
+  // A write during the read: its bytes may predate the write, so they are not fresh.
+  const t = cache.startRead("a");
+  cache.forget("a");
+  cache.decode("a", new Uint8Array([1]), decode, t);
+  cache.endRead("a", t);
+  expect(cache.recent(["a"])).toBeNull();
+  // Two readers at once: only the later one counts.
+  const t1 = cache.startRead("a");
+  const t2 = cache.startRead("a");
+  cache.decode("a", new Uint8Array([1]), decode, t1);
+  expect(cache.recent(["a"])).toBeNull();
+  cache.decode("a", new Uint8Array([1]), decode, t2);
+  expect(cache.recent(["a"])).not.toBeNull();
+  // Bytes decoded without a ticket (not just read from disk) are never fresh.
+  cache.decode("c", new Uint8Array([3]), decode);
+  expect(cache.recent(["c"])).toBeNull();
+});
+
+test("forgetPrefix makes one volume's files stale and no other's; freshMs 0 reads every time", () => {
+  const cache = new MetaDecodeCache({ freshMs: 1000 }, () => 0);
+  const { decode } = counting();
+  for (const id of ["d1\0bkt\0k", "d1\0bkt\0j", "d1\0bkt2\0k", "d2\0bkt\0k"]) {
+    cache.decode(id, new Uint8Array([1]), decode, cache.startRead(id));
+  }
+  cache.forgetPrefix("d1\0bkt\0");
+  expect(cache.recent(["d1\0bkt\0k"])).toBeNull();
+  expect(cache.recent(["d1\0bkt\0j"])).toBeNull();
+  expect(cache.recent(["d1\0bkt2\0k", "d2\0bkt\0k"])).not.toBeNull();
+
+  const never = new MetaDecodeCache({ freshMs: 0 }, () => 0);
+  never.decode("x", new Uint8Array([1]), decode, never.startRead("x"));
+  expect(never.recent(["x"])).toBeNull();
+});

@@ -1,16 +1,30 @@
 /**
- * Decoded xl.meta by content. A GET or HEAD still reads every drive's xl.meta, so quorum,
- * missing files, tampering and bitrot are seen exactly as before; what it skips is decoding
- * (msgpack, validation: about 40% of a small GET's CPU) when a drive returns the very bytes
- * it returned last time for that key. Equal bytes are checked byte for byte, not by a hash, so
- * a hit is the decode of those bytes by construction. Entries are shared between requests and
- * frozen: read paths only.
+ * Decoded xl.meta, by content and by freshness; read paths only (entries are shared between
+ * requests and frozen).
+ *
+ * By content: when a drive returns the very bytes it returned last time for a key, their decode
+ * (msgpack, validation: about 40% of a small GET's CPU when the file is read) is reused. Equal
+ * bytes are checked byte for byte, not by a hash, so a hit is the decode of those bytes.
+ *
+ * By freshness: a file read within the last `freshMs` need not be read again (the four reads of
+ * a small GET are half its CPU, mostly Bun's hop to a pool thread and back). This is correct
+ * only because every write through this process tells the cache (`forget`, from the drive
+ * watch in meta-watch.ts) and a read that overlapped a write is never counted as fresh. Changes
+ * made behind the server's back (bitrot, an operator's hand) are seen at most `freshMs` late.
  */
 import type { XlMeta } from "../xlmeta/index";
 
 interface Entry {
   bytes: Uint8Array;
   meta: XlMeta;
+  /** When a read that no write overlapped returned these bytes (-Infinity: never). */
+  freshAt: number;
+}
+
+/** Handed out when a disk read starts; a `forget` before it ends makes the read not fresh. */
+export interface ReadTicket {
+  /** The read reflects the disk as of this time at the earliest. */
+  readonly at: number;
 }
 
 export interface MetaCacheLimits {
@@ -18,9 +32,16 @@ export interface MetaCacheLimits {
   maxBytes: number;
   /** Larger files (many versions, big inline objects) are decoded each time. */
   maxEntryBytes: number;
+  /** How long a read stands in for the disk; 0 reads every time. */
+  freshMs: number;
 }
 
-export const DEFAULT_META_CACHE: MetaCacheLimits = { maxBytes: 32 << 20, maxEntryBytes: 128 << 10 };
+export const DEFAULT_META_CACHE: MetaCacheLimits = { maxBytes: 32 << 20, maxEntryBytes: 128 << 10, freshMs: 1000 };
+
+/** The cache's name for one drive's xl.meta of a key. */
+export function metaFileId(endpoint: string, volume: string, key: string): string {
+  return `${endpoint}\0${volume}\0${key}`;
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -35,17 +56,68 @@ function freezeDeep(v: unknown): void {
 
 export class MetaDecodeCache {
   private readonly entries = new Map<string, Entry>();
+  /** Reads in progress by file; a write's `forget` removes the file's ticket. */
+  private readonly reading = new Map<string, ReadTicket>();
   private held = 0;
+  private readonly limits: MetaCacheLimits;
 
-  constructor(private readonly limits: MetaCacheLimits = DEFAULT_META_CACHE) {}
+  constructor(
+    limits: Partial<MetaCacheLimits> = {},
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.limits = { ...DEFAULT_META_CACHE, ...limits };
+  }
 
-  /** `id` names one file on one drive; `decode` parses bytes (and throws on corrupt ones). */
-  decode(id: string, bytes: Uint8Array, decode: (b: Uint8Array) => XlMeta): XlMeta {
+  /** The decodes of every file in `ids` if each was read within the window; otherwise null. */
+  recent(ids: readonly string[]): XlMeta[] | null {
+    if (this.limits.freshMs <= 0) return null;
+    const since = this.clock() - this.limits.freshMs;
+    const out: XlMeta[] = [];
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e || e.freshAt < since) return null;
+      out.push(e.meta);
+    }
+    return out;
+  }
+
+  /** Call before reading file `id` from disk; pass the ticket to `decode` and `endRead`. */
+  startRead(id: string): ReadTicket {
+    // A second reader replaces the first one's ticket: only the latest can count as fresh.
+    const ticket: ReadTicket = { at: this.clock() };
+    this.reading.set(id, ticket);
+    return ticket;
+  }
+
+  endRead(id: string, ticket: ReadTicket): void {
+    if (this.reading.get(id) === ticket) this.reading.delete(id);
+  }
+
+  /** A write through this process changed (or may have changed) file `id`. */
+  forget(id: string): void {
+    this.reading.delete(id);
+    const e = this.entries.get(id);
+    if (e) e.freshAt = -Infinity;
+  }
+
+  /** `forget` for every file whose id starts with `prefix` (a deleted volume). */
+  forgetPrefix(prefix: string): void {
+    for (const id of this.reading.keys()) if (id.startsWith(prefix)) this.reading.delete(id);
+    for (const [id, e] of this.entries) if (id.startsWith(prefix)) e.freshAt = -Infinity;
+  }
+
+  /**
+   * `id` names one file on one drive; `decode` parses bytes (and throws on corrupt ones).
+   * `ticket`: from `startRead` when `bytes` were just read from disk, so they may count as fresh.
+   */
+  decode(id: string, bytes: Uint8Array, decode: (b: Uint8Array) => XlMeta, ticket?: ReadTicket): XlMeta {
+    const freshAt = ticket !== undefined && this.reading.get(id) === ticket ? ticket.at : -Infinity;
     const hit = this.entries.get(id);
     if (hit && sameBytes(hit.bytes, bytes)) {
       // Re-insert: Map order is the eviction order, oldest use first.
       this.entries.delete(id);
       this.entries.set(id, hit);
+      hit.freshAt = freshAt;
       return hit.meta;
     }
     if (hit) this.drop(id, hit);
@@ -54,7 +126,7 @@ export class MetaDecodeCache {
     const own = Uint8Array.prototype.slice.call(bytes);
     const meta = decode(own);
     freezeDeep(meta.versions);
-    this.entries.set(id, { bytes: own, meta });
+    this.entries.set(id, { bytes: own, meta, freshAt });
     this.held += own.byteLength;
     this.evict();
     return meta;

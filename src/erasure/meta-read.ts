@@ -6,6 +6,7 @@
 import { ObjectError } from "../object/index";
 import { DriveError } from "../storage/index";
 import { decodeXlMeta, findVersion, type VersionMeta, type XlMeta } from "../xlmeta/index";
+import { metaFileId } from "./meta-cache";
 import { absentError, fanOut, type DriveResult } from "./quorum";
 import type { ErasureSet, Loc } from "./set";
 
@@ -25,14 +26,27 @@ export function readMetas(set: ErasureSet, loc: Loc): Promise<MetaResults> {
 }
 
 /**
- * readMetas for read-only paths (GET, HEAD): every drive is still read, but unchanged files are
- * not decoded again. The results are shared with other requests and frozen: never modify them.
+ * readMetas for read-only paths (GET, HEAD), through the meta cache: files every online drive
+ * returned within its freshness window are not read again, and unchanged files are not decoded
+ * again. The results are shared with other requests and frozen: never modify them.
  */
-export function readMetasShared(set: ErasureSet, loc: Loc): Promise<MetaResults> {
+export async function readMetasShared(set: ErasureSet, loc: Loc): Promise<MetaResults> {
   const cache = set.cfg.metaCache;
-  return fanOut(set.drives, async (d) => {
-    const bytes = await d.readMeta(loc.bucket, loc.key);
-    return cache.decode(`${d.endpoint}\0${loc.bucket}\0${loc.key}`, bytes, (b) => decodeOrCorrupt(b, d.endpoint));
+  const ids = set.drives.map((d) => metaFileId(d.endpoint, loc.bucket, loc.key));
+  // An offline drive's file is not fresh, whatever it was: that drive is to be read (and fail).
+  if (set.drives.every((d) => d.isOnline())) {
+    const recent = cache.recent(ids);
+    if (recent) return recent.map((value) => ({ ok: true, value }));
+  }
+  return fanOut(set.drives, async (d, i) => {
+    const id = ids[i]!;
+    const ticket = cache.startRead(id);
+    try {
+      const bytes = await d.readMeta(loc.bucket, loc.key);
+      return cache.decode(id, bytes, (b) => decodeOrCorrupt(b, d.endpoint), ticket);
+    } finally {
+      cache.endRead(id, ticket);
+    }
   });
 }
 
