@@ -199,12 +199,27 @@ test("a read stands in for the disk for freshMs from its start, unless a write o
   cache.decode("a", new Uint8Array([1]), decode, t);
   cache.endRead("a", t);
   expect(cache.recent(["a"])).toBeNull();
-  // Two readers at once: only the later one counts.
+  // Overlapping readers all count (under load some read is always in flight)...
   const t1 = cache.startRead("a");
   const t2 = cache.startRead("a");
   cache.decode("a", new Uint8Array([1]), decode, t1);
-  expect(cache.recent(["a"])).toBeNull();
+  cache.endRead("a", t1);
+  const t3 = cache.startRead("a");
+  expect(cache.recent(["a"])).not.toBeNull();
   cache.decode("a", new Uint8Array([1]), decode, t2);
+  cache.endRead("a", t2);
+  expect(cache.recent(["a"])).not.toBeNull();
+  // ...but not one that a write overlapped, nor one that started before it.
+  const t4 = cache.startRead("a");
+  cache.forget("a");
+  const t5 = cache.startRead("a");
+  for (const t of [t3, t4]) {
+    cache.decode("a", new Uint8Array([1]), decode, t);
+    cache.endRead("a", t);
+    expect(cache.recent(["a"])).toBeNull();
+  }
+  cache.decode("a", new Uint8Array([1]), decode, t5);
+  cache.endRead("a", t5);
   expect(cache.recent(["a"])).not.toBeNull();
   // Bytes decoded without a ticket (not just read from disk) are never fresh.
   cache.decode("c", new Uint8Array([3]), decode);

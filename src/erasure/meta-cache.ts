@@ -21,10 +21,16 @@ interface Entry {
   freshAt: number;
 }
 
+/** The reads of one file since its last `forget`; a `forget` starts a new epoch. */
+interface Epoch {
+  readers: number;
+}
+
 /** Handed out when a disk read starts; a `forget` before it ends makes the read not fresh. */
 export interface ReadTicket {
   /** The read reflects the disk as of this time at the earliest. */
   readonly at: number;
+  readonly epoch: Epoch;
 }
 
 export interface MetaCacheLimits {
@@ -56,8 +62,8 @@ function freezeDeep(v: unknown): void {
 
 export class MetaDecodeCache {
   private readonly entries = new Map<string, Entry>();
-  /** Reads in progress by file; a write's `forget` removes the file's ticket. */
-  private readonly reading = new Map<string, ReadTicket>();
+  /** Files being read, by their current epoch (dropped when the last reader ends). */
+  private readonly epochs = new Map<string, Epoch>();
   private held = 0;
   private readonly limits: MetaCacheLimits;
 
@@ -83,26 +89,28 @@ export class MetaDecodeCache {
 
   /** Call before reading file `id` from disk; pass the ticket to `decode` and `endRead`. */
   startRead(id: string): ReadTicket {
-    // A second reader replaces the first one's ticket: only the latest can count as fresh.
-    const ticket: ReadTicket = { at: this.clock() };
-    this.reading.set(id, ticket);
-    return ticket;
+    // Concurrent readers share an epoch: under steady load some read is always in flight, and
+    // each of them must still be able to count as fresh.
+    let epoch = this.epochs.get(id);
+    if (!epoch) this.epochs.set(id, (epoch = { readers: 0 }));
+    epoch.readers++;
+    return { at: this.clock(), epoch };
   }
 
   endRead(id: string, ticket: ReadTicket): void {
-    if (this.reading.get(id) === ticket) this.reading.delete(id);
+    if (--ticket.epoch.readers === 0 && this.epochs.get(id) === ticket.epoch) this.epochs.delete(id);
   }
 
   /** A write through this process changed (or may have changed) file `id`. */
   forget(id: string): void {
-    this.reading.delete(id);
+    this.epochs.delete(id);
     const e = this.entries.get(id);
     if (e) e.freshAt = -Infinity;
   }
 
   /** `forget` for every file whose id starts with `prefix` (a deleted volume). */
   forgetPrefix(prefix: string): void {
-    for (const id of this.reading.keys()) if (id.startsWith(prefix)) this.reading.delete(id);
+    for (const id of this.epochs.keys()) if (id.startsWith(prefix)) this.epochs.delete(id);
     for (const [id, e] of this.entries) if (id.startsWith(prefix)) e.freshAt = -Infinity;
   }
 
@@ -111,13 +119,14 @@ export class MetaDecodeCache {
    * `ticket`: from `startRead` when `bytes` were just read from disk, so they may count as fresh.
    */
   decode(id: string, bytes: Uint8Array, decode: (b: Uint8Array) => XlMeta, ticket?: ReadTicket): XlMeta {
-    const freshAt = ticket !== undefined && this.reading.get(id) === ticket ? ticket.at : -Infinity;
+    const freshAt = ticket !== undefined && this.epochs.get(id) === ticket.epoch ? ticket.at : -Infinity;
     const hit = this.entries.get(id);
     if (hit && sameBytes(hit.bytes, bytes)) {
       // Re-insert: Map order is the eviction order, oldest use first.
       this.entries.delete(id);
       this.entries.set(id, hit);
-      hit.freshAt = freshAt;
+      // Of two fresh reads of the same bytes, the later start stands.
+      hit.freshAt = freshAt === -Infinity ? freshAt : Math.max(hit.freshAt, freshAt);
       return hit.meta;
     }
     if (hit) this.drop(id, hit);
