@@ -77,10 +77,15 @@ export class DrivePaths {
     return name;
   }
 
+  /** What `abs` (a path under the root) resolves to when no symlink below the root redirects it. */
+  realOf(abs: string): string {
+    return this.realRoot + abs.slice(this.root.length);
+  }
+
   /** Throws InvalidPath when `abs` (an existing path under the root) resolves elsewhere. */
   async assertInside(abs: string): Promise<void> {
     const real = await realpath(abs);
-    if (real !== this.realRoot + abs.slice(this.root.length)) throw this.invalid(`${abs} leaves the drive root`);
+    if (real !== this.realOf(abs)) throw this.invalid(`${abs} leaves the drive root`);
   }
 
   /**

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DirSyncs, fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { registerFsSync } from "./fs-sync";
+import { createInNewDir, DirSyncs, fsyncDir, mkdirDurable, readAt, renameDurable, writeFileSynced } from "./fsutil";
 import { promiseState } from "../../test/promise-state";
 
 let dir: string;
@@ -107,4 +108,23 @@ test("DirSyncs: a failed fsync fails only its own requests; those waiting get th
   expect(calls.length).toBe(2);
   calls[1]!.finish();
   await waiting;
+});
+
+test("createInNewDir makes the dir and the file in one job, and changes nothing when its premises fail", async () => {
+  const root = await realpath(dir);
+  expect(await registerFsSync(root)).toBe(true);
+  const data = new Uint8Array([1, 2, 3]);
+  expect(await createInNewDir(join(root, "k/f"), data, root, root)).toBe(true);
+  expect(new Uint8Array(await readFile(join(root, "k/f")))).toEqual(data);
+  // The dir exists already: maybe another key's, maybe a planted link; the caller's checks decide.
+  expect(await createInNewDir(join(root, "k/g"), data, root, root)).toBe(false);
+  // The parent is missing.
+  expect(await createInNewDir(join(root, "none/k/f"), data, join(root, "none"), join(root, "none"))).toBe(false);
+  // The parent resolves elsewhere than the caller expects (a symlink below the root).
+  mkdirSync(join(root, "elsewhere"));
+  symlinkSync(join(root, "elsewhere"), join(root, "link"));
+  expect(await createInNewDir(join(root, "link/k/f"), data, join(root, "link"), join(root, "link"))).toBe(false);
+  expect(readdirSync(root).sort()).toEqual(["elsewhere", "k", "link"]);
+  expect(readdirSync(join(root, "k"))).toEqual(["f"]);
+  expect(readdirSync(join(root, "elsewhere"))).toEqual([]);
 });

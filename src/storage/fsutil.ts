@@ -7,7 +7,7 @@
  */
 import { mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { fsSyncOf } from "./fs-sync";
+import { fsSyncOf, type FsSync } from "./fs-sync";
 import { syncWorkers } from "./sync-workers";
 
 /**
@@ -89,10 +89,7 @@ export async function createFileDurable(path: string, data: Uint8Array, dirs: re
   const group = pool ? fsSyncOf(path) : null;
   if (pool && group) {
     await pool.run({ op: "write", path, data, exclusive: true, fsync: false });
-    return group.sync().catch(async (err: unknown) => {
-      await unlink(path).catch(() => undefined);
-      throw err;
-    });
+    return syncOrRemove(group, path);
   }
   if (pool) await pool.run({ op: "write", path, data, exclusive: true });
   else {
@@ -102,6 +99,32 @@ export async function createFileDurable(path: string, data: Uint8Array, dirs: re
     });
   }
   await fsyncDirs(dirs);
+}
+
+/** A file written without fsync becomes durable with its group's syncfs, or is removed again. */
+function syncOrRemove(group: FsSync, path: string): Promise<void> {
+  return group.sync().catch(async (err: unknown) => {
+    await unlink(path).catch(() => undefined);
+    throw err;
+  });
+}
+
+/**
+ * The common case of creating a small file, a new key's xl.meta, as one worker job instead of a
+ * realpath, a mkdir and a write, each a hop to a pool thread and back: the file goes into a new
+ * directory `dirname(path)` under `parent`, which must resolve to `realParent`. Answers false,
+ * having changed nothing, when that does not hold (the dir exists, the parent is missing or
+ * leads elsewhere) or there is no worker pool and group sync: the caller takes the general path.
+ * After true the file and the new directory are durable, exactly as createFileDurable leaves them.
+ */
+export async function createInNewDir(path: string, data: Uint8Array, parent: string, realParent: string): Promise<boolean> {
+  const pool = syncWorkers();
+  const group = pool ? fsSyncOf(path) : null;
+  if (!pool || !group) return false;
+  const dir = dirname(path);
+  if (!(await pool.ask<boolean>({ op: "create-in-new-dir", path, data, dir, parent, realParent }))) return false;
+  await syncOrRemove(group, path);
+  return true;
 }
 
 async function writeFileSyncedAsync(path: string, data: Uint8Array, flags: "w" | "wx"): Promise<void> {

@@ -34,7 +34,7 @@ import { fsyncDir, pruneEmptyDirs, readAt, readAtInto, renameDurable, writeFileS
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
-import { createMetaFile, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
+import { createKeyMeta, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
 import { SysFileWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
 import { walkVolumeBatches } from "./walk";
@@ -222,11 +222,7 @@ export class LocalDrive implements Drive {
 
   createMeta(volume: string, key: string, meta: Uint8Array): Promise<boolean> {
     if (meta.length > IN_PLACE_MAX) return Promise.resolve(false);
-    return this.run(async () => {
-      const dir = this.paths.object(volume, key);
-      await this.paths.requireVolume(volume);
-      return createMetaFile(join(dir, META_FILE), meta, (d) => this.paths.makeKeyDir(d));
-    });
+    return this.run(() => createKeyMeta(this.paths, volume, key, meta));
   }
 
   /** Moves the staged data dir beside xl.meta and makes the move durable before xl.meta. */

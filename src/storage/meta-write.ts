@@ -30,7 +30,9 @@
 import { dirname } from "node:path";
 import { DriveError, type WalkEntry } from "./drive";
 import { errnoOf, isNotFound } from "./errno";
-import { createFileDurable } from "./fsutil";
+import type { DrivePaths } from "./drive-paths";
+import { createFileDurable, createInNewDir } from "./fsutil";
+import { META_FILE } from "./paths";
 
 /** One page: the unit a write is all-or-nothing in (Linux pages are 4 KiB or larger). */
 export const IN_PLACE_MAX = 4096;
@@ -64,6 +66,17 @@ export async function createMetaFile(path: string, meta: Uint8Array, makeDir: Me
       throw err;
     }
   }
+}
+
+/** Drive.createMeta of a local drive (meta at most IN_PLACE_MAX bytes). */
+export async function createKeyMeta(paths: DrivePaths, volume: string, key: string, meta: Uint8Array): Promise<boolean> {
+  const dir = paths.object(volume, key);
+  const path = `${dir}/${META_FILE}`;
+  const parent = dirname(dir);
+  // A new key under an existing dir (so the volume exists) takes one worker job; else the checks.
+  if (await createInNewDir(path, meta, parent, paths.realOf(parent))) return true;
+  await paths.requireVolume(volume);
+  return createMetaFile(path, meta, (d) => paths.makeKeyDir(d));
 }
 
 /** An xl.meta as read; an empty one is a crashed in-place create and reads as absent. */

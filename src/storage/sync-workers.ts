@@ -26,9 +26,14 @@ import { SYNCFS_WORKER_SOURCE } from "../../ffi/syncfs";
  * if it exists) and removes it again if the write or the fsync fails; `fsync: false` leaves the
  * fsync to a later syncfs of the whole filesystem (fs-sync.ts). `syncfs` syncs the filesystem
  * of `fd`, a descriptor `syncfs-open` opened on `path` (and answered with as its value).
+ * `create-in-new-dir` is a small file's whole creation in a directory made for it: it answers
+ * false, having changed nothing, unless `parent` resolves to `realParent` (no symlink leads out)
+ * and `dir` did not exist; then it makes `dir` and writes the file there as an exclusive write
+ * without fsync, and answers true.
  */
 export type SyncJob =
   | { op: "write"; path: string; data: Uint8Array; exclusive?: boolean; fsync?: boolean }
+  | { op: "create-in-new-dir"; path: string; data: Uint8Array; dir: string; parent: string; realParent: string }
   | { op: "fsync"; path: string }
   | { op: "syncfs-open"; path: string }
   | { op: "syncfs"; path: string; fd: number };
@@ -52,6 +57,23 @@ function writeSynced(path, data, exclusive, sync) {
   } finally {
     fs.closeSync(fd);
   }
+}
+function createInNewDir(m) {
+  let real;
+  try {
+    real = fs.realpathSync(m.parent);
+  } catch {
+    return false;
+  }
+  if (real !== m.realParent) return false;
+  try {
+    fs.mkdirSync(m.dir);
+  } catch (err) {
+    if (err && (err.code === "EEXIST" || err.code === "ENOENT")) return false;
+    throw err;
+  }
+  writeSynced(m.path, m.data, true, false);
+  return true;
 }
 function fsyncPath(path) {
   const fd = fs.openSync(path, "r");
@@ -82,6 +104,7 @@ self.onmessage = (e) => {
   try {
     let value;
     if (m.op === "write") writeSynced(m.path, m.data, m.exclusive === true, m.fsync !== false);
+    else if (m.op === "create-in-new-dir") value = createInNewDir(m);
     else if (m.op === "fsync") fsyncPath(m.path);
     else if (m.op === "syncfs-open") value = syncfsOpen(m.path);
     else if (m.op === "syncfs") syncfs(m.fd);
@@ -174,7 +197,7 @@ export class SyncWorkers {
   }
 
   /** A job for this pool's worker source; resolves with the worker's `value`. */
-  ask<R>(job: WorkerJob): Promise<R> {
+  ask<R>(job: SyncJob | WorkerJob): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const p: Pending = { job, lane: this.laneOf(job.path), resolve: resolve as (value: unknown) => void, reject };
       const slot = this.laneOpen(p.lane) ? (this.idle.pop() ?? (this.slots.length < this.width ? this.spawn() : null)) : null;
