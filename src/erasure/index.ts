@@ -27,7 +27,10 @@ export interface OpenErasureOptions {
   driveImpls?: Drive[];
   /** Bounds of the PUT buffer pool (defaults in buffers.ts). */
   buffers?: BufferPoolOptions;
-  /** How long an xl.meta read stands in for the disk on GET/HEAD (meta-cache.ts); 0: never. */
+  /**
+   * How long an xl.meta read stands in for the disk on GET/HEAD (meta-cache.ts); 0: never.
+   * Default: CAIRN_META_FRESH_MS, else 1 s.
+   */
   metaFreshMs?: number;
 }
 
@@ -37,7 +40,8 @@ export interface OpenErasureOptions {
  * beyond recreating buckets on drives that came back blank.
  */
 export async function openErasureLayer(opts: OpenErasureOptions): Promise<ErasureLayer & ObjectLayer> {
-  const metaCache = new MetaDecodeCache(opts.metaFreshMs === undefined ? {} : { freshMs: opts.metaFreshMs });
+  const freshMs = opts.metaFreshMs ?? Number(process.env.CAIRN_META_FRESH_MS || NaN);
+  const metaCache = new MetaDecodeCache(freshMs >= 0 ? { freshMs } : {});
   const opened = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
   // Every use of a drive goes through its watch, so no write can leave a cached xl.meta fresh.
   const drives = opened.map((d) => watchMetaWrites(d, metaCache));

@@ -241,3 +241,22 @@ test("forgetPrefix makes one volume's files stale and no other's; freshMs 0 read
   never.decode("x", new Uint8Array([1]), decode, never.startRead("x"));
   expect(never.recent(["x"])).toBeNull();
 });
+
+test("CAIRN_META_FRESH_MS=0 makes every GET read the drives", async () => {
+  const was = process.env.CAIRN_META_FRESH_MS;
+  process.env.CAIRN_META_FRESH_MS = "0";
+  const t = tempDrives(4);
+  try {
+    const layer = await openErasureLayer({ drives: t.drives, parity: 2 });
+    await layer.makeBucket("bkt");
+    await layer.putObject("bkt", "k", body(bytes(100, 1)), { size: 100, metadata: meta(), versioning: "unversioned" });
+    expect((await layer.getObject("bkt", "k")).bytes).toEqual(bytes(100, 1));
+    for (const f of metaFiles(t.root)) rmSync(f);
+    await expect(layer.getObject("bkt", "k")).rejects.toMatchObject({ kind: "ObjectNotFound" });
+    await layer.close();
+  } finally {
+    if (was === undefined) delete process.env.CAIRN_META_FRESH_MS;
+    else process.env.CAIRN_META_FRESH_MS = was;
+    t.cleanup();
+  }
+});
