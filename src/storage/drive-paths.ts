@@ -36,6 +36,8 @@ export class DrivePaths {
   private realRoot: string;
   /** Directories that passed assertInside recently, with when the pass expires. */
   private readonly verified = new Map<string, number>();
+  /** Volumes `missing` found in place, with when that finding expires. */
+  private readonly volumesSeen = new Map<string, number>();
 
   constructor(readonly root: string) {
     this.sysDir = join(root, SYSTEM_DIR);
@@ -137,13 +139,28 @@ export class DrivePaths {
     }
   }
 
-  /** Why a path under a volume is missing: the volume, or the whole drive root, is gone. */
+  /**
+   * Why a path under a volume is missing: the file, or the volume, or the whole drive root. A
+   * volume seen in the last second is taken to be there still (a PUT of a new key asks this of
+   * every drive first; volumes this drive deletes are forgotten at once, see forgetVolume).
+   */
   async missing(volume: string, err: unknown): Promise<DriveError> {
+    const now = performance.now();
+    if ((this.volumesSeen.get(volume) ?? 0) > now) return new DriveError("FileNotFound", this.root, volume, { cause: err });
     const vol = await stat(join(this.root, volume)).catch(() => null);
-    if (vol?.isDirectory()) return new DriveError("FileNotFound", this.root, volume, { cause: err });
+    if (vol?.isDirectory()) {
+      if (this.volumesSeen.size >= VERIFIED_MAX) this.volumesSeen.clear();
+      this.volumesSeen.set(volume, now + VERIFIED_MS);
+      return new DriveError("FileNotFound", this.root, volume, { cause: err });
+    }
     const root = await stat(this.root).catch(() => null);
     if (root === null) return new DriveError("Faulty", this.root, "drive root is missing", { cause: err });
     return new DriveError("VolumeNotFound", this.root, volume, { cause: err });
+  }
+
+  /** A volume this drive is deleting: `missing` must look again. */
+  forgetVolume(volume: string): void {
+    this.volumesSeen.delete(volume);
   }
 
   async requireVolume(volume: string): Promise<string> {

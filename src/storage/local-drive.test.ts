@@ -204,3 +204,15 @@ describe("system area", () => {
     expect(info.inodesTotal).toBeGreaterThanOrEqual(info.inodesFree);
   });
 });
+
+test("a missing key is FileNotFound; once this drive deletes its volume, VolumeNotFound at once", async () => {
+  for (const force of [false, true]) {
+    await drive.makeVolume("v");
+    if (force) await drive.writeMeta("v", "other", enc("m"));
+    await expectDriveError(drive.readMeta("v", "k"), "FileNotFound");
+    await expectDriveError(drive.readMeta("v", "k"), "FileNotFound"); // the volume as seen a moment ago
+    await drive.deleteVolume("v", { force });
+    await expectDriveError(drive.readMeta("v", "k"), "VolumeNotFound");
+    await expectDriveError(drive.readFile("v", "k", "dd", "part.1", 0, 1), "VolumeNotFound");
+  }
+});

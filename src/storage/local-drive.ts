@@ -161,27 +161,28 @@ export class LocalDrive implements Drive {
   }
 
   deleteVolume(volume: string, opts: { force?: boolean } = {}): Promise<void> {
-    return this.run(
-      async () => {
-        const dir = await this.paths.requireVolume(volume);
-        if (!opts.force) {
-          const removed = await rmdir(dir).then(
-            () => true,
-            (err) => (err.code === "ENOTEMPTY" || err.code === "EEXIST" ? false : Promise.reject(err)),
-          );
-          if (removed) return fsyncDir(this.root);
-          // Leftover empty directories (or a crashed create's empty xl.meta) do not make a volume non-empty.
-          const first = await withoutEmptyMetas(walkVolumeBatches(dir, {}, (op) => op())).next();
-          if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
-        }
-        // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.
-        const trash = join(this.sys, TMP, randomUUID());
-        await rename(dir, trash);
-        await fsyncDir(this.root);
-        await rm(trash, { recursive: true, force: true });
-      },
-      { missing: "VolumeNotFound", unbounded: true },
-    );
+    // After the volume is gone (or not), `missing` must look at the disk again.
+    const remove = () => this.removeVolume(volume, opts.force === true).finally(() => this.paths.forgetVolume(volume));
+    return this.run(remove, { missing: "VolumeNotFound", unbounded: true });
+  }
+
+  private async removeVolume(volume: string, force: boolean): Promise<void> {
+    const dir = await this.paths.requireVolume(volume);
+    if (!force) {
+      const removed = await rmdir(dir).then(
+        () => true,
+        (err) => (err.code === "ENOTEMPTY" || err.code === "EEXIST" ? false : Promise.reject(err)),
+      );
+      if (removed) return fsyncDir(this.root);
+      // Leftover empty directories (or a crashed create's empty xl.meta) do not make a volume non-empty.
+      const first = await withoutEmptyMetas(walkVolumeBatches(dir, {}, (op) => op())).next();
+      if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
+    }
+    // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.
+    const trash = join(this.sys, TMP, randomUUID());
+    await rename(dir, trash);
+    await fsyncDir(this.root);
+    await rm(trash, { recursive: true, force: true });
   }
 
   // ---- objects ----
