@@ -10,8 +10,24 @@ import { errnoOf, isNotFound } from "./errno";
 import { mkdirDurable } from "./fsutil";
 import { isSafeName, isSafeVolume, keyToRelDir, sysRelPath } from "./paths";
 
-const VERIFIED_MS = 1000;
-const VERIFIED_MAX = 8192;
+/** Names checked on disk in the last second (a bounded map of when each check expires). */
+class RecentChecks {
+  private readonly until = new Map<string, number>();
+
+  has(name: string): boolean {
+    return (this.until.get(name) ?? 0) > performance.now();
+  }
+
+  /** `checkedAt`: when the check started (what it saw may have changed since). */
+  add(name: string, checkedAt: number): void {
+    if (this.until.size >= 8192) this.until.clear();
+    this.until.set(name, checkedAt + 1000);
+  }
+
+  delete(name: string): void {
+    this.until.delete(name);
+  }
+}
 
 /**
  * keyToRelDir for recently used keys: every drive of a set, and every request for a hot key,
@@ -34,10 +50,10 @@ export class DrivePaths {
   readonly sysDir: string;
   /** The root with symlinks resolved (a drive may be mounted through one); set by resolveRoot. */
   private realRoot: string;
-  /** Directories that passed assertInside recently, with when the pass expires. */
-  private readonly verified = new Map<string, number>();
-  /** Volumes `missing` found in place, with when that finding expires. */
-  private readonly volumesSeen = new Map<string, number>();
+  /** Directories that passed assertInside recently. */
+  private readonly verified = new RecentChecks();
+  /** Volumes `missing` found in place recently. */
+  private readonly volumesSeen = new RecentChecks();
 
   constructor(readonly root: string) {
     this.sysDir = join(root, SYSTEM_DIR);
@@ -97,12 +113,10 @@ export class DrivePaths {
    * every time (they also rely on the check to see whether the directory exists).
    */
   async assertInsideForRead(abs: string): Promise<void> {
-    const now = performance.now();
-    const until = this.verified.get(abs);
-    if (until !== undefined && until > now) return;
+    if (this.verified.has(abs)) return;
+    const checkedAt = performance.now();
     await this.assertInside(abs);
-    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
-    this.verified.set(abs, now + VERIFIED_MS);
+    this.verified.add(abs, checkedAt);
   }
 
   /**
@@ -145,12 +159,11 @@ export class DrivePaths {
    * every drive first; volumes this drive deletes are forgotten at once, see forgetVolume).
    */
   async missing(volume: string, err: unknown): Promise<DriveError> {
-    const now = performance.now();
-    if ((this.volumesSeen.get(volume) ?? 0) > now) return new DriveError("FileNotFound", this.root, volume, { cause: err });
+    if (this.volumesSeen.has(volume)) return new DriveError("FileNotFound", this.root, volume, { cause: err });
+    const checkedAt = performance.now();
     const vol = await stat(join(this.root, volume)).catch(() => null);
     if (vol?.isDirectory()) {
-      if (this.volumesSeen.size >= VERIFIED_MAX) this.volumesSeen.clear();
-      this.volumesSeen.set(volume, now + VERIFIED_MS);
+      this.volumesSeen.add(volume, checkedAt);
       return new DriveError("FileNotFound", this.root, volume, { cause: err });
     }
     const root = await stat(this.root).catch(() => null);
