@@ -82,3 +82,23 @@ test("a request larger than the bound runs alone, and a reservation that waits t
   late();
   expect(pool.reservedBytes).toBe(0);
 });
+
+test("a full pool makes room for a size in use by dropping idle sizes no one took lately, and only those", async () => {
+  const pool = new BufferPool({ idleBytes: 256 * KiB, staleMs: 30 });
+  const old = Array.from({ length: 4 }, () => pool.take(64 * KiB));
+  for (const b of old) pool.give(b);
+  // Both sizes in use: the pool stays as it is and the newcomer is not kept.
+  const early = pool.take(32 * KiB);
+  pool.give(early);
+  expect(pool.idleBytes).toBe(256 * KiB);
+  expect(pool.take(32 * KiB)).not.toBe(early);
+  // No one took 64 KiB for a while: a 32 KiB buffer in use now takes the room of one of them.
+  await Bun.sleep(60);
+  const now = pool.take(32 * KiB);
+  pool.give(now);
+  expect(pool.idleBytes).toBe(3 * 64 * KiB + 32 * KiB);
+  expect(pool.take(32 * KiB)).toBe(now);
+  // One of the four 64 KiB buffers made the room; the other three are still there to reuse.
+  const reused = Array.from({ length: 4 }, () => pool.take(64 * KiB)).filter((b) => old.includes(b));
+  expect(reused).toHaveLength(3);
+});
