@@ -125,10 +125,10 @@ export class BufferPool {
   /** Hands a buffer back; the caller must not touch it afterwards (the next `take` may get it). */
   give(buf: Uint8Array): void {
     const key = `${buf.buffer instanceof SharedArrayBuffer ? "s" : "p"}${buf.length}`;
-    if (this.idleTotal + buf.length > this.max) this.dropStale(this.idleTotal + buf.length - this.max, key);
-    if (this.idleTotal + buf.length > this.max) return;
     const list = this.idle.get(key) ?? [];
     if (list.includes(buf)) return; // given twice: keeping it twice would hand it to two takers
+    if (this.idleTotal + buf.length > this.max) this.dropStale(this.idleTotal + buf.length - this.max, key);
+    if (this.idleTotal + buf.length > this.max) return;
     list.push(buf);
     this.idle.set(key, list);
     this.idleTotal += buf.length;
