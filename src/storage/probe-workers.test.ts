@@ -69,3 +69,17 @@ test("an error other than ENOENT fails the batch with its errno code, as the asy
   // The pool still answers after a failed batch.
   expect((await probeBatch(root, [all(join(dir, "ok"))]))[0]).toEqual({ meta: null, leaf: true });
 });
+
+test("one batch may span parents, including one that is gone: each entry as the async calls find it", async () => {
+  const a = join(root, "span-a");
+  const b = join(root, "span-b");
+  for (const [dir, meta] of [[a, "from-a"], [b, "from-b"]] as const) {
+    mkdirSync(join(dir, "k", "sub"), { recursive: true });
+    writeFileSync(join(dir, "k", META_FILE), meta);
+  }
+  const jobs = [all(join(a, "k")), all(join(root, "no-such-parent", "k")), all(join(b, "k")), all(join(a, "absent"))];
+  const viaWorkers = await probeBatch(root, jobs);
+  expect(plain(viaWorkers)).toEqual(plain(await probeAsync(jobs)));
+  expect(viaWorkers.map((p) => (p.meta === null ? null : new TextDecoder().decode(p.meta)))).toEqual(["from-a", null, "from-b", null]);
+  expect(viaWorkers.map((p) => p.leaf)).toEqual([false, true, false, true]);
+});

@@ -1,6 +1,7 @@
 /**
  * A walk's probes of object directories (their xl.meta bytes, whether they hold
- * sub-directories), a batch at a time, on worker threads calling the synchronous fs API.
+ * sub-directories), a batch at a time, on worker threads making the syscalls themselves
+ * (through libc: ffi/probe.ts).
  *
  * Why: a probe is an lstat and an open + read + close. On Bun's async fs each of them is a
  * round trip through its process-wide pool of two threads, plus a promise and a Buffer per call,
@@ -10,10 +11,11 @@
  * fails the batch (as one rejected call failed the batch's Promise.all).
  *
  * The pool is a SyncWorkers pool (lanes per drive root, workers started on demand, a dead
- * worker fails only its own job) with this file's worker source; where workers cannot run
- * (or CAIRN_FS_WORKERS=0), the batch runs on async fs.
+ * worker fails only its own job) with this file's worker source; where workers or libc cannot
+ * be loaded (or CAIRN_FS_WORKERS=0), the batch runs on async fs.
  */
 import { lstat, readFile } from "node:fs/promises";
+import { PROBE_SYS_WORKER_SOURCE, probeSyscallsLoad } from "../../ffi/probe";
 import { isNotFound } from "./errno";
 import { META_FILE } from "./paths";
 import { SyncWorkers } from "./sync-workers";
@@ -53,11 +55,12 @@ interface Answer {
   data: Uint8Array;
 }
 
-// Bun's own readFile takes a short read for EOF (one read per small file), and so does this.
-// Bytes are read straight into the batch's output buffer. Symlinks to xl.meta are followed,
-// as readFile did; the directory's lstat is not.
+// A short read ends a file (one read per small file, as Bun's own readFile does). Bytes are
+// read straight into the batch's output buffer. Symlinks to xl.meta (or on the way to it) are
+// followed, as readFile did; the directory's own lstat does not follow one. Entries of one
+// parent (a walk's batch is one directory's) are reached from one descriptor of it.
 const WORKER_SOURCE = `
-const fs = require("node:fs");
+${PROBE_SYS_WORKER_SOURCE}
 const SPARE = 1 << 16;
 let out = new Uint8Array(1 << 20);
 function room(at) {
@@ -66,39 +69,27 @@ function room(at) {
   grown.set(out.subarray(0, at));
   out = grown;
 }
-function readMeta(path, at) {
-  let fd;
-  try {
-    fd = fs.openSync(path, "r");
-  } catch (err) {
-    if (err && err.code === "ENOENT") return -1;
-    throw err;
-  }
+function readMeta(dir, name, at) {
+  if (dir < 0) return -1;
+  const fd = probeSys.openAt(dir, name + "/${META_FILE}");
+  if (fd < 0) return -1;
   try {
     let len = 0;
     for (;;) {
       room(at + len);
       const free = out.length - at - len;
-      const n = fs.readSync(fd, out, at + len, free, len);
+      const n = probeSys.read(fd, out, at + len, free);
       len += n;
       if (n < free) return len;
     }
   } finally {
-    fs.closeSync(fd);
+    probeSys.close(fd);
   }
 }
-function leafOf(dir, stamps, i) {
-  let st;
-  try {
-    st = fs.lstatSync(dir);
-  } catch (err) {
-    if (err && err.code === "ENOENT") return 1; // gone meanwhile: holds nothing either
-    throw err;
-  }
-  if (st.nlink === 2) return 1;
-  const big = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
-  if (big === undefined) return 1;
-  stamps.set([big.ino, big.mtimeNs, big.ctimeNs], 3 * i);
+function leafOf(dir, name, stamps, i) {
+  const st = dir < 0 ? null : probeSys.lstatAt(dir, name);
+  if (st === null || st.nlink === 2) return 1; // gone meanwhile: holds nothing either
+  stamps.set([st.ino, st.mtimeNs, st.ctimeNs], 3 * i);
   return 0;
 }
 function probe(m) {
@@ -106,13 +97,24 @@ function probe(m) {
   const lens = new Int32Array(n).fill(-1);
   const leaf = new Int8Array(n).fill(-1);
   const stamps = new BigUint64Array(3 * n);
+  const open = new Map();
   let at = 0;
-  for (let i = 0; i < n; i++) {
-    if (m.want[i] & 2) leaf[i] = leafOf(m.dirs[i], stamps, i);
-    if (m.want[i] & 1) {
-      lens[i] = readMeta(m.dirs[i] + "/${META_FILE}", at);
-      if (lens[i] > 0) at += lens[i];
+  try {
+    for (let i = 0; i < n; i++) {
+      const abs = m.dirs[i];
+      const slash = abs.lastIndexOf("/");
+      const parent = abs.slice(0, slash);
+      const name = abs.slice(slash + 1);
+      let dir = open.get(parent);
+      if (dir === undefined) open.set(parent, (dir = probeSys.openDir(parent)));
+      if (m.want[i] & 2) leaf[i] = leafOf(dir, name, stamps, i);
+      if (m.want[i] & 1) {
+        lens[i] = readMeta(dir, name, at);
+        if (lens[i] > 0) at += lens[i];
+      }
     }
+  } finally {
+    for (const fd of open.values()) if (fd >= 0) probeSys.close(fd);
   }
   return { lens, leaf, stamps, data: out.slice(0, at) };
 }
@@ -156,7 +158,7 @@ export function probePool(): SyncWorkers | null {
   if (shared !== undefined) return shared;
   const off = process.env.CAIRN_FS_WORKERS === "0";
   const width = Number(process.env.CAIRN_PROBE_WORKERS ?? DEFAULT_WIDTH);
-  if (off || !Number.isInteger(width) || width <= 0) return (shared = null);
+  if (off || !Number.isInteger(width) || width <= 0 || !probeSyscallsLoad()) return (shared = null);
   try {
     shared = new SyncWorkers(width, WORKER_SOURCE);
     shared.warm();
