@@ -156,6 +156,25 @@ test.skipIf(process.platform !== "linux")("a local ext4/xfs/btrfs drive gets the
   }
 });
 
+test.skipIf(process.platform !== "linux")("drives on one filesystem registered side by side share one group sync", async () => {
+  const fsType = (await Bun.$`stat -f -c %T ${root}`.text()).trim();
+  if (!(fsType.startsWith("ext") || fsType === "xfs" || fsType === "btrfs") || process.env.CAIRN_FS_SYNCFS === "0") return;
+  // A fresh process: this one's registry already knows the filesystem from the tests above.
+  const script = `
+    import { fsSyncOf, registerFsSync } from ${JSON.stringify(join(import.meta.dir, "fs-sync.ts"))};
+    import { mkdirSync } from "node:fs";
+    const drives = ["d1", "d2", "d3", "d4"].map((d) => ${JSON.stringify(root)} + "/side-by-side/" + d);
+    for (const d of drives) mkdirSync(d, { recursive: true });
+    // As a server opens its drives: all at once, each before any other has finished.
+    const ok = await Promise.all(drives.map((d) => registerFsSync(d)));
+    const syncs = new Set(drives.map((d) => fsSyncOf(d + "/bucket/key/~xl.meta")));
+    console.log(JSON.stringify({ ok, syncs: syncs.size, none: syncs.has(null) }));
+    process.exit(0);`;
+  const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "inherit" });
+  const out = JSON.parse(await new Response(proc.stdout).text());
+  expect(out).toEqual({ ok: [true, true, true, true], syncs: 1, none: false });
+});
+
 test.skipIf(process.platform !== "linux")("the worker's syncfs reports the errno of a failed call by name", async () => {
   const pool = syncWorkers();
   expect(pool).not.toBeNull();

@@ -31,7 +31,7 @@ import { readFileSync } from "node:fs";
 import { stat, statfs } from "node:fs/promises";
 import { release } from "node:os";
 import { dirname } from "node:path";
-import { syncWorkers } from "./sync-workers";
+import { syncWorkers, type SyncWorkers } from "./sync-workers";
 
 /** statfs f_type of the filesystems whose syncfs is a full local writeback + flush. */
 const LOCAL_FS_TYPES = new Set([0xef53 /* ext2/3/4 */, 0x58465342 /* xfs */, 0x9123683e /* btrfs */]);
@@ -92,9 +92,14 @@ export class FsSync {
   }
 }
 
-/** Drive roots with a working group sync, and one FsSync per filesystem (device). */
+/**
+ * Drive roots with a working group sync, and one FsSync per filesystem (device). The device's
+ * entry is a promise, set before the first await: drives open side by side, and each must find
+ * the one being set up rather than set up its own (four drive dirs on one disk were syncing it
+ * four times per round).
+ */
 const byRoot = new Map<string, FsSync>();
-const byDevice = new Map<number, FsSync>();
+const byDevice = new Map<number, Promise<FsSync | null>>();
 
 function kernelAtLeast(major: number, minor: number): boolean {
   const [a = 0, b = 0] = release().split(".").map((p) => parseInt(p, 10));
@@ -103,6 +108,17 @@ function kernelAtLeast(major: number, minor: number): boolean {
 
 function enabled(): boolean {
   return process.platform === "linux" && process.env.CAIRN_FS_SYNCFS !== "0" && kernelAtLeast(5, 8);
+}
+
+/** The group sync of the filesystem holding `root`, through a syncfs descriptor opened on it. */
+async function deviceSync(pool: SyncWorkers, root: string): Promise<FsSync | null> {
+  try {
+    const fd = await pool.ask<number>({ op: "syncfs-open", path: root });
+    // The descriptor is the process's, so any worker of a later pool may use it.
+    return new FsSync(() => syncWorkers()?.run({ op: "syncfs", path: root, fd }) ?? Promise.reject(new Error("fs workers gone")));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -116,12 +132,16 @@ export async function registerFsSync(root: string): Promise<boolean> {
   try {
     const [fs, st] = await Promise.all([statfs(root), stat(root)]);
     if (!LOCAL_FS_TYPES.has(fs.type)) return false;
-    let sync = byDevice.get(st.dev);
-    if (!sync) {
-      const fd = await pool.ask<number>({ op: "syncfs-open", path: root });
-      // The descriptor is the process's, so any worker of a later pool may use it.
-      sync = new FsSync(() => syncWorkers()?.run({ op: "syncfs", path: root, fd }) ?? Promise.reject(new Error("fs workers gone")));
-      byDevice.set(st.dev, sync);
+    let pending = byDevice.get(st.dev);
+    if (!pending) {
+      pending = deviceSync(pool, root);
+      byDevice.set(st.dev, pending);
+    }
+    const sync = await pending;
+    if (sync === null) {
+      // A later drive of this filesystem may try again.
+      if (byDevice.get(st.dev) === pending) byDevice.delete(st.dev);
+      return false;
     }
     attachFsSync(root, sync);
     return true;
