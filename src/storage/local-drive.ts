@@ -13,7 +13,7 @@
  * cannot redirect writes or reads outside it.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   DriveError,
@@ -35,7 +35,7 @@ import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, isSafeVolume, META_FILE } from "./paths";
 import { createKeyMeta, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
-import { SysFileWriter } from "./sys-writer";
+import { openSysWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
 import { walkVolumeBatches } from "./walk";
 import { DrivePaths } from "./drive-paths";
@@ -346,8 +346,7 @@ export class LocalDrive implements Drive {
     return this.run(async () => {
       const abs = this.paths.sys(path);
       await mkdir(dirname(abs), { recursive: true });
-      const fh = await open(abs, "w");
-      return new SysFileWriter(fh, abs, (op) => this.run(op));
+      return openSysWriter(abs, (op) => this.run(op));
     });
   }
 

@@ -7,8 +7,9 @@
  * `write` resolves (a direct write resolves only after the kernel has the bytes). fsync happens
  * once, on close.
  */
-import { rm } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { DirectFileWriter, openDirect } from "./direct-writer";
 import type { FileWriter } from "./drive";
 
 /** Chunks from this size up are written directly; smaller ones gather up to BUFFER_BYTES. */
@@ -81,4 +82,11 @@ export class SysFileWriter implements FileWriter {
       this.position += bytesWritten;
     }
   }
+}
+
+/** A new file at `abs`: written with O_DIRECT where its filesystem allows (direct-writer.ts). */
+export async function openSysWriter(abs: string, guard: <T>(op: () => Promise<T>) => Promise<T>): Promise<FileWriter> {
+  const direct = await openDirect(abs);
+  if (direct) return new DirectFileWriter(direct, abs, guard);
+  return new SysFileWriter(await open(abs, "w"), abs, guard);
 }
