@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirectFileWriter, openDirect } from "./direct-writer";
@@ -13,6 +13,7 @@ let directHere: boolean;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "cairn-direct-"));
   drive = await LocalDrive.open(root);
+  writeFileSync(join(root, "probe"), "");
   const probe = await openDirect(join(root, "probe"));
   directHere = probe !== null;
   await probe?.close();
@@ -28,26 +29,36 @@ async function writeAll(path: string, chunks: Uint8Array[]) {
   return { w, back: readFileSync(join(root, ".cairn.sys", path)) };
 }
 
+const frames = (n: number, size: number) => Array.from({ length: n }, (_, i) => bytes(size, i));
+
 test("a shard file written in frames of any size reads back byte for byte, at its exact length", async () => {
-  // Frames as a 1 MiB block on 2 data drives makes them (hash + 512 KiB), a short last frame, a
-  // tiny one, and a run that ends exactly on the 256 KiB stage: each path of the writer.
-  const cases: Uint8Array[][] = [
-    [bytes(524_320, 1), bytes(524_320, 2), bytes(1_000, 3)],
-    [bytes(100, 4)],
-    [bytes(262_144, 5), bytes(262_144, 6)],
-    [bytes(4096, 7), bytes(1, 8), bytes(300_000, 9)],
-    [],
+  // Frames as 1 MiB blocks on 2 data drives make them (hash + 512 KiB), short last frames, tiny
+  // ones, a run that ends exactly on the 256 KiB stage, and files that stay in the buffered head.
+  const cases: [Uint8Array[], boolean][] = [
+    [[bytes(524_320, 1), bytes(524_320, 2), bytes(1_000, 3)], false], // the last chunk is within its first block
+    [[bytes(524_320, 1), bytes(524_320, 2), bytes(9_000, 3)], true],
+    [frames(7, 524_320), true],
+    [[...frames(4, 262_144), ...frames(3, 262_144)], true],
+    [[bytes(1 << 20, 4), bytes(4096, 7), bytes(1, 8), bytes(300_000, 9)], true],
+    [[bytes(100, 4)], false],
+    [frames(2, 524_320), false],
+    [[], false],
   ];
-  for (const [i, chunks] of cases.entries()) {
+  for (const [i, [chunks, direct]] of cases.entries()) {
     const { w, back } = await writeAll(`tmp/frames-${i}/part.1`, chunks);
-    if (directHere) expect(w).toBeInstanceOf(DirectFileWriter);
     expect(back.length).toBe(chunks.reduce((n, c) => n + c.length, 0));
     expect(back.equals(Buffer.concat(chunks))).toBe(true);
+    if (!directHere) continue;
+    expect(w).toBeInstanceOf(DirectFileWriter);
+    const from = (w as DirectFileWriter).directFrom;
+    // Direct from the first block boundary in the first chunk that starts past the buffered head.
+    if (direct) expect(from !== null && from >= 1 << 20 && from % 4096 === 0 && from < (1 << 20) + 524_320 + 4096).toBe(true);
+    else expect(from).toBeNull();
   }
 });
 
 test("many files at once, as a PUT's drives write them, each get their own bytes (stages are never shared)", async () => {
-  const files = Array.from({ length: 48 }, (_, i) => [bytes(300_000 + i * 977, i), bytes(70_000, i + 100)]);
+  const files = Array.from({ length: 48 }, (_, i) => [bytes(300_000 + i * 977, i), bytes(900_000, i + 50), bytes(70_000, i + 100)]);
   const written = await Promise.all(files.map((chunks, i) => writeAll(`tmp/many/${i}`, chunks)));
   written.forEach(({ back }, i) => expect(back.equals(Buffer.concat(files[i]!))).toBe(true));
 });
@@ -55,6 +66,7 @@ test("many files at once, as a PUT's drives write them, each get their own bytes
 test("abort removes what was written", async () => {
   const w = await drive.createSysWriter("tmp/aborted/part.1");
   await w.write(bytes(600_000, 1));
+  await w.write(bytes(600_000, 2)); // past the head: both handles open
   await w.abort();
   expect(existsSync(join(root, ".cairn.sys/tmp/aborted/part.1"))).toBe(false);
 });

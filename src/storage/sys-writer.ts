@@ -9,7 +9,7 @@
  */
 import { open, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { DirectFileWriter, openDirect } from "./direct-writer";
+import { openShardFile } from "./direct-writer";
 import type { FileWriter } from "./drive";
 
 /** Chunks from this size up are written directly; smaller ones gather up to BUFFER_BYTES. */
@@ -84,9 +84,7 @@ export class SysFileWriter implements FileWriter {
   }
 }
 
-/** A new file at `abs`: written with O_DIRECT where its filesystem allows (direct-writer.ts). */
+/** A new file at `abs`: written with O_DIRECT past its head where that is on (direct-writer.ts). */
 export async function openSysWriter(abs: string, guard: <T>(op: () => Promise<T>) => Promise<T>): Promise<FileWriter> {
-  const direct = await openDirect(abs);
-  if (direct) return new DirectFileWriter(direct, abs, guard);
-  return new SysFileWriter(await open(abs, "w"), abs, guard);
+  return (await openShardFile(abs, guard)) ?? new SysFileWriter(await open(abs, "w"), abs, guard);
 }
