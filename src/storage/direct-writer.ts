@@ -18,7 +18,7 @@
  */
 import { constants } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
-import { ptr } from "bun:ffi";
+import { alignedBytes } from "../../ffi/aligned";
 import type { FileWriter } from "./drive";
 import { fsSyncOf } from "./fs-sync";
 
@@ -36,9 +36,7 @@ const idle: Uint8Array[] = [];
 function takeStage(): Uint8Array {
   const reused = idle.pop();
   if (reused) return reused;
-  const raw = new Uint8Array(STAGE_BYTES + ALIGN);
-  const at = (ALIGN - (ptr(raw) % ALIGN)) % ALIGN;
-  return raw.subarray(at, at + STAGE_BYTES);
+  return alignedBytes(STAGE_BYTES, ALIGN);
 }
 
 function giveStage(stage: Uint8Array): void {
