@@ -63,12 +63,21 @@ export async function openDirect(path: string): Promise<FileHandle | null> {
  * A new file at `abs` for shard data: direct from its first MiB on where O_DIRECT is on, else
  * plain buffered writes (null: the caller's own writer).
  */
-export async function openShardFile(abs: string, guard: Guard): Promise<DirectFileWriter | null> {
+export async function openShardFile(abs: string, guard: WriteGuard): Promise<DirectFileWriter | null> {
   if (!directEnabled()) return null;
   return new DirectFileWriter(await open(abs, "w"), abs, guard);
 }
 
-type Guard = <T>(op: () => Promise<T>) => Promise<T>;
+/** Maps raw errors (and counts faults) the same way as every other drive call. */
+export type WriteGuard = <T>(op: () => Promise<T>) => Promise<T>;
+
+/** Writes all of `data` at `position` (one write may take less than it was given). */
+export async function writeAllAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -88,8 +97,7 @@ export class DirectFileWriter implements FileWriter {
     /** Created for plain writes; also the handle fsynced and truncated. */
     private readonly fh: FileHandle,
     private readonly path: string,
-    /** Maps raw errors (and counts faults) the same way as every other drive call. */
-    private readonly guard: Guard,
+    private readonly guard: WriteGuard,
   ) {}
 
   /** File offset from which it writes directly (null: all buffered so far). */
@@ -133,11 +141,8 @@ export class DirectFileWriter implements FileWriter {
   }
 
   private async writePlain(data: Uint8Array): Promise<void> {
-    for (let done = 0; done < data.length; ) {
-      const { bytesWritten } = await this.fh.write(data, done, data.length - done, this.position);
-      done += bytesWritten;
-      this.position += bytesWritten;
-    }
+    await writeAllAt(this.fh, data, this.position);
+    this.position += data.length;
   }
 
   close(): Promise<void> {

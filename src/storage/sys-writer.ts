@@ -9,7 +9,7 @@
  */
 import { open, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { openShardFile } from "./direct-writer";
+import { openShardFile, writeAllAt, type WriteGuard } from "./direct-writer";
 import type { FileWriter } from "./drive";
 
 /** Chunks from this size up are written directly; smaller ones gather up to BUFFER_BYTES. */
@@ -26,8 +26,7 @@ export class SysFileWriter implements FileWriter {
   constructor(
     private readonly fh: FileHandle,
     private readonly path: string,
-    /** Maps raw errors (and counts faults) the same way as every other drive call. */
-    private readonly guard: <T>(op: () => Promise<T>) => Promise<T>,
+    private readonly guard: WriteGuard,
   ) {}
 
   write(chunk: Uint8Array): Promise<void> {
@@ -75,16 +74,12 @@ export class SysFileWriter implements FileWriter {
   }
 
   private async writeFully(data: Uint8Array): Promise<void> {
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.fh.write(data, done, data.length - done, this.position);
-      done += bytesWritten;
-      this.position += bytesWritten;
-    }
+    await writeAllAt(this.fh, data, this.position);
+    this.position += data.length;
   }
 }
 
 /** A new file at `abs`: written with O_DIRECT past its head where that is on (direct-writer.ts). */
-export async function openSysWriter(abs: string, guard: <T>(op: () => Promise<T>) => Promise<T>): Promise<FileWriter> {
+export async function openSysWriter(abs: string, guard: WriteGuard): Promise<FileWriter> {
   return (await openShardFile(abs, guard)) ?? new SysFileWriter(await open(abs, "w"), abs, guard);
 }
