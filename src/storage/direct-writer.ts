@@ -14,7 +14,7 @@
  * fills; the last, partial block is written padded with zeros and the file is truncated back to
  * its exact length before the sync on close. Close still makes the file durable (O_DIRECT skips
  * the page cache, not the device's cache nor the file's metadata), and a file that cannot be
- * opened this way (tmpfs, some network filesystems: EINVAL) is written buffered instead.
+ * opened this way (a filesystem without O_DIRECT answers EINVAL) goes on buffered.
  */
 import { constants } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
