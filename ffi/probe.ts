@@ -7,11 +7,12 @@
  * directory is opened once (O_PATH) and every entry is reached relative to it; measured on
  * 30,000 object directories, 20 → 16 µs per probe in a plain loop.
  *
- * This is source text a worker evaluates (like syncfs.ts); it defines `probeSys`, which
- * opens libc on first use. `probeSyscallsLoad()` runs the same dlopen on the calling thread,
- * so the pool is only built where the worker will be able to.
+ * This is source text a worker evaluates (like syncfs.ts); it defines `probeSys`, which opens
+ * libc as the worker starts, and the shared `errnoError` (errno.ts). `probeSyscallsLoad()` runs
+ * the same dlopen on the calling thread, so the pool is only built where the worker can.
  */
 import { dlopen } from "bun:ffi";
+import { ERRNO_WORKER_SOURCE } from "./errno";
 
 const LIBC = "libc.so.6";
 
@@ -37,9 +38,9 @@ export function probeSyscallsLoad(): boolean {
 // Flags: O_PATH and O_CLOEXEC have the same values on x86-64 and arm64; O_DIRECTORY does not,
 // so it comes from node:fs. statx(2)'s struct layout is the same on every architecture.
 export const PROBE_SYS_WORKER_SOURCE = `
+${ERRNO_WORKER_SOURCE}
 const probeSys = (() => {
   const ffi = require("bun:ffi");
-  const errnoNames = new Map(Object.entries(require("node:os").constants.errno).map(([name, n]) => [n, name]));
   const O_DIRECTORY = require("node:fs").constants.O_DIRECTORY;
   const O_PATH = 0o10000000, O_CLOEXEC = 0o2000000, AT_SYMLINK_NOFOLLOW = 0x100;
   const STATX_WANT = 0x4 /* NLINK */ | 0x100 /* INO */ | 0x80 /* CTIME */ | 0x40 /* MTIME */;
@@ -57,8 +58,7 @@ const probeSys = (() => {
     return path;
   }
   function fail(n, what, target) {
-    const code = errnoNames.get(n) ?? "EIO";
-    throw Object.assign(new Error(code + ": " + what + " " + target), { code });
+    throw errnoError(n, what + " " + target);
   }
   /** -1 for ENOENT (the caller's "absent"), else a descriptor; throws other errors. */
   function retry(call, what, target) {

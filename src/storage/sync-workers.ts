@@ -19,6 +19,7 @@
  */
 
 import { dirname } from "node:path";
+import { ERRNO_WORKER_SOURCE } from "../../ffi/errno";
 import { SYNCFS_WORKER_SOURCE } from "../../ffi/syncfs";
 
 /**
@@ -43,7 +44,7 @@ export type WorkerJob = { op: string; path: string };
 
 const WORKER_SOURCE = `
 const fs = require("node:fs");
-const errnoNames = new Map(Object.entries(require("node:os").constants.errno).map(([name, n]) => [n, name]));
+${ERRNO_WORKER_SOURCE}
 ${SYNCFS_WORKER_SOURCE}
 function writeSynced(path, data, exclusive, sync) {
   const fd = fs.openSync(path, exclusive ? "wx" : "w");
@@ -86,8 +87,7 @@ function fsyncPath(path) {
 function syncfs(fd) {
   const errno = syncfsErrno(fd);
   if (errno === 0) return;
-  const code = errnoNames.get(errno) ?? "EIO";
-  throw Object.assign(new Error(code + ": syncfs failed"), { code });
+  throw errnoError(errno, "syncfs failed");
 }
 function syncfsOpen(path) {
   const fd = fs.openSync(path, "r");
