@@ -24,6 +24,8 @@ const USAGE = `usage: bun scripts/bench.ts [options]
   --cells GLOBS          cells to run, e.g. 'put:4k:32,get:64m:*,list' (op:size:concurrency;
                          ops put get getr head delete mpu list dget; list sizes flat|nested)
   --seconds N            time per cell (default 3)
+  --warmup N             unmeasured load before each cell of objects up to 1 MiB, so the
+                         server's JIT has compiled the path (default 2; 0 = none)
   --binary               run dist/cairn instead of 'bun src/main.ts'
   --target URL           benchmark this S3 endpoint instead of starting Cairn
   --access-key K --secret-key S   credentials (default minioadmin/minioadmin)
@@ -42,6 +44,7 @@ interface Options {
   layouts: number[];
   cells?: string;
   seconds: number;
+  warmup: number;
   binary: boolean;
   target?: string;
   accessKey: string;
@@ -65,6 +68,7 @@ function parseOptions(argv: string[]): Options {
       layouts: { type: "string" },
       cells: { type: "string" },
       seconds: { type: "string", default: "3" },
+      warmup: { type: "string", default: "2" },
       binary: { type: "boolean", default: false },
       target: { type: "string" },
       "access-key": { type: "string", default: "minioadmin" },
@@ -89,10 +93,12 @@ function parseOptions(argv: string[]): Options {
   if (!["auto", "fetch", "wrk"].includes(v.generator)) throw new Error(`--generator: auto, fetch or wrk`);
   const layouts = (v.layouts ?? (v.target ? "" : "1,4,8")).split(",").filter(Boolean).map(Number);
   if (layouts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--layouts: drive counts 1…16`);
+  if (!(Number(v.warmup) >= 0)) throw new Error(`--warmup: seconds, 0 or more`);
   return {
     layouts,
     cells: v.cells,
     seconds: Number(v.seconds),
+    warmup: Number(v.warmup),
     binary: v.binary,
     target: v.target,
     accessKey: v["access-key"],
@@ -222,7 +228,7 @@ async function main(argv: string[]): Promise<number> {
       process.exit(130);
     });
   }
-  const ctx: RunContext = { root, seconds: o.seconds, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
+  const ctx: RunContext = { root, seconds: o.seconds, warmupSeconds: o.warmup, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
   try {
     const { ceilings, gen } = await measureCeilings(all, o, ctx);
     const runs: TargetRun[] = [];

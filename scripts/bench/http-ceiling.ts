@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Cell } from "./cells";
 import { runLoad } from "./generator";
 import { cpuSecondsOf, freePort, stopProcess, track } from "./procs";
-import { specFor, skippedResult, toCellResult, type CellResult, type RunContext } from "./runner";
+import { specFor, skippedResult, toCellResult, warmupSpec, type CellResult, type RunContext } from "./runner";
 import type { LoadSpec } from "./types";
 
 export interface CeilingServer {
@@ -43,6 +43,8 @@ export async function runHttpCeiling(server: CeilingServer, cells: Cell[], ctx: 
     let r: CellResult;
     try {
       const spec = ceilingSpec(server, await specFor(cell, ctx));
+      const warm = warmupSpec(spec, ctx);
+      if (warm) await runLoad(warm, ctx.generator);
       const cpu0 = cpuSecondsOf(server.pid);
       r = toCellResult("http-ceiling", cell, await runLoad(spec, ctx.generator));
       r.serverCpuSec = cpuSecondsOf(server.pid) - cpu0;

@@ -58,6 +58,7 @@ describe("bench smoke", () => {
       "--layouts", "4",
       "--cells", "put:4k:1,get:4k:1,dget:4k:1,delete:4k:1,list:nested:1",
       "--seconds", "0.3",
+      "--warmup", "0.3",
       "--list-keys", "50",
       "--no-ceilings",
       "--generator", "fetch",
@@ -82,7 +83,7 @@ describe("bench smoke", () => {
   }, 120_000);
 
   test("s3rver beside the HTTP and CPU ceilings: ratios are filled in", async () => {
-    const { code, report } = await bench("peer", ["--layouts", "", "--peer", "s3rver", "--cells", "get:4k:1,head:4k:1", "--seconds", "0.3"]);
+    const { code, report } = await bench("peer", ["--layouts", "", "--peer", "s3rver", "--cells", "get:4k:1,head:4k:1", "--seconds", "0.3", "--warmup", "0"]);
     expect(code).toBe(0);
     expect(["fetch", "wrk"]).toContain(report.generator.chosen);
     expect(report.ceilings.cpu!.md5BytesPerSec).toBeGreaterThan(0);

@@ -1,8 +1,11 @@
-/** The bench's pure parts: cell selection and order, sizes, percentiles, ratios and target checks. */
-import { describe, expect, test } from "bun:test";
+/** The bench's pure parts: cell selection and order, sizes, percentiles, ratios, target checks and which cells warm up. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells } from "../../scripts/bench/cells";
 import { addRatios, checks, peerRun, type Ceilings, type TargetRun } from "../../scripts/bench/report";
-import { skippedResult, toCellResult, type CellResult } from "../../scripts/bench/runner";
+import { skippedResult, specFor, toCellResult, warmupSpec, type CellResult, type RunContext } from "../../scripts/bench/runner";
 import { parseSize, sizeFromPath, sizeLabel } from "../../scripts/bench/sizes";
 import { LatencyLog, percentile } from "../../scripts/bench/stats";
 
@@ -151,5 +154,39 @@ describe("ratios and issue #7 checks", () => {
     expect(mine.cells[0]!.ratios.peer).toBeCloseTo(0.5);
     // The issue's "vs s3rver" target is judged against s3rver only.
     expect(checks([mine, ext], { http: new Map(), disk: new Map() }).find((c) => c.target.startsWith("vs s3rver"))!.pass).toBeNull();
+  });
+});
+
+describe("warm-up", () => {
+  // specFor writes the body file of a 1 MiB+ cell.
+  const warmRoot = mkdtempSync(join(tmpdir(), "bench-warm-"));
+  afterAll(() => rmSync(warmRoot, { recursive: true, force: true }));
+  const ctx = (warmupSeconds: number): RunContext => ({
+    root: warmRoot,
+    seconds: 3,
+    warmupSeconds,
+    listKeys: 100,
+    prefillSeconds: 1,
+    generator: "fetch",
+    bucket: "b",
+    log: () => {},
+  });
+
+  test("reads up to 1 MiB repeat the cell's own load; PUTs warm up on a prefix of their own", async () => {
+    const c = ctx(2);
+    for (const id of ["get:4k:32", "head:4k:1", "getr:1m:32", "get:1m:8"]) {
+      const spec = await specFor(cell(id), c);
+      expect(warmupSpec(spec, c)).toEqual({ ...spec, seconds: 2 });
+    }
+    const put = await specFor(cell("put:4k:32"), c);
+    expect(warmupSpec(put, c)).toEqual({ ...put, seconds: 2, keyPrefix: `warm/${put.keyPrefix}` });
+  });
+
+  test("none for objects over 1 MiB, LIST, DELETE, multipart, or --warmup 0", async () => {
+    const c = ctx(2);
+    for (const id of ["get:64m:4", "put:64m:4", "mpu:64m:4", "list:flat:1", "delete:4k:32"]) {
+      expect(warmupSpec(await specFor(cell(id), c), c)).toBeNull();
+    }
+    expect(warmupSpec(await specFor(cell("get:4k:32"), ctx(0)), ctx(0))).toBeNull();
   });
 });
