@@ -67,14 +67,14 @@ test("abort removes what was written", async () => {
   expect(existsSync(join(root, ".cairn.sys/tmp/aborted/part.1"))).toBe(false);
 });
 
-// The EINVAL fallback (a filesystem that refuses O_DIRECT) has no test: tmpfs, the usual example,
-// accepts O_DIRECT since Linux 6.6, and no filesystem here refuses it.
 test("a file written again from the start holds only its new bytes", async () => {
   await writeAll("tmp/again/part.1", [bytes(700_000, 1)]);
   const { back } = await writeAll("tmp/again/part.1", [bytes(5_000, 2)]);
   expect(back.equals(Buffer.from(bytes(5_000, 2)))).toBe(true);
 });
 
+// The EINVAL fallback (a filesystem that refuses O_DIRECT) has no test: tmpfs, the usual example,
+// accepts O_DIRECT since Linux 6.6, and no filesystem here refuses it.
 test("CAIRN_ODIRECT=0 writes the file buffered", async () => {
   process.env.CAIRN_ODIRECT = "0";
   try {

@@ -79,7 +79,7 @@ export class SysFileWriter implements FileWriter {
   }
 }
 
-/** A new file at `abs`: written with O_DIRECT past its head where that is on (direct-writer.ts). */
+/** A new file at `abs`: written with O_DIRECT where that is on (direct-writer.ts), else buffered. */
 export async function openSysWriter(abs: string, guard: WriteGuard): Promise<FileWriter> {
   return (await openShardFile(abs, guard)) ?? new SysFileWriter(await open(abs, "w"), abs, guard);
 }
