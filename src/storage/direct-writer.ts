@@ -74,13 +74,6 @@ export async function openShardFile(abs: string, guard: WriteGuard): Promise<Dir
 /** Maps raw errors (and counts faults) the same way as every other drive call. */
 export type WriteGuard = <T>(op: () => Promise<T>) => Promise<T>;
 
-/** Writes all of `data` at `position` (one write may take less than it was given). */
-export async function writeAllAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
-}
 
 export class DirectFileWriter implements FileWriter {
   /** Taken at the first write, given back on close. */

@@ -9,7 +9,7 @@
  */
 import { open, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { openShardFile, writeAllAt, type WriteGuard } from "./direct-writer";
+import { openShardFile, type WriteGuard } from "./direct-writer";
 import type { FileWriter } from "./drive";
 
 /** Chunks from this size up are written directly; smaller ones gather up to BUFFER_BYTES. */
@@ -73,8 +73,12 @@ export class SysFileWriter implements FileWriter {
     this.used = 0;
   }
 
+  /** Writes all of `data` at the end (one write may take less than it was given). */
   private async writeFully(data: Uint8Array): Promise<void> {
-    await writeAllAt(this.fh, data, this.position);
+    for (let done = 0; done < data.length; ) {
+      const { bytesWritten } = await this.fh.write(data, done, data.length - done, this.position + done);
+      done += bytesWritten;
+    }
     this.position += data.length;
   }
 }
