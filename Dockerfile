@@ -29,9 +29,9 @@ RUN groupadd --gid 1000 cairn \
  && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /data --shell /usr/sbin/nologin cairn \
  && install -d -o cairn -g cairn -m 0750 /data
 USER cairn
-# Set here so the server need not re-execute itself to give the allocator this start-up setting
-# (see src/cli/server.ts): container start-up is what health probes wait on.
-ENV MIMALLOC_PURGE_DELAY=1000
+# Set here so the server need not re-execute itself to give the runtime these start-up settings
+# (see src/cli/reexec.ts): container start-up is what health probes wait on.
+ENV MIMALLOC_PURGE_DELAY=1000 UV_THREADPOOL_SIZE=8
 VOLUME /data
 EXPOSE 9000 9001
 # Podman stores HEALTHCHECK only in docker-format images (podman build --format docker).
