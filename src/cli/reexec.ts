@@ -18,7 +18,7 @@ import { execWithEnv } from "../../ffi/reexec";
  *   PUT 1 MiB at c=32 went from 93 to 109 PUT/s (three alternated rounds each) as the device's
  *   queue grew from 6.5 to 8.1; four gave 101, sixteen 104.
  */
-export const STARTUP_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "1000", UV_THREADPOOL_SIZE: "8" };
+const STARTUP_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "1000", UV_THREADPOOL_SIZE: "8" };
 
 /** Running as the single executable `bun build --compile` made (its modules live under /$bunfs/). */
 export const compiledExecutable = Bun.main.startsWith("/$bunfs/");

@@ -19,17 +19,18 @@ function threadNames(pid: number): string[] {
   return readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim());
 }
 
-test("the running server (the spawned PID itself) has the allocator's purge delay and eight async fs threads", async () => {
-  const server = await startServer({ drives: 1 });
+test("the running server (the spawned PID itself) has the allocator's purge delay and more than Bun's two async fs threads", async () => {
+  const server = await startServer({ drives: 4 });
   try {
     const env = environOf(server.proc.pid);
     expect(env.get("MIMALLOC_PURGE_DELAY")).toBe("1000");
     expect(env.get("UV_THREADPOOL_SIZE")).toBe("8");
     expect((await fetch(`${server.url}/minio/health/live`)).status).toBe(200);
-    // Bun starts its pool threads as work arrives: a PUT's shard writes and syncs use them.
+    // Bun starts its pool threads as work arrives: uploads' shard writes, four drives each, use them.
     const s3 = sdkClient(server);
     await s3.send(new CreateBucketCommand({ Bucket: "threads" }));
-    await s3.send(new PutObjectCommand({ Bucket: "threads", Key: "k", Body: new Uint8Array(2 << 20).fill(7) }));
+    const body = new Uint8Array(2 << 20).fill(7);
+    await Promise.all([1, 2, 3, 4].map((i) => s3.send(new PutObjectCommand({ Bucket: "threads", Key: `k${i}`, Body: body }))));
     expect(threadNames(server.proc.pid).filter((n) => n.startsWith("Bun Pool")).length).toBeGreaterThan(2);
   } finally {
     await server.stop();
