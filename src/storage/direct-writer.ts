@@ -9,7 +9,7 @@
  *
  * The whole file is direct. An earlier version kept each file's first MiB buffered (a direct
  * write waits for the device), which left every shard of an object up to 2 MiB buffered and
- * synced by its own fsync on one of Bun's two fs threads. All direct, with the group sync on
+ * synced by its own fsync on one of Bun's fs threads (two then). All direct, with the group sync on
  * close, PUT 1 MiB at c=32 went from 76/63 to 90/80 ops/s at 5.0 against 6.9 s of server CPU
  * per cell (bench, alternated, 4 drives EC 2+2), and 4 files x 512 KiB x 32 writers from 113-139
  * to 140-152 objects/s at a third of the CPU (micro-measure, group sync both ways).
@@ -74,7 +74,6 @@ export async function openShardFile(abs: string, guard: WriteGuard): Promise<Dir
 /** Maps raw errors (and counts faults) the same way as every other drive call. */
 export type WriteGuard = <T>(op: () => Promise<T>) => Promise<T>;
 
-
 export class DirectFileWriter implements FileWriter {
   /** Taken at the first write, given back on close. */
   private stage: Uint8Array | null = null;
@@ -135,7 +134,7 @@ export class DirectFileWriter implements FileWriter {
   /**
    * The filesystem's group sync (fs-sync.ts) where it has one, else the file's fsync: with the
    * data on the device already, a syncfs has little to write back but the metadata, and it does
-   * not hold one of Bun's two fs threads per file for a journal commit.
+   * not hold one of Bun's fs pool threads per file for a journal commit.
    */
   private async sync(): Promise<void> {
     const group = fsSyncOf(this.path);

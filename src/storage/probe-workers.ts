@@ -4,7 +4,7 @@
  * (through libc: ffi/probe.ts).
  *
  * Why: a probe is an lstat and an open + read + close. On Bun's async fs each of them is a
- * round trip through its process-wide pool of two threads, plus a promise and a Buffer per call,
+ * round trip through its process-wide thread pool, plus a promise and a Buffer per call,
  * so a cold listing spent more time in that machinery than in the syscalls. A worker runs a
  * batch of probes back to back and posts them in one message whose bytes are transferred, not
  * copied. Results are exactly what the async calls returned: ENOENT is "absent", any other error
