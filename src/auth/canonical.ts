@@ -2,6 +2,7 @@
  * Canonical forms for SigV4 (and the pieces SigV2 shares): URI encoding exactly as AWS
  * specifies it, canonical query strings and canonical headers.
  */
+import { percentDecode, type QueryParam } from "../lib/index";
 
 const RESERVED_BY_ENCODE_URI_COMPONENT = /[!'()*]/g;
 
@@ -24,16 +25,6 @@ export function uriEncodePath(value: string): string {
   return uriEncode(value).replace(/%2F/g, "/");
 }
 
-/** Decodes %XX sequences; a malformed sequence leaves the text as sent. */
-export function percentDecode(value: string): string {
-  if (!value.includes("%")) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 /**
  * S3's canonical URI: the path decoded once and encoded once. S3 does not double-encode
  * (unlike other services), and does not normalise `.`/`..` segments or repeated slashes.
@@ -41,29 +32,6 @@ export function percentDecode(value: string): string {
 export function canonicalUri(rawPath: string): string {
   if (rawPath === "") return "/";
   return uriEncodePath(percentDecode(rawPath));
-}
-
-export interface QueryParam {
-  key: string;
-  value: string;
-}
-
-/** Parses a raw query string (without '?') into decoded pairs; '+' means space, as in forms. */
-export function parseQuery(rawQuery: string): QueryParam[] {
-  const out: QueryParam[] = [];
-  const q = rawQuery.startsWith("?") ? rawQuery.slice(1) : rawQuery;
-  if (q === "") return out;
-  for (const part of q.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const rawKey = eq < 0 ? part : part.slice(0, eq);
-    const rawValue = eq < 0 ? "" : part.slice(eq + 1);
-    out.push({
-      key: percentDecode(rawKey.replace(/\+/g, " ")),
-      value: percentDecode(rawValue.replace(/\+/g, " ")),
-    });
-  }
-  return out;
 }
 
 function compareCodeUnits(a: string, b: string): number {

@@ -1,6 +1,7 @@
 /** SigV4 building blocks: scope, signing key, canonical request, string to sign, parsing. */
 import { AuthError } from "./errors";
-import { canonicalHeaders, canonicalQuery, canonicalUri, parseQuery } from "./canonical";
+import { canonicalHeaders, canonicalQuery, canonicalUri } from "./canonical";
+import { queryOf } from "../lib/index";
 import { hmacSha256, sha256Hex, toHex } from "./crypto";
 
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";
@@ -51,7 +52,7 @@ export function canonicalRequest(input: CanonicalRequestInput): string | null {
   return [
     input.method.toUpperCase(),
     canonicalUri(input.url.pathname),
-    canonicalQuery(parseQuery(input.url.search), input.excludeQueryKey),
+    canonicalQuery(queryOf(input.url).params, input.excludeQueryKey),
     headerBlock,
     input.signedHeaders.join(";"),
     input.payloadHash,

@@ -2,7 +2,8 @@
 import { AuthError } from "./errors";
 import { MAX_SKEW_MS, secretFor, type Authenticated, type VerifyContext } from "./context";
 import { constantTimeEqual, hmacSha1Base64 } from "./crypto";
-import { canonicalHeaderValue, parseQuery, percentDecode, uriEncodePath } from "./canonical";
+import { canonicalHeaderValue, uriEncodePath } from "./canonical";
+import { parseQuery, percentDecode, queryOf } from "../lib/index";
 import type { AuthRequest, SecretLookup } from "./types";
 
 /** Query parameters that are part of SigV2's canonical resource (S3's sub-resource list). */
@@ -103,7 +104,7 @@ export async function verifyV2Header(req: AuthRequest, header: string, lookup: S
 
 /** Verifies a presigned V2 URL (`AWSAccessKeyId`, `Expires`, `Signature`). */
 export async function verifyV2Presigned(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
-  const q = req.url.searchParams;
+  const q = queryOf(req.url);
   const accessKey = q.get("AWSAccessKeyId");
   const expires = q.get("Expires");
   // A '+' in base64 arrives as a space when the client did not percent-encode it.

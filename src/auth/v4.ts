@@ -16,6 +16,7 @@ import {
   type ParsedCredential,
 } from "./sigv4";
 import type { AuthRequest, SecretLookup } from "./types";
+import { queryOf, type RequestQuery } from "../lib/index";
 
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 /** A week: the longest a presigned V4 URL may live. */
@@ -87,7 +88,7 @@ function queryError(message: string): AuthError {
   return new AuthError("AuthorizationQueryParametersError", message);
 }
 
-function presignedParams(q: URLSearchParams): Record<(typeof REQUIRED_QUERY)[number], string> {
+function presignedParams(q: RequestQuery): Record<(typeof REQUIRED_QUERY)[number], string> {
   const out = {} as Record<(typeof REQUIRED_QUERY)[number], string>;
   for (const name of REQUIRED_QUERY) {
     const value = q.get(name);
@@ -110,14 +111,14 @@ function checkValidity(date: Date, expiresText: string, now: Date): void {
 }
 
 /** The AWS SDK hoists x-amz-* headers into the query, keeping their lower-case names. */
-function presignedPayloadHash(q: URLSearchParams): string | null {
-  for (const [k, v] of q) if (k.toLowerCase() === "x-amz-content-sha256") return v;
+function presignedPayloadHash(q: RequestQuery): string | null {
+  for (const p of q.params) if (p.key.length === 20 && p.key.toLowerCase() === "x-amz-content-sha256") return p.value;
   return null;
 }
 
 /** Verifies a presigned V4 URL (`X-Amz-Algorithm=AWS4-HMAC-SHA256&…`). */
 export async function verifyV4Presigned(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
-  const q = req.url.searchParams;
+  const q = queryOf(req.url);
   const p = presignedParams(q);
   const cred = parseCredential(p["X-Amz-Credential"], "AuthorizationQueryParametersError");
   const amzDate = p["X-Amz-Date"];

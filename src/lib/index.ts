@@ -3,3 +3,4 @@ export * from "./checksums";
 export * from "./raw-path";
 export * from "./periodic";
 export * from "./chunk-release";
+export * from "./query";

@@ -160,7 +160,7 @@ export interface IntParam {
 }
 
 /** Integer query parameter; InvalidArgument when not an integer in range. */
-export function intParam(q: URLSearchParams, name: string, spec: IntParam): number | undefined {
+export function intParam(q: { get(name: string): string | null }, name: string, spec: IntParam): number | undefined {
   const v = q.get(name);
   if (v === null || v === "") return undefined;
   const n = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;

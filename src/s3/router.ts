@@ -5,6 +5,7 @@
  * Cairn does not serve become `NotImplemented` (501), never 404 or 500.
  */
 import { S3Error } from "./errors";
+import { queryOf, type RequestQuery } from "../lib/index";
 
 export type ServiceOp = "ListBuckets";
 export type BucketOp =
@@ -124,8 +125,8 @@ const OBJECT_SUBRESOURCES: Record<string, Partial<Record<Verb, ObjectOp>>> = {
   attributes: { GET: "GetObjectAttributes" },
 };
 
-function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: URLSearchParams): Op | undefined {
-  for (const name of q.keys()) {
+function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: RequestQuery): Op | undefined {
+  for (const name of q.names()) {
     const ops = table[name];
     if (!ops) continue;
     const op = ops[m as Verb];
@@ -145,7 +146,7 @@ const VERBS: Record<string, string> = { GET: "Get", PUT: "Put", DELETE: "Delete"
 export function parseEndpoint(method: string, url: URL, headers: Headers, opts: ParseOptions = {}): Endpoint {
   const m = method.toUpperCase();
   const { bucket, key } = locate(url, headers, opts.domains ?? []);
-  const q = url.searchParams;
+  const q = queryOf(url);
   if (bucket === "") {
     if (m === "GET") return { op: "ListBuckets" };
     throw new S3Error("MethodNotAllowed");
@@ -167,15 +168,15 @@ function opName(method: string, level: "Bucket" | "Object", piece: string): stri
   return IRREGULAR_NAMES[name] ?? name;
 }
 
-function unservedName(q: URLSearchParams): string | undefined {
-  for (const name of q.keys()) {
+function unservedName(q: RequestQuery): string | undefined {
+  for (const name of q.names()) {
     const piece = UNSERVED_SUBRESOURCES[name];
     if (piece) return piece;
   }
   return undefined;
 }
 
-function bucketOp(m: string, q: URLSearchParams): BucketOp {
+function bucketOp(m: string, q: RequestQuery): BucketOp {
   const sub = subresourceOp(BUCKET_SUBRESOURCES, m, q);
   if (sub) return sub;
   switch (m) {
@@ -202,7 +203,7 @@ function bucketOp(m: string, q: URLSearchParams): BucketOp {
   }
 }
 
-function objectOp(m: string, q: URLSearchParams, headers: Headers): ObjectOp | "PostObjectUnknown" {
+function objectOp(m: string, q: RequestQuery, headers: Headers): ObjectOp | "PostObjectUnknown" {
   const copy = headers.has("x-amz-copy-source");
   const sub = subresourceOp(OBJECT_SUBRESOURCES, m, q);
   if (sub) return sub;

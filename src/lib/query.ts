@@ -1,0 +1,76 @@
+/**
+ * A request's query string, parsed once in JS. Bun's URLSearchParams parses in native code on
+ * first use and crosses back into it on every has/get/iteration; a small GET asks the router,
+ * the verifier and the handler a dozen questions about its query, so they share one parse.
+ */
+
+export interface QueryParam {
+  key: string;
+  value: string;
+}
+
+/** Decodes %XX sequences; a malformed sequence leaves the text as sent. */
+export function percentDecode(value: string): string {
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function decodeComponent(raw: string): string {
+  return percentDecode(raw.includes("+") ? raw.replace(/\+/g, " ") : raw);
+}
+
+/** Parses a raw query string (with or without '?') into decoded pairs; '+' means space, as in forms. */
+export function parseQuery(rawQuery: string): QueryParam[] {
+  const out: QueryParam[] = [];
+  const q = rawQuery.startsWith("?") ? rawQuery.slice(1) : rawQuery;
+  if (q === "") return out;
+  for (const part of q.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) out.push({ key: decodeComponent(part), value: "" });
+    else out.push({ key: decodeComponent(part.slice(0, eq)), value: decodeComponent(part.slice(eq + 1)) });
+  }
+  return out;
+}
+
+/** The URLSearchParams questions the server asks, over one JS parse. */
+export class RequestQuery {
+  /** Every pair, decoded, in request order. */
+  readonly params: readonly QueryParam[];
+  /** First value per name, in order of first appearance (URLSearchParams.get's answer). */
+  private readonly firsts = new Map<string, string>();
+
+  constructor(readonly search: string) {
+    this.params = parseQuery(search);
+    for (const p of this.params) if (!this.firsts.has(p.key)) this.firsts.set(p.key, p.value);
+  }
+
+  has(name: string): boolean {
+    return this.firsts.has(name);
+  }
+
+  get(name: string): string | null {
+    return this.firsts.get(name) ?? null;
+  }
+
+  /** Distinct names in order of first appearance. */
+  names(): IterableIterator<string> {
+    return this.firsts.keys();
+  }
+}
+
+const parsed = new WeakMap<URL, RequestQuery>();
+
+/** The URL's query, parsed once per URL object (again if its query was changed since). */
+export function queryOf(url: URL): RequestQuery {
+  const search = url.search;
+  const hit = parsed.get(url);
+  if (hit !== undefined && hit.search === search) return hit;
+  const query = new RequestQuery(search);
+  parsed.set(url, query);
+  return query;
+}
