@@ -1,7 +1,7 @@
 /** SigV4 building blocks: scope, signing key, canonical request, string to sign, parsing. */
 import { AuthError } from "./errors";
 import { canonicalHeaders, canonicalQuery, canonicalUri } from "./canonical";
-import { queryOf } from "../lib/index";
+import { RequestQuery } from "../lib/index";
 import { hmacSha256, sha256Hex, toHex } from "./crypto";
 
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";
@@ -37,6 +37,8 @@ export function signingKey(secret: string, scope: CredentialScope): Uint8Array {
 export interface CanonicalRequestInput {
   method: string;
   url: URL;
+  /** `url`'s query when already parsed. */
+  query?: RequestQuery;
   headers: Headers;
   /** Lower-case names, sorted. */
   signedHeaders: readonly string[];
@@ -52,7 +54,7 @@ export function canonicalRequest(input: CanonicalRequestInput): string | null {
   return [
     input.method.toUpperCase(),
     canonicalUri(input.url.pathname),
-    canonicalQuery(queryOf(input.url).params, input.excludeQueryKey),
+    canonicalQuery((input.query ?? new RequestQuery(input.url.search)).params, input.excludeQueryKey),
     headerBlock,
     input.signedHeaders.join(";"),
     input.payloadHash,

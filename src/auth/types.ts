@@ -1,5 +1,5 @@
 /** Public shapes of the auth module (the S3 layer codes against these). */
-import type { ChecksumAlgorithm } from "../lib";
+import type { ChecksumAlgorithm, RequestQuery } from "../lib";
 
 export type { ChecksumAlgorithm };
 
@@ -8,7 +8,12 @@ export interface AuthRequest {
   /** Full request URL including the raw query string. */
   url: URL;
   headers: Headers;
+  /** `url`'s query, when the caller has parsed it already (else the verifier parses it). */
+  query?: RequestQuery;
 }
+
+/** An AuthRequest whose query has been parsed. */
+export type QueriedRequest = AuthRequest & { query: RequestQuery };
 
 /** Returns the secret key for an access key, or null when the key is unknown. */
 export type SecretLookup = (accessKey: string) => Promise<string | null>;

@@ -3,8 +3,8 @@ import { AuthError } from "./errors";
 import { MAX_SKEW_MS, secretFor, type Authenticated, type VerifyContext } from "./context";
 import { constantTimeEqual, hmacSha1Base64 } from "./crypto";
 import { canonicalHeaderValue, uriEncodePath } from "./canonical";
-import { parseQuery, percentDecode, queryOf } from "../lib/index";
-import type { AuthRequest, SecretLookup } from "./types";
+import { parseQuery, percentDecode } from "../lib/index";
+import type { AuthRequest, QueriedRequest, SecretLookup } from "./types";
 
 /** Query parameters that are part of SigV2's canonical resource (S3's sub-resource list). */
 export const V2_SUBRESOURCES: ReadonlySet<string> = new Set([
@@ -103,8 +103,8 @@ export async function verifyV2Header(req: AuthRequest, header: string, lookup: S
 }
 
 /** Verifies a presigned V2 URL (`AWSAccessKeyId`, `Expires`, `Signature`). */
-export async function verifyV2Presigned(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
-  const q = queryOf(req.url);
+export async function verifyV2Presigned(req: QueriedRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
+  const q = req.query;
   const accessKey = q.get("AWSAccessKeyId");
   const expires = q.get("Expires");
   // A '+' in base64 arrives as a space when the client did not percent-encode it.

@@ -15,8 +15,8 @@ import {
   V4_ALGORITHM,
   type ParsedCredential,
 } from "./sigv4";
-import type { AuthRequest, SecretLookup } from "./types";
-import { queryOf, type RequestQuery } from "../lib/index";
+import type { AuthRequest, QueriedRequest, SecretLookup } from "./types";
+import type { RequestQuery } from "../lib/index";
 
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 /** A week: the longest a presigned V4 URL may live. */
@@ -117,8 +117,8 @@ function presignedPayloadHash(q: RequestQuery): string | null {
 }
 
 /** Verifies a presigned V4 URL (`X-Amz-Algorithm=AWS4-HMAC-SHA256&…`). */
-export async function verifyV4Presigned(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
-  const q = queryOf(req.url);
+export async function verifyV4Presigned(req: QueriedRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
+  const q = req.query;
   const p = presignedParams(q);
   const cred = parseCredential(p["X-Amz-Credential"], "AuthorizationQueryParametersError");
   const amzDate = p["X-Amz-Date"];

@@ -3,14 +3,14 @@ import { AuthError } from "./errors";
 import type { Authenticated, VerifyContext } from "./context";
 import { buildPayload } from "./payload";
 import { V4_ALGORITHM } from "./sigv4";
-import { queryOf } from "../lib/index";
+import { RequestQuery } from "../lib/index";
 import { verifyV2Header, verifyV2Presigned } from "./v2";
 import { verifyV4Header, verifyV4Presigned } from "./v4";
-import type { AuthRequest, SecretLookup, VerifiedRequest, VerifyOptions } from "./types";
+import type { AuthRequest, QueriedRequest, SecretLookup, VerifiedRequest, VerifyOptions } from "./types";
 
-async function authenticate(req: AuthRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
+async function authenticate(req: QueriedRequest, lookup: SecretLookup, ctx: VerifyContext): Promise<Authenticated> {
   const header = req.headers.get("authorization");
-  const q = queryOf(req.url);
+  const q = req.query;
   const v4Query = q.has("X-Amz-Algorithm") || q.has("X-Amz-Credential") || q.has("X-Amz-Signature");
   const v2Query = q.has("AWSAccessKeyId") || (q.has("Signature") && q.has("Expires"));
   if (Number(header !== null) + Number(v4Query) + Number(v2Query) > 1) {
@@ -45,7 +45,8 @@ export async function verifyRequest(
     service: opts.service ?? "s3",
     virtualHostBucket: opts.virtualHostBucket,
   };
-  const auth = await authenticate(req, lookup, ctx);
+  const queried = req.query ? (req as QueriedRequest) : { ...req, query: new RequestQuery(req.url.search) };
+  const auth = await authenticate(queried, lookup, ctx);
   const payload = await buildPayload(auth, req.headers, body);
   return { accessKey: auth.accessKey, signature: auth.signature, ...payload };
 }

@@ -12,6 +12,7 @@ import {
 import { inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
 import { decodeRange, readWithinBlock, type DecodeSource, type ShardReadInto } from "./decode-stream";
 import { toObjectInfo } from "./info";
+import { hotRead, rememberRead, type HotRead } from "./hot-read";
 import { readMetasShared, resolveVersion, type Resolved, type VersionSelector } from "./meta-read";
 import type { ErasureSet, Loc } from "./set";
 
@@ -21,20 +22,21 @@ export function selector(versionId: string | undefined): VersionSelector {
   return versionId === "null" ? null : versionId;
 }
 
-async function resolveObject(set: ErasureSet, loc: Loc, versionId: string | undefined): Promise<Resolved> {
+/** The agreed version and its info, from the hot-read memo when the decodes are unchanged. */
+async function resolveObject(set: ErasureSet, loc: Loc, versionId: string | undefined): Promise<HotRead> {
   const sel = selector(versionId);
-  const r = resolveVersion(set, loc, await readMetasShared(set, loc), sel);
+  const metas = await readMetasShared(set, loc);
+  const hot = hotRead(metas, sel);
+  if (hot) return hot;
+  const r = resolveVersion(set, loc, metas, sel);
   if (r.needsHeal) set.cfg.heal.enqueue(loc.bucket, loc.key);
   if (r.version.type === "deleteMarker") {
     const marker = { deleteMarker: true, versionId: r.version.versionId };
     if (sel === undefined) throw new ObjectError({ kind: "ObjectNotFound", ...loc, ...marker });
     throw new ObjectError({ kind: "MethodNotAllowed", ...loc, reason: "the version is a delete marker", ...marker });
   }
-  return r;
-}
-
-function infoOf(loc: Loc, r: Resolved): ObjectInfo {
-  return toObjectInfo(loc, r.version, r.ref.versions[0] === r.version);
+  const info = Object.freeze(toObjectInfo(loc, r.version, r.ref.versions[0] === r.version));
+  return rememberRead(metas, sel, { resolved: r, info, whole: null });
 }
 
 /** The byte range of part `partNumber` (1-based position in the part list, as S3 GETs it). */
@@ -49,10 +51,9 @@ function partRange(info: ObjectInfo, v: ObjectVersionMeta, partNumber: number): 
 }
 
 export async function statObject(set: ErasureSet, loc: Loc, opts: StatObjectOptions = {}): Promise<ObjectInfo> {
-  const r = await set.cfg.locks.withRead(set.lockName(loc), () => resolveObject(set, loc, opts.versionId));
-  const info = infoOf(loc, r);
+  const { resolved, info } = await set.cfg.locks.withRead(set.lockName(loc), () => resolveObject(set, loc, opts.versionId));
   checkConditions(info, opts.conditions);
-  if (opts.partNumber !== undefined) partRange(info, r.version as ObjectVersionMeta, opts.partNumber);
+  if (opts.partNumber !== undefined) partRange(info, resolved.version as ObjectVersionMeta, opts.partNumber);
   return info;
 }
 
@@ -96,6 +97,20 @@ function framesOf(set: ErasureSet, loc: Loc, dataDir: string, holder: number[]):
   };
 }
 
+/**
+ * `served` of an inline object. The whole object is read once per hot read and kept with it,
+ * unless a shard failed its check (then the heal must run and later reads look again).
+ */
+async function inlineBytes(set: ErasureSet, loc: Loc, hot: HotRead, served: ByteRange): Promise<Uint8Array | null> {
+  const isWhole = served.start === 0 && served.end === hot.info.size - 1;
+  if (isWhole && hot.whole) return hot.whole;
+  const src = shardSource(set, loc, hot.resolved);
+  const present = src.present.filter(Boolean).length;
+  const bytes = await readWithinBlock(src, served);
+  if (isWhole && bytes && src.present.filter(Boolean).length === present) hot.whole = bytes;
+  return bytes;
+}
+
 /** A result read whole already; its stream is made only for a caller that asks for one. */
 function inMemory(info: ObjectInfo, bytes: Uint8Array): GetObjectResult {
   let body: ReadableStream<Uint8Array> | undefined;
@@ -113,17 +128,16 @@ export async function getObject(set: ErasureSet, loc: Loc, opts: GetObjectOption
   // cannot delete the data dir under a reader: readers see the old or the new object, whole.
   const release = await set.cfg.locks.read(set.lockName(loc));
   try {
-    const r = await resolveObject(set, loc, opts.versionId);
-    const info = infoOf(loc, r);
+    const hot = await resolveObject(set, loc, opts.versionId);
+    const { resolved: r, info } = hot;
     checkConditions(info, opts.conditions);
     const v = r.version as ObjectVersionMeta;
     const range =
       opts.partNumber !== undefined ? partRange(info, v, opts.partNumber) : (resolveRange(opts.range, info.size) ?? null);
     const whole: ByteRange | null = info.size > 0 ? { start: 0, end: info.size - 1 } : null;
-    const src = shardSource(set, loc, r);
     const served = range ?? whole;
-    const bytes = v.inline && served ? await readWithinBlock(src, served) : null;
-    const out = bytes ? inMemory(info, bytes) : { info, body: decodeRange(src, served, { done: release }) };
+    const bytes = v.inline && served ? await inlineBytes(set, loc, hot, served) : null;
+    const out: GetObjectResult = bytes ? inMemory(info, bytes) : { info, body: decodeRange(shardSource(set, loc, r), served, { done: release }) };
     if (bytes) release();
     if (range && (opts.range || opts.partNumber !== undefined)) out.range = range;
     return out;

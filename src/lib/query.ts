@@ -1,7 +1,8 @@
 /**
  * A request's query string, parsed once in JS. Bun's URLSearchParams parses in native code on
  * first use and crosses back into it on every has/get/iteration; a small GET asks the router,
- * the verifier and the handler a dozen questions about its query, so they share one parse.
+ * the verifier and the handler a dozen questions about its query, so the S3 front parses it
+ * once and hands the result along.
  */
 
 export interface QueryParam {
@@ -61,16 +62,4 @@ export class RequestQuery {
   names(): IterableIterator<string> {
     return this.firsts.keys();
   }
-}
-
-const parsed = new WeakMap<URL, RequestQuery>();
-
-/** The URL's query, parsed once per URL object (again if its query was changed since). */
-export function queryOf(url: URL): RequestQuery {
-  const search = url.search;
-  const hit = parsed.get(url);
-  if (hit !== undefined && hit.search === search) return hit;
-  const query = new RequestQuery(search);
-  parsed.set(url, query);
-  return query;
 }

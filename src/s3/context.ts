@@ -3,6 +3,7 @@
  * data and the one serializer (response.ts) writes it.
  */
 import type { Checksums, ObjectLayer } from "../object/index";
+import type { RequestQuery } from "../lib/index";
 import type { Endpoint, EndpointOp } from "./router";
 import type { XmlValue } from "./xml/index";
 
@@ -31,6 +32,8 @@ export interface S3Context<E extends Endpoint = Endpoint> {
   endpoint: E;
   method: string;
   url: URL;
+  /** `url`'s query, parsed once for the router, the verifier and the handler. */
+  query: RequestQuery;
   headers: Headers;
   auth: Verified;
   deps: S3Deps;

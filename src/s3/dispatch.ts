@@ -3,7 +3,7 @@
  * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
  */
 import { AuthError, verifyRequest } from "../auth/index";
-import { urlWithRawPath } from "../lib/index";
+import { RequestQuery, urlWithRawPath } from "../lib/index";
 import type { Handler, HandlerTable, S3Context, S3Deps, Verified } from "./context";
 import { S3Error, fromAuthError, toS3Error } from "./errors";
 import * as bucket from "./handlers/bucket";
@@ -110,12 +110,12 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   // On the default region any signing region is accepted, as MinIO does: clients such as
   // s3cmd sign with their legacy default "US".
   const checkRegion = deps.region !== DEFAULT_REGION;
-  async function authenticate(req: Request, url: URL, endpoint: Endpoint, remoteAddress?: string): Promise<Verified> {
+  async function authenticate(req: Request, url: URL, query: RequestQuery, endpoint: Endpoint, remoteAddress?: string): Promise<Verified> {
     // A browser form carries its signature in a signed policy inside the body: the handler
     // verifies it (verifyPostPolicy) before storing anything.
     if (endpoint.op === "PostObject") return { accessKey: null, body: req.body, contentLength: -1, checksums: () => ({}) };
     const vhost = bucketFromHost(req.headers.get("host") ?? url.host, domains);
-    const auth = await verifyRequest({ method: req.method, url, headers: req.headers }, req.body, deps.lookupSecret, {
+    const auth = await verifyRequest({ method: req.method, url, query, headers: req.headers }, req.body, deps.lookupSecret, {
       ...(checkRegion && { region: deps.region }),
       ...(vhost !== undefined && { virtualHostBucket: vhost }),
     });
@@ -132,12 +132,13 @@ export function createS3Handler(deps: S3Deps): S3Handler {
     let res: Response;
     try {
       if (meta.method === "OPTIONS") return await serialize(await preflight(deps.layer, url, req.headers, { domains }), meta);
-      const endpoint = parseEndpoint(req.method, url, req.headers, { domains });
+      const query = new RequestQuery(url.search);
+      const endpoint = parseEndpoint(req.method, url, req.headers, { domains }, query);
       if ("bucket" in endpoint) cors.bucket = rctx.bucket = endpoint.bucket;
       if ("key" in endpoint) rctx.key = endpoint.key;
       rctx.api = endpoint.op === "NotImplemented" ? endpoint.name : endpoint.op;
-      const auth = await authenticate(req, url, endpoint, rctx.remoteAddress);
-      const ctx: S3Context = { endpoint, method: meta.method, url, headers: req.headers, auth, deps, requestId: rctx.requestId, ...(rctx.remoteAddress !== undefined && { remoteAddress: rctx.remoteAddress }) };
+      const auth = await authenticate(req, url, query, endpoint, rctx.remoteAddress);
+      const ctx: S3Context = { endpoint, method: meta.method, url, query, headers: req.headers, auth, deps, requestId: rctx.requestId, ...(rctx.remoteAddress !== undefined && { remoteAddress: rctx.remoteAddress }) };
       const run = HANDLERS[endpoint.op] as Handler<Endpoint>;
       res = await serialize(await run(ctx), meta);
     } catch (err) {

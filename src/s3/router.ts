@@ -5,7 +5,7 @@
  * Cairn does not serve become `NotImplemented` (501), never 404 or 500.
  */
 import { S3Error } from "./errors";
-import { queryOf, type RequestQuery } from "../lib/index";
+import { RequestQuery } from "../lib/index";
 
 export type ServiceOp = "ListBuckets";
 export type BucketOp =
@@ -143,10 +143,11 @@ export interface ParseOptions {
 
 const VERBS: Record<string, string> = { GET: "Get", PUT: "Put", DELETE: "Delete", POST: "Post", HEAD: "Head" };
 
-export function parseEndpoint(method: string, url: URL, headers: Headers, opts: ParseOptions = {}): Endpoint {
+/** `query` is `url`'s query when the caller has parsed it already. */
+export function parseEndpoint(method: string, url: URL, headers: Headers, opts: ParseOptions = {}, query?: RequestQuery): Endpoint {
   const m = method.toUpperCase();
   const { bucket, key } = locate(url, headers, opts.domains ?? []);
-  const q = queryOf(url);
+  const q = query ?? new RequestQuery(url.search);
   if (bucket === "") {
     if (m === "GET") return { op: "ListBuckets" };
     throw new S3Error("MethodNotAllowed");

@@ -7,7 +7,6 @@ import { LOCK_META } from "../../bucket/index";
 import type { Endpoint } from "../router";
 import { parseTagQuery } from "../tags";
 import { httpDate } from "./common";
-import { queryOf } from "../../lib/index";
 import { expirationHeaders } from "./lifecycle";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -27,7 +26,7 @@ export type Served = { kind: "whole" } | { kind: "range" } | { kind: "part"; par
 
 /** The headers GET and HEAD share, from what is stored. */
 export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served): Record<string, string> {
-  const q = queryOf(ctx.url);
+  const q = ctx.query;
   const md = info.metadata;
   const h: Record<string, string> = {
     "content-type": md.contentType ?? "binary/octet-stream",
@@ -71,7 +70,7 @@ function servedChecksums(info: ObjectInfo, served: Served): Record<string, strin
 }
 
 function readOptions(ctx: S3Context) {
-  const q = queryOf(ctx.url);
+  const q = ctx.query;
   const versionId = q.get("versionId") ?? undefined;
   const partNumber = intParam(q, "partNumber", { min: 1, max: 10000 });
   const range = parseRange(ctx.headers.get("range"));
