@@ -10,8 +10,13 @@ function percent(c: string): string {
   return "%" + c.charCodeAt(0).toString(16).toUpperCase();
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+const UNRESERVED_PATH = /^[A-Za-z0-9\-_.~/]*$/;
+
 /** AWS UriEncode: every byte except A-Z a-z 0-9 - _ . ~ is %XX (uppercase), '/' included. */
 export function uriEncode(value: string): string {
+  // Most query names and values need no encoding: one test instead of encode + replace.
+  if (UNRESERVED.test(value)) return value;
   try {
     return encodeURIComponent(value).replace(RESERVED_BY_ENCODE_URI_COMPONENT, percent);
   } catch {
@@ -31,6 +36,7 @@ export function uriEncodePath(value: string): string {
  */
 export function canonicalUri(rawPath: string): string {
   if (rawPath === "") return "/";
+  if (UNRESERVED_PATH.test(rawPath)) return rawPath;
   return uriEncodePath(percentDecode(rawPath));
 }
 

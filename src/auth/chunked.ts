@@ -11,7 +11,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { releasable, releaseChunk } from "../lib/index";
 import { AuthError } from "./errors";
-import { constantTimeEqual, EMPTY_SHA256, hmacSha256, sha256Hex, toHex } from "./crypto";
+import { constantTimeEqual, EMPTY_SHA256, hmacSha256Hex, sha256Hex } from "./crypto";
 import type { PayloadCheck, Trailers } from "./checks";
 
 export interface ChunkSigning {
@@ -185,7 +185,7 @@ export class ChunkDecoder {
     const signing = this.opts.signing;
     if (!signing) return;
     const dataHash = this.chunkHash ? this.chunkHash.digest("hex") : EMPTY_SHA256;
-    const actual = toHex(hmacSha256(signing.key, chunkStringToSign(signing, this.previousSignature, dataHash)));
+    const actual = hmacSha256Hex(signing.key, chunkStringToSign(signing, this.previousSignature, dataHash));
     if (!constantTimeEqual(actual, this.expectedSignature)) {
       throw new AuthError("SignatureDoesNotMatch", "The chunk signature we calculated does not match the signature you provided.");
     }
@@ -221,7 +221,7 @@ export class ChunkDecoder {
     if (signing && this.opts.withTrailer) {
       if (this.trailerSignature === null) throw malformed("missing x-amz-trailer-signature");
       const toSign = trailerStringToSign(signing, this.previousSignature, this.canonicalTrailers);
-      const actual = toHex(hmacSha256(signing.key, toSign));
+      const actual = hmacSha256Hex(signing.key, toSign);
       if (!constantTimeEqual(actual, this.trailerSignature)) {
         throw new AuthError("SignatureDoesNotMatch", "The trailer signature we calculated does not match the signature you provided.");
       }

@@ -9,16 +9,17 @@ export function hmacSha256(key: Uint8Array | string, data: string): Uint8Array {
   return new Bun.CryptoHasher("sha256", key).update(data).digest();
 }
 
+/** HMAC-SHA256 as lower-case hex (signatures): digested straight to hex, no byte copy between. */
+export function hmacSha256Hex(key: Uint8Array | string, data: string): string {
+  return new Bun.CryptoHasher("sha256", key).update(data).digest("hex");
+}
+
 export function hmacSha1Base64(key: string, data: string): string {
   return new Bun.CryptoHasher("sha1", key).update(data).digest("base64");
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
   return Bun.SHA256.hash(data, "hex") as string;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
 /**

@@ -5,7 +5,7 @@
 import { createChecksum, toBase64, type ChecksumAlgorithm } from "../lib";
 import { chunkStringToSign, trailerStringToSign, type ChunkSigning } from "./chunked";
 import { checksumHeaderName } from "./checks";
-import { EMPTY_SHA256, hmacSha1Base64, hmacSha256, sha256Hex, toHex } from "./crypto";
+import { EMPTY_SHA256, hmacSha1Base64, hmacSha256Hex, sha256Hex } from "./crypto";
 import { canonicalRequest, formatAmzDate, scopeString, signatureHex, signingKey, stringToSign, V4_ALGORITHM, type CredentialScope } from "./sigv4";
 import { v2StringToSign, V2_SUBRESOURCES as SUBRESOURCE_SET } from "./v2";
 
@@ -119,7 +119,7 @@ export function encodeAwsChunked(body: AsyncIterable<Uint8Array>, opts: EncodeCh
     checksum?.update(data);
     let head = data.length.toString(16);
     if (opts.signing) {
-      previous = toHex(hmacSha256(opts.signing.key, chunkStringToSign(opts.signing, previous, sha256Hex(data))));
+      previous = hmacSha256Hex(opts.signing.key, chunkStringToSign(opts.signing, previous, sha256Hex(data)));
       head += `;chunk-signature=${previous}`;
     }
     return data.length > 0 ? [encoder.encode(head + "\r\n"), data, encoder.encode("\r\n")] : [encoder.encode(head + "\r\n")];
@@ -128,7 +128,7 @@ export function encodeAwsChunked(body: AsyncIterable<Uint8Array>, opts: EncodeCh
     if (!checksum || !opts.trailerChecksum) return encoder.encode("\r\n");
     const line = `${checksumHeaderName(opts.trailerChecksum)}:${toBase64(await checksum.digest())}`;
     if (!opts.signing) return encoder.encode(`${line}\r\n\r\n`);
-    const sig = toHex(hmacSha256(opts.signing.key, trailerStringToSign(opts.signing, previous, line + "\n")));
+    const sig = hmacSha256Hex(opts.signing.key, trailerStringToSign(opts.signing, previous, line + "\n"));
     return encoder.encode(`${line}\r\nx-amz-trailer-signature:${sig}\r\n\r\n`);
   };
   return new ReadableStream<Uint8Array>({

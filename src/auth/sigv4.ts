@@ -2,7 +2,7 @@
 import { AuthError } from "./errors";
 import { canonicalHeaders, canonicalQuery, canonicalUri } from "./canonical";
 import { RequestQuery } from "../lib/index";
-import { hmacSha256, sha256Hex, toHex } from "./crypto";
+import { hmacSha256, hmacSha256Hex, sha256Hex } from "./crypto";
 
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";
 
@@ -66,17 +66,31 @@ export function stringToSign(amzDate: string, scope: CredentialScope, canonical:
 }
 
 export function signatureHex(key: Uint8Array, toSign: string): string {
-  return toHex(hmacSha256(key, toSign));
+  return hmacSha256Hex(key, toSign);
 }
 
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** The decimal number in value[from, from + length), or NaN if any of it is not a digit. */
+function digitsAt(value: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
-/** Parses ISO 8601 basic format (20130524T000000Z); null when malformed. */
+/** Parses ISO 8601 basic format (20130524T000000Z); null when malformed. Runs per request: no regex. */
 export function parseAmzDate(value: string): Date | null {
-  const m = AMZ_DATE.exec(value);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  const t = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  if (value.length !== 16 || value[8] !== "T" || value[15] !== "Z") return null;
+  const t = Date.UTC(
+    digitsAt(value, 0, 4),
+    digitsAt(value, 4, 2) - 1,
+    digitsAt(value, 6, 2),
+    digitsAt(value, 9, 2),
+    digitsAt(value, 11, 2),
+    digitsAt(value, 13, 2),
+  );
   return Number.isNaN(t) ? null : new Date(t);
 }
 

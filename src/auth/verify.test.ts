@@ -14,6 +14,7 @@ import {
 } from "./index";
 import { CHECKSUM_ALGORITHMS, checksumOf, toBase64, type ChecksumAlgorithm } from "../lib";
 import { sha256Hex } from "./crypto";
+import { parseAmzDate } from "./sigv4";
 import { AKID, bytes, collect, CREDS, drain, lookup, streamOf } from "./test/helpers";
 
 const NOW = new Date("2026-01-02T03:04:05Z");
@@ -309,5 +310,15 @@ describe("storedContentEncoding", () => {
     expect(storedContentEncoding("aws-chunked, gzip")).toBe("gzip");
     expect(storedContentEncoding("gzip,aws-chunked")).toBe("gzip");
     expect(storedContentEncoding(null)).toBeNull();
+  });
+});
+
+describe("parseAmzDate", () => {
+  test("reads the basic ISO 8601 form and refuses anything else", () => {
+    expect(parseAmzDate("20130524T000000Z")?.toISOString()).toBe("2013-05-24T00:00:00.000Z");
+    expect(parseAmzDate("20261126T235959Z")?.getTime()).toBe(Date.UTC(2026, 10, 26, 23, 59, 59));
+    for (const bad of ["", "20130524T000000", "2013-05-24T00:00:00Z", "20130524T00000Z", "2013052XT000000Z", "20130524 000000Z", "20130524T0000 0Z", "+0130524T000000Z"]) {
+      expect(parseAmzDate(bad)).toBeNull();
+    }
   });
 });

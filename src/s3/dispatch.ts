@@ -97,6 +97,8 @@ const DEFAULT_REGION = "us-east-1";
 export interface RequestContext {
   requestId: string;
   remoteAddress?: string;
+  /** The request URL if the server parsed it already (the S3 front may replace its pathname). */
+  url?: URL;
   /** Set here once the request is routed, for the server's metrics and access log. */
   api?: string;
   bucket?: string;
@@ -126,7 +128,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
   }
 
   return async (req, rctx) => {
-    const url = urlWithRawPath(new URL(req.url), req.headers);
+    const url = urlWithRawPath(rctx.url ?? new URL(req.url), req.headers);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
     const cors = { origin: req.headers.get("origin"), method: meta.method, bucket: undefined as string | undefined };
     let res: Response;
