@@ -4,3 +4,4 @@ export * from "./raw-path";
 export * from "./periodic";
 export * from "./chunk-release";
 export * from "./query";
+export * from "./reply";

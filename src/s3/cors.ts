@@ -5,6 +5,7 @@
  */
 import { corsHeadersFor, matchPreflight, splitHeaderList, CORS_DENIED_MESSAGE, type CorsConfig } from "../bucket/index";
 import type { ObjectLayer } from "../object/index";
+import { setReplyHeader, type Reply } from "../lib/index";
 import type { HandlerResult } from "./context";
 import { S3Error } from "./errors";
 import { decodeText } from "./handlers/common";
@@ -31,10 +32,10 @@ export async function preflight(layer: ObjectLayer, url: URL, headers: Headers, 
 }
 
 /** Adds the CORS headers for `bucket` to a finished response; a lookup failure adds none. */
-export async function addCorsHeaders(res: Response, layer: ObjectLayer, req: { origin: string | null; method: string; bucket?: string }): Promise<Response> {
+export async function addCorsHeaders(res: Reply, layer: ObjectLayer, req: { origin: string | null; method: string; bucket?: string }): Promise<Reply> {
   if (req.origin === null || !req.bucket) return res;
   const config = await loadCors(layer, req.bucket).catch(() => null);
   if (!config) return res;
-  for (const [k, v] of Object.entries(corsHeadersFor(config, { origin: req.origin, method: req.method }))) res.headers.set(k, v);
+  for (const [k, v] of Object.entries(corsHeadersFor(config, { origin: req.origin, method: req.method }))) setReplyHeader(res, k, v);
   return res;
 }

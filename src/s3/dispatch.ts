@@ -3,7 +3,7 @@
  * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
  */
 import { AuthError, verifyRequest } from "../auth/index";
-import { RequestQuery, urlWithRawPath } from "../lib/index";
+import { RequestQuery, urlWithRawPath, type Reply } from "../lib/index";
 import type { Handler, HandlerTable, S3Context, S3Deps, Verified } from "./context";
 import { S3Error, fromAuthError, toS3Error } from "./errors";
 import * as bucket from "./handlers/bucket";
@@ -105,7 +105,7 @@ export interface RequestContext {
   key?: string;
 }
 
-export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Response>;
+export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Reply>;
 
 export function createS3Handler(deps: S3Deps): S3Handler {
   const domains = deps.domains ?? [];
@@ -131,7 +131,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
     const url = urlWithRawPath(rctx.url ?? new URL(req.url), req.headers);
     const meta: ResponseMeta = { requestId: rctx.requestId, method: req.method.toUpperCase(), resource: url.pathname };
     const cors = { origin: req.headers.get("origin"), method: meta.method, bucket: undefined as string | undefined };
-    let res: Response;
+    let res: Reply;
     try {
       if (meta.method === "OPTIONS") return await serialize(await preflight(deps.layer, url, req.headers, { domains }), meta);
       const query = new RequestQuery(url.search);

@@ -2,7 +2,7 @@
  * The one serializer: every success and every error leaves through here, with the request id,
  * host id and Server headers S3 clients expect. HEAD answers never carry a body.
  */
-import { releaseChunk } from "../lib/index";
+import { plainReply, releaseChunk, type PlainReply, type Reply } from "../lib/index";
 import type { HandlerResult } from "./context";
 import { S3_ERRORS, type S3Error } from "./errors";
 import { buildXml } from "./xml/index";
@@ -29,7 +29,7 @@ function baseHeaders(meta: ResponseMeta, extra: Record<string, string> | undefin
 /** Bodies up to this size are read before the answer starts (see serialize). */
 export const BUFFERED_BODY_MAX = 256 * 1024;
 
-export async function serialize(result: HandlerResult, meta: ResponseMeta): Promise<Response> {
+export async function serialize(result: HandlerResult, meta: ResponseMeta): Promise<Reply> {
   const headers = baseHeaders(meta, result.headers);
   const status = result.status ?? 200;
   const body = result.body;
@@ -38,29 +38,29 @@ export async function serialize(result: HandlerResult, meta: ResponseMeta): Prom
     if (body === undefined && headers["content-length"] === undefined && status !== 204 && status !== 304) {
       headers["content-length"] = "0";
     }
-    return new Response(null, { status, headers });
+    return plainReply(status, headers, null);
   }
-  if (body.kind === "bytes") return new Response(body.bytes, { status, headers });
+  if (body.kind === "bytes") return plainReply(status, headers, body.bytes);
   if (body.kind === "stream") {
     // Small bodies are read here, so a read that fails still becomes an S3 error answer; larger
     // ones stream (the listener keeps their Content-Length). Buffering 1 MiB bodies cost two
     // fresh copies, and page faults on fresh memory were half of a 1 MiB GET's CPU.
     const length = Number(headers["content-length"] ?? Number.NaN);
-    if (length <= BUFFERED_BODY_MAX) return new Response(await readAll(body.stream, length), { status, headers });
+    if (length <= BUFFERED_BODY_MAX) return plainReply(status, headers, await readAll(body.stream, length));
     return new Response(body.stream, { status, headers });
   }
   const text = buildXml(body.root, body.value, body.xmlns);
   headers["content-type"] = "application/xml";
-  return new Response(text, { status, headers });
+  return plainReply(status, headers, text);
 }
 
-export function serializeError(err: S3Error, meta: ResponseMeta): Response {
+export function serializeError(err: S3Error, meta: ResponseMeta): PlainReply {
   const headers = baseHeaders(meta, err.headers);
-  if (err.status === 304) return new Response(null, { status: 304, headers });
+  if (err.status === 304) return plainReply(304, headers, null);
   headers["x-amz-error-code"] = err.code;
   // Internal detail stays in the logs; 5xx bodies carry only the table's text. 501 is ours to explain.
   const message = err.status >= 500 && err.code !== "NotImplemented" ? S3_ERRORS[err.code][1] : err.message;
-  if (meta.method === "HEAD") return new Response(null, { status: err.status, headers });
+  if (meta.method === "HEAD") return plainReply(err.status, headers, null);
   const value: Record<string, string | undefined> = {
     Code: err.code,
     Message: message,
@@ -72,7 +72,7 @@ export function serializeError(err: S3Error, meta: ResponseMeta): Response {
     HostId: headers["x-amz-id-2"],
   };
   headers["content-type"] = "application/xml";
-  return new Response(buildXml("Error", value, null), { status: err.status, headers });
+  return plainReply(err.status, headers, buildXml("Error", value, null));
 }
 
 /** Reads a stream of known small length; a short or long stream is an internal error. */

@@ -12,6 +12,7 @@ import { checkHistogram, parsePrometheus } from "../../test/prometheus";
 import { openAccessLog, type AccessLog } from "./access-log";
 import { createApp, fetchHandler, type S3Handler } from "./app";
 import { LATENCY_BUCKETS, Metrics } from "./metrics";
+import { replyHeader } from "../lib/index";
 
 const drives = (states: StorageInfo["drives"][number]["state"][]) =>
   states.map((state, i) => ({ endpoint: `/d${i}`, state, total: 100, free: 50 }));
@@ -247,10 +248,10 @@ describe("access log", () => {
     expect(lines).toHaveLength(2);
     const [first, second] = lines;
     expect(first).toMatchObject({
-      requestId: ok.headers.get("x-amz-request-id"), remoteAddress: "192.0.2.9", method: "GET", api: "GetObject",
+      requestId: replyHeader(ok, "x-amz-request-id"), remoteAddress: "192.0.2.9", method: "GET", api: "GetObject",
       bucket: "bkt", key: "a", status: 200, errorCode: null, bytesIn: 0, bytesOut: 5, userAgent: "test-agent/1.0",
     });
-    expect(second).toMatchObject({ requestId: missing.headers.get("x-amz-request-id"), key: "missing", status: 404, errorCode: "NoSuchKey" });
+    expect(second).toMatchObject({ requestId: replyHeader(missing, "x-amz-request-id"), key: "missing", status: 404, errorCode: "NoSuchKey" });
     for (const line of lines) {
       expect(new Date(line.time).toISOString()).toBe(line.time);
       expect(line.durationMs).toBeGreaterThanOrEqual(0);

@@ -9,7 +9,7 @@ import type { LayerStats, StorageInfo } from "../object";
 import type { AccessLog } from "./access-log";
 import type { Metrics } from "./metrics";
 import { newRequestId } from "./request-id";
-import { RAW_PATH_HEADER, rawPathToKeep } from "../lib/index";
+import { RAW_PATH_HEADER, rawPathToKeep, replyHeader, setReplyHeader, toResponse, type Reply } from "../lib/index";
 
 export interface S3Context {
   requestId: string;
@@ -21,7 +21,7 @@ export interface S3Context {
   bucket?: string;
   key?: string;
 }
-export type S3Handler = (req: Request, ctx: S3Context) => Promise<Response>;
+export type S3Handler = (req: Request, ctx: S3Context) => Promise<Reply>;
 
 export interface AppDeps {
   s3: S3Handler;
@@ -89,12 +89,12 @@ function isBrowser(req: Request, url: URL): boolean {
   return !url.searchParams.has("X-Amz-Signature") && !url.searchParams.has("Signature");
 }
 
-function declaredLength(headers: Headers): number {
-  const n = Number(headers.get("content-length") ?? 0);
+function declaredLength(value: string | null): number {
+  const n = Number(value ?? 0);
   return Number.isFinite(n) ? n : 0;
 }
 
-async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Response> {
+async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Reply> {
   const started = performance.now();
   const requestId = newRequestId();
   const url = new URL(req.url);
@@ -103,7 +103,7 @@ async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | unde
     return new Response(null, { status: 307, headers: { location: consoleUrl, "x-amz-request-id": requestId } });
   }
   const ctx: S3Context = remoteAddress === undefined ? { requestId, url } : { requestId, url, remoteAddress };
-  let res: Response;
+  let res: Reply;
   try {
     res = await deps.s3(req, ctx);
   } catch (err) {
@@ -111,7 +111,7 @@ async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | unde
     process.stderr.write(`cairn: request ${requestId} ${req.method} ${url.pathname} failed: ${String(err)}\n`);
     res = internalError(requestId, url.pathname);
   }
-  if (!res.headers.has("x-amz-request-id")) res.headers.set("x-amz-request-id", requestId);
+  if (replyHeader(res, "x-amz-request-id") === null) setReplyHeader(res, "x-amz-request-id", requestId);
   account({ req, url, res, ctx, started }, deps);
   return res;
 }
@@ -119,7 +119,7 @@ async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | unde
 interface Served {
   req: Request;
   url: URL;
-  res: Response;
+  res: Reply;
   ctx: S3Context;
   /** performance.now() at arrival. */
   started: number;
@@ -130,10 +130,10 @@ function account(s: Served, deps: AppDeps): void {
   const { req, res, ctx } = s;
   const ms = performance.now() - s.started;
   const api = ctx.api ?? deps.apiName(req, s.url);
-  const bytesIn = declaredLength(req.headers);
-  const bytesOut = req.method === "HEAD" ? 0 : declaredLength(res.headers);
+  const bytesIn = declaredLength(req.headers.get("content-length"));
+  const bytesOut = req.method === "HEAD" ? 0 : declaredLength(replyHeader(res, "content-length"));
   // The S3 front's one error serializer names the code in this header on every error answer.
-  const errorCode = res.status >= 400 ? (res.headers.get("x-amz-error-code") ?? undefined) : undefined;
+  const errorCode = res.status >= 400 ? (replyHeader(res, "x-amz-error-code") ?? undefined) : undefined;
   deps.metrics.record({ api, status: res.status, bytesIn, bytesOut, seconds: ms / 1000, errorCode });
   deps.accessLog?.write({
     // From the wall clock as it reads now, not performance.timeOrigin, which drifts when NTP steps the clock.
@@ -170,13 +170,13 @@ export function createApp(deps: AppDeps) {
       return plain(200, newRequestId(), text, "text/plain; version=0.0.4");
     }, { parse: "none" });
   }
-  app.all("/*", ({ request }) => serveS3(request, deps, remoteAddresses.get(request)), { parse: "none" });
+  app.all("/*", async ({ request }) => toResponse(await serveS3(request, deps, remoteAddresses.get(request))), { parse: "none" });
   s3Lanes.set(app, (req, remote) => serveS3(req, deps, remote));
   return app;
 }
 
 /** Each app's S3 route, for the listener to call without Elysia's routing (see fetchHandler). */
-const s3Lanes = new WeakMap<object, (req: Request, remote: string | undefined) => Promise<Response>>();
+const s3Lanes = new WeakMap<object, (req: Request, remote: string | undefined) => Promise<Reply>>();
 
 /** Paths that may name one of the app's own routes (health, metrics); all else is S3's. */
 function mayBeAppRoute(target: string): boolean {
@@ -190,7 +190,7 @@ function mayBeAppRoute(target: string): boolean {
  */
 export function fetchHandler(
   app: ReturnType<typeof createApp>,
-): (req: Request, remote: string | undefined, target: string) => Promise<Response> {
+): (req: Request, remote: string | undefined, target: string) => Promise<Reply> {
   const s3 = s3Lanes.get(app)!;
   return (req, remote, target) => {
     req.headers.delete(RAW_PATH_HEADER);

@@ -8,12 +8,12 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";
-import { freeWholeChunk, releasable, releaseChunk } from "../lib/index";
+import { freeWholeChunk, isPlainReply, releasable, releaseChunk, type Reply } from "../lib/index";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
 
 /** `target` is the raw request-target, before URL parsing normalized its path. */
-export type FetchHandler = (req: Request, remoteAddress: string | undefined, target: string) => Promise<Response>;
+export type FetchHandler = (req: Request, remoteAddress: string | undefined, target: string) => Promise<Reply>;
 
 export interface Listener {
   port: number;
@@ -77,7 +77,13 @@ function drained(out: http.ServerResponse): Promise<boolean> {
 /** Bodies at most this long (declared) are read whole and written once; larger ones stream. */
 const SINGLE_WRITE_MAX = 256 * 1024;
 
-async function send(res: Response, out: http.ServerResponse, method: string): Promise<void> {
+async function send(res: Reply, out: http.ServerResponse, method: string): Promise<void> {
+  if (isPlainReply(res)) {
+    out.writeHead(res.status, res.headers);
+    if (res.body === null || method === "HEAD") out.end();
+    else out.end(res.body);
+    return;
+  }
   const headers: Record<string, string> = {};
   res.headers.forEach((value, name) => {
     headers[name] = value;

@@ -6,6 +6,7 @@ import { S3Error, S3_ERRORS, parseXml } from "../../src/s3/index";
 import { fromAuthError, fromObjectError, toS3Error } from "../../src/s3/errors";
 import { mapError } from "../../src/s3/dispatch";
 import { serializeError } from "../../src/s3/response";
+import { toResponse } from "../../src/lib/index";
 import { z } from "zod";
 
 const loc = { bucket: "b", key: "k" };
@@ -92,7 +93,7 @@ describe("error responses", () => {
   const meta = { requestId: "REQ123", method: "GET", resource: "/b/k" };
 
   test("AWS XML shape with x-amz-error-code and request ids", async () => {
-    const res = serializeError(new S3Error("NoSuchKey", { bucket: "b", key: "k" }), meta);
+    const res = toResponse(serializeError(new S3Error("NoSuchKey", { bucket: "b", key: "k" }), meta));
     expect(res.status).toBe(404);
     expect(res.headers.get("x-amz-error-code")).toBe("NoSuchKey");
     expect(res.headers.get("x-amz-request-id")).toBe("REQ123");
@@ -111,14 +112,14 @@ describe("error responses", () => {
   });
 
   test("bucket errors name the bucket", async () => {
-    const res = serializeError(new S3Error("NoSuchBucket", { bucket: "b" }), meta);
+    const res = toResponse(serializeError(new S3Error("NoSuchBucket", { bucket: "b" }), meta));
     const body = parseXml(await res.text(), "Error", errorSchema);
     expect(body.BucketName).toBe("b");
     expect(body.Key).toBeUndefined();
   });
 
   test("HEAD errors have no body but carry the code in a header", async () => {
-    const res = serializeError(new S3Error("NoSuchKey"), { ...meta, method: "HEAD" });
+    const res = toResponse(serializeError(new S3Error("NoSuchKey"), { ...meta, method: "HEAD" }));
     expect(res.status).toBe(404);
     expect(res.headers.get("x-amz-error-code")).toBe("NoSuchKey");
     expect(await res.text()).toBe("");
@@ -126,16 +127,16 @@ describe("error responses", () => {
 
   test("5xx bodies hide internal messages", async () => {
     const e = mapError(new ObjectError({ kind: "FileCorrupt", bucket: "b", key: "k", detail: "/secret/drive3/xl.meta" }));
-    const res = serializeError(e, meta);
+    const res = toResponse(serializeError(e, meta));
     const text = await res.text();
     expect(res.status).toBe(500);
     expect(text).not.toContain("/secret");
-    const raw = serializeError(mapError(new Error("ENOENT /var/lib/cairn/disk1")), meta);
+    const raw = toResponse(serializeError(mapError(new Error("ENOENT /var/lib/cairn/disk1")), meta));
     expect(await raw.text()).not.toContain("/var/lib");
   });
 
   test("304 has no body and no error code", async () => {
-    const res = serializeError(fromObjectError(new ObjectError({ kind: "NotModified", ...loc, etag: "abc" })), meta);
+    const res = toResponse(serializeError(fromObjectError(new ObjectError({ kind: "NotModified", ...loc, etag: "abc" })), meta));
     expect(res.status).toBe(304);
     expect(res.headers.get("etag")).toBe('"abc"');
     expect(res.headers.get("x-amz-error-code")).toBeNull();

@@ -77,3 +77,24 @@ describe("response schemas read Cairn's responses", () => {
     expect(e).toMatchObject({ Code: "NoSuchKey", Key: "nope", Resource: `/${B}/nope` });
   });
 });
+
+describe("answers held in memory", () => {
+  test("carry their exact Content-Length, not chunked framing: XML, errors, small objects, HEAD", async () => {
+    for (const [method, path, status] of [
+      ["GET", `/${B}?list-type=2`, 200],
+      ["GET", `/${B}/no-such-key`, 404],
+      ["GET", `/${B}/dir/b`, 200],
+      ["GET", `/${B}?versioning`, 200],
+    ] as const) {
+      const res = await h.send(method, path);
+      const body = new Uint8Array(await res.arrayBuffer());
+      expect(res.status).toBe(status);
+      expect(res.headers.get("transfer-encoding")).toBeNull();
+      expect(res.headers.get("content-length")).toBe(String(body.byteLength));
+      expect(body.byteLength).toBeGreaterThan(0);
+    }
+    const head = await h.send("HEAD", `/${B}/dir/b`);
+    expect(head.headers.get("content-length")).toBe("5");
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+});
