@@ -41,3 +41,16 @@ export function toResponse(r: Reply): Response {
   if (!isPlainReply(r)) return r;
   return new Response(r.body, { status: r.status, headers: r.headers });
 }
+
+/**
+ * A request as the server hands it to the S3 front: the parts of a Request that front reads.
+ * The listener builds it as a plain object (a Request parses its URL and copies its parts into
+ * native code only for the front to read them back); a Request satisfies it too.
+ */
+export interface IncomingRequest {
+  readonly method: string;
+  /** Absolute URL, as Request.url. */
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+}

@@ -3,7 +3,7 @@
  * operation, serialize. Every failure, from any layer, leaves as an S3 error response.
  */
 import { AuthError, verifyRequest } from "../auth/index";
-import { RequestQuery, urlWithRawPath, type Reply } from "../lib/index";
+import { RequestQuery, urlWithRawPath, type IncomingRequest, type Reply } from "../lib/index";
 import type { Handler, HandlerTable, S3Context, S3Deps, Verified } from "./context";
 import { S3Error, fromAuthError, toS3Error } from "./errors";
 import * as bucket from "./handlers/bucket";
@@ -105,14 +105,14 @@ export interface RequestContext {
   key?: string;
 }
 
-export type S3Handler = (req: Request, ctx: RequestContext) => Promise<Reply>;
+export type S3Handler = (req: IncomingRequest, ctx: RequestContext) => Promise<Reply>;
 
 export function createS3Handler(deps: S3Deps): S3Handler {
   const domains = deps.domains ?? [];
   // On the default region any signing region is accepted, as MinIO does: clients such as
   // s3cmd sign with their legacy default "US".
   const checkRegion = deps.region !== DEFAULT_REGION;
-  async function authenticate(req: Request, url: URL, query: RequestQuery, endpoint: Endpoint, remoteAddress?: string): Promise<Verified> {
+  async function authenticate(req: IncomingRequest, url: URL, query: RequestQuery, endpoint: Endpoint, remoteAddress?: string): Promise<Verified> {
     // A browser form carries its signature in a signed policy inside the body: the handler
     // verifies it (verifyPostPolicy) before storing anything.
     if (endpoint.op === "PostObject") return { accessKey: null, body: req.body, contentLength: -1, checksums: () => ({}) };

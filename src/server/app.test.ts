@@ -27,7 +27,7 @@ interface AppOptions {
 function makeApp(opts: AppOptions = {}) {
   const metrics = new Metrics();
   const echo: S3Handler = async (req, ctx) => {
-    const text = `${req.method} ${new URL(req.url).pathname} id=${ctx.requestId} body=${req.body ? await req.text() : ""}`;
+    const text = `${req.method} ${new URL(req.url).pathname} id=${ctx.requestId} body=${req.body ? await new Response(req.body).text() : ""}`;
     const headers = { "content-type": "text/plain", "content-length": String(Buffer.byteLength(text)) };
     return new Response(text, { headers });
   };

@@ -9,7 +9,7 @@ import type { LayerStats, StorageInfo } from "../object";
 import type { AccessLog } from "./access-log";
 import type { Metrics } from "./metrics";
 import { newRequestId } from "./request-id";
-import { RAW_PATH_HEADER, rawPathToKeep, replyHeader, setReplyHeader, toResponse, type Reply } from "../lib/index";
+import { RAW_PATH_HEADER, rawPathToKeep, replyHeader, setReplyHeader, toResponse, type IncomingRequest, type Reply } from "../lib/index";
 
 export interface S3Context {
   requestId: string;
@@ -21,7 +21,7 @@ export interface S3Context {
   bucket?: string;
   key?: string;
 }
-export type S3Handler = (req: Request, ctx: S3Context) => Promise<Reply>;
+export type S3Handler = (req: IncomingRequest, ctx: S3Context) => Promise<Reply>;
 
 export interface AppDeps {
   s3: S3Handler;
@@ -31,12 +31,12 @@ export interface AppDeps {
   /** Requests the listener is serving right now (this one included). */
   inFlight?: () => number;
   /** Where a browser that opens the S3 port is sent; null: no console. */
-  consoleUrl: (req: Request) => string | null;
+  consoleUrl: (req: IncomingRequest) => string | null;
   /**
    * The S3 operation name for metrics labels, for requests the S3 front did not route itself
    * (preflights, unroutable requests); it reports the others on the context.
    */
-  apiName: (req: Request, url: URL) => string;
+  apiName: (req: IncomingRequest, url: URL) => string;
   /** The layer's heal and quorum counters; null while it opens or when it keeps none. */
   events?: () => LayerStats | null;
   /** Off (absent) by default: then no log entry is even built. */
@@ -82,7 +82,7 @@ function internalError(requestId: string, resource: string): Response {
 }
 
 /** A person's browser, not an S3 client: HTML wanted, no credentials anywhere. */
-function isBrowser(req: Request, url: URL): boolean {
+function isBrowser(req: IncomingRequest, url: URL): boolean {
   if (req.method !== "GET" || url.pathname !== "/") return false;
   if (!(req.headers.get("accept") ?? "").includes("text/html")) return false;
   if (req.headers.has("authorization")) return false;
@@ -94,7 +94,7 @@ function declaredLength(value: string | null): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | undefined): Promise<Reply> {
+async function serveS3(req: IncomingRequest, deps: AppDeps, remoteAddress: string | undefined): Promise<Reply> {
   const started = performance.now();
   const requestId = newRequestId();
   const url = new URL(req.url);
@@ -117,7 +117,7 @@ async function serveS3(req: Request, deps: AppDeps, remoteAddress: string | unde
 }
 
 interface Served {
-  req: Request;
+  req: IncomingRequest;
   url: URL;
   res: Reply;
   ctx: S3Context;
@@ -176,7 +176,13 @@ export function createApp(deps: AppDeps) {
 }
 
 /** Each app's S3 route, for the listener to call without Elysia's routing (see fetchHandler). */
-const s3Lanes = new WeakMap<object, (req: Request, remote: string | undefined) => Promise<Reply>>();
+const s3Lanes = new WeakMap<object, (req: IncomingRequest, remote: string | undefined) => Promise<Reply>>();
+
+function asRequest(req: IncomingRequest): Request {
+  if (req instanceof Request) return req;
+  const init: RequestInit & { duplex: "half" } = { method: req.method, headers: req.headers, body: req.body, duplex: "half" };
+  return new Request(req.url, init);
+}
 
 /** Paths that may name one of the app's own routes (health, metrics); all else is S3's. */
 function mayBeAppRoute(target: string): boolean {
@@ -190,7 +196,7 @@ function mayBeAppRoute(target: string): boolean {
  */
 export function fetchHandler(
   app: ReturnType<typeof createApp>,
-): (req: Request, remote: string | undefined, target: string) => Promise<Reply> {
+): (req: IncomingRequest, remote: string | undefined, target: string) => Promise<Reply> {
   const s3 = s3Lanes.get(app)!;
   return (req, remote, target) => {
     req.headers.delete(RAW_PATH_HEADER);
@@ -199,7 +205,8 @@ export function fetchHandler(
     // S3 requests skip Elysia's router: it would only reach the catch-all route (a tenth of a
     // small GET's CPU went to the layers between the socket and the S3 front).
     if (!mayBeAppRoute(target)) return s3(req, remote);
-    if (remote !== undefined) remoteAddresses.set(req, remote);
-    return app.handle(req);
+    const request = asRequest(req);
+    if (remote !== undefined) remoteAddresses.set(request, remote);
+    return app.handle(request);
   };
 }

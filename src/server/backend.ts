@@ -3,6 +3,7 @@
  * Kept behind one small interface so start-up reads as a sequence of steps.
  */
 import type { ObjectLayer } from "../object";
+import type { IncomingRequest } from "../lib/index";
 import type { S3Handler } from "./app";
 import type { Env } from "./config";
 
@@ -25,7 +26,7 @@ export interface Backend {
   openLayer(opts: LayerOptions): Promise<ObjectLayer>;
   createS3Handler(deps: S3Deps): S3Handler;
   /** Names requests by S3 operation (`PutObject`, …) for metrics; `Invalid` when unroutable. */
-  apiNamer(domains: string[]): (req: Request, url: URL) => string;
+  apiNamer(domains: string[]): (req: IncomingRequest, url: URL) => string;
 }
 
 /** The real erasure layer and S3 front. Loaded lazily so `cairn --help` stays fast. */

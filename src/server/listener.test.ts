@@ -65,7 +65,7 @@ test("HEAD answers the declared Content-Length and no body", async () => {
 });
 
 test("Expect: 100-continue gets its interim response before the body is sent", async () => {
-  await start(async (req) => new Response(`got ${(await req.arrayBuffer()).byteLength}`));
+  await start(async (req) => new Response(`got ${(await new Response(req.body).arrayBuffer()).byteLength}`));
   const raw = await rawExchange(
     current!.port,
     "PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",

@@ -8,12 +8,12 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { Socket } from "node:net";
-import { freeWholeChunk, isPlainReply, releasable, releaseChunk, type Reply } from "../lib/index";
+import { freeWholeChunk, isPlainReply, releasable, releaseChunk, type IncomingRequest, type Reply } from "../lib/index";
 import type { ListenAddress } from "./address";
 import { newRequestId } from "./request-id";
 
 /** `target` is the raw request-target, before URL parsing normalized its path. */
-export type FetchHandler = (req: Request, remoteAddress: string | undefined, target: string) => Promise<Reply>;
+export type FetchHandler = (req: IncomingRequest, remoteAddress: string | undefined, target: string) => Promise<Reply>;
 
 export interface Listener {
   port: number;
@@ -48,15 +48,13 @@ function bodyOf(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   );
 }
 
-function toRequest(req: http.IncomingMessage): Request {
+function toRequest(req: http.IncomingMessage): IncomingRequest {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : bodyOf(req);
-  const host = req.headers.host ?? "localhost";
-  const init: RequestInit & { duplex: "half" } = { method, headers, body, duplex: "half" };
-  return new Request(`http://${host}${req.url ?? "/"}`, init);
+  return { method, url: `http://${headers.get("host") ?? "localhost"}${req.url ?? "/"}`, headers, body };
 }
 
 /** Resolves false when the client went away before the socket drained. */
