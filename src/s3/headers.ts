@@ -159,6 +159,13 @@ export interface IntParam {
   clamp?: boolean;
 }
 
+/** RFC 9110 field-value characters (HTAB, SP, VCHAR, obs-text), as node:http enforces them. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export function isHeaderValue(value: string): boolean {
+  return FIELD_VALUE.test(value);
+}
+
 /** Integer query parameter; InvalidArgument when not an integer in range. */
 export function intParam(q: { get(name: string): string | null }, name: string, spec: IntParam): number | undefined {
   const v = q.get(name);

@@ -5,6 +5,7 @@
 import { plainReply, releaseChunk, type PlainReply, type Reply } from "../lib/index";
 import type { HandlerResult } from "./context";
 import { S3_ERRORS, type S3Error } from "./errors";
+import { isHeaderValue } from "./headers";
 import { buildXml } from "./xml/index";
 
 export interface ResponseMeta {
@@ -22,7 +23,14 @@ type HeaderRecord = Record<string, string>;
 
 function baseHeaders(meta: ResponseMeta, extra: Record<string, string> | undefined): HeaderRecord {
   const h: HeaderRecord = { "x-amz-request-id": meta.requestId, "x-amz-id-2": btoa(`cairn/${meta.requestId}`), server: "Cairn" };
-  if (extra) for (const k in extra) h[k.toLowerCase()] = extra[k]!;
+  if (!extra) return h;
+  for (const k in extra) {
+    const v = extra[k]!;
+    // The listener writes these as they are: a value HTTP cannot carry must fail here, as an S3
+    // error, not as a half-written answer on the socket.
+    if (!isHeaderValue(v)) throw new Error(`response header ${k} has a character HTTP cannot carry`);
+    h[k.toLowerCase()] = v;
+  }
   return h;
 }
 
@@ -30,9 +38,15 @@ function baseHeaders(meta: ResponseMeta, extra: Record<string, string> | undefin
 export const BUFFERED_BODY_MAX = 256 * 1024;
 
 export async function serialize(result: HandlerResult, meta: ResponseMeta): Promise<Reply> {
-  const headers = baseHeaders(meta, result.headers);
-  const status = result.status ?? 200;
   const body = result.body;
+  let headers: HeaderRecord;
+  try {
+    headers = baseHeaders(meta, result.headers);
+  } catch (e) {
+    if (body?.kind === "stream") void body.stream.cancel().catch(() => {});
+    throw e;
+  }
+  const status = result.status ?? 200;
   if (meta.method === "HEAD" || body === undefined) {
     if (body?.kind === "stream") void body.stream.cancel().catch(() => {});
     if (body === undefined && headers["content-length"] === undefined && status !== 204 && status !== 304) {

@@ -5,7 +5,7 @@ import { ObjectError, type ObjectErrorInfo } from "../../src/object/index";
 import { S3Error, S3_ERRORS, parseXml } from "../../src/s3/index";
 import { fromAuthError, fromObjectError, toS3Error } from "../../src/s3/errors";
 import { mapError } from "../../src/s3/dispatch";
-import { serializeError } from "../../src/s3/response";
+import { serialize, serializeError } from "../../src/s3/response";
 import { toResponse } from "../../src/lib/index";
 import { z } from "zod";
 
@@ -162,5 +162,18 @@ describe("DeleteObjects result body", () => {
     });
     expect(deleteResultXml(results, true).Deleted).toEqual([]);
     expect(deleteResultXml(results, true).Error).toHaveLength(2);
+  });
+});
+
+describe("serialize", () => {
+  test("a header value HTTP cannot carry fails as an error before any byte is sent, and the body is cancelled", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+    const result = { headers: { "x-amz-meta-note": "line\nbreak", "content-length": "10" }, body: { kind: "stream" as const, stream } };
+    await expect(serialize(result, { requestId: "R", method: "GET", resource: "/b/k" })).rejects.toThrow("x-amz-meta-note");
+    await Bun.sleep(0);
+    expect(cancelled).toBe(true);
+    const fine = await serialize({ headers: { "x-amz-meta-note": "caf\u00e9" } }, { requestId: "R", method: "GET", resource: "/b/k" });
+    expect(fine.status).toBe(200);
   });
 });

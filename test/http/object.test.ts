@@ -186,6 +186,19 @@ describe("PutObject / GetObject / HeadObject", () => {
     expect(got.ContentDisposition).toBe("attachment; filename=x.json");
   });
 
+  test("a response-* override HTTP cannot carry (a line break) is InvalidArgument, small object or streamed", async () => {
+    await h.client.send(new PutObjectCommand({ Bucket: B, Key: "override-big", Body: new Uint8Array(600 * 1024) }));
+    for (const key of ["override", "override-big"]) {
+      const res = await h.send("GET", `/${B}/${key}?response-content-type=text%2Fplain%0D%0AX-Injected%3A%201`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get("x-amz-error-code")).toBe("InvalidArgument");
+      expect(res.headers.get("x-injected")).toBeNull();
+      expect(await res.text()).toContain("<ArgumentName>response-content-type</ArgumentName>");
+    }
+    // The object was released: it can be overwritten at once.
+    await h.client.send(new PutObjectCommand({ Bucket: B, Key: "override-big", Body: "y" }));
+  });
+
   test("checksum mode returns the stored CRC32", async () => {
     const put = await h.client.send(new PutObjectCommand({ Bucket: B, Key: "crc", Body: "checksummed", ChecksumAlgorithm: "CRC32" }));
     expect(put.ChecksumCRC32).toBeTruthy();

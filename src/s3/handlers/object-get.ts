@@ -2,7 +2,7 @@
 import { resolveRange, type ByteRange, type ObjectInfo } from "../../object/index";
 import type { HandlerResult, ResultBody, S3Context } from "../context";
 import { S3Error } from "../errors";
-import { checksumHeaders, conditionsFromHeaders, intParam, parseRange, quoteEtag } from "../headers";
+import { checksumHeaders, conditionsFromHeaders, intParam, isHeaderValue, parseRange, quoteEtag } from "../headers";
 import { LOCK_META } from "../../bucket/index";
 import type { Endpoint } from "../router";
 import { parseTagQuery } from "../tags";
@@ -69,8 +69,22 @@ function servedChecksums(info: ObjectInfo, served: Served): Record<string, strin
   return h;
 }
 
+/** Before the object is opened: a `response-*` value must be one HTTP can carry as a header. */
+function checkOverrides(q: S3Context["query"]): void {
+  for (const param of Object.keys(OVERRIDES)) {
+    const v = q.get(param);
+    if (v !== null && !isHeaderValue(v)) {
+      throw new S3Error("InvalidArgument", {
+        message: `${param} contains a character an HTTP header cannot carry.`,
+        fields: { ArgumentName: param, ArgumentValue: v },
+      });
+    }
+  }
+}
+
 function readOptions(ctx: S3Context) {
   const q = ctx.query;
+  checkOverrides(q);
   const versionId = q.get("versionId") ?? undefined;
   const partNumber = intParam(q, "partNumber", { min: 1, max: 10000 });
   const range = parseRange(ctx.headers.get("range"));
