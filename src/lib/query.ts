@@ -45,7 +45,7 @@ export class RequestQuery {
   /** First value per name, in order of first appearance (URLSearchParams.get's answer). */
   private readonly firsts = new Map<string, string>();
 
-  constructor(readonly search: string) {
+  constructor(search: string) {
     this.params = parseQuery(search);
     for (const p of this.params) if (!this.firsts.has(p.key)) this.firsts.set(p.key, p.value);
   }

@@ -1,8 +1,10 @@
 /**
- * A finished answer held as plain data. Building a Response copies every header into native
- * code, and the listener then copies them back out and reads the body again: for a small GET
- * that round trip was a tenth of the request's CPU. The S3 front answers with a PlainReply
- * whenever the body is already in memory; streamed bodies stay Responses.
+ * What passes between the listener and the S3 front, as plain data where it can be.
+ *
+ * A PlainReply is a finished answer: building a Response copies every header into native code,
+ * and the listener then copied them back out and read the body again; for a small GET that
+ * round trip was a tenth of the request's CPU. The S3 front answers with one whenever the body
+ * is already in memory; streamed bodies stay Responses.
  */
 export interface PlainReply {
   readonly plain: true;
@@ -16,7 +18,7 @@ export type Reply = Response | PlainReply;
 
 const encoder = new TextEncoder();
 
-/** A reply with `body` (a string is sent as UTF-8); sets Content-Length unless `bodiless` (HEAD, 304). */
+/** A reply with `body` (a string is sent as UTF-8); sets Content-Length when there is a body. */
 export function plainReply(status: number, headers: Record<string, string>, body: Uint8Array | string | null): PlainReply {
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
   if (bytes !== null) headers["content-length"] = String(bytes.byteLength);

@@ -16,8 +16,8 @@ export interface ResponseMeta {
 }
 
 /**
- * Headers are gathered in a plain record and handed to the Response once: a Headers object
- * costs a native call per set, and a small GET sets a dozen.
+ * Headers are gathered in a plain record: the listener writes a PlainReply's record as it is,
+ * and a streamed Response takes it in one go (a Headers object costs a native call per set).
  */
 type HeaderRecord = Record<string, string>;
 

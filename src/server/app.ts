@@ -2,7 +2,9 @@
  * The Elysia app: health and metrics routes, a browser redirect to the console, and ONE
  * catch-all route that hands every other request, body unread, to the S3 front. Elysia parses
  * nothing (`parse: "none"`) and never writes an error body of its own: the S3 front owns every
- * S3 response, and a handler that throws becomes an S3 InternalError here.
+ * S3 response, and a handler that throws becomes an S3 InternalError here. Requests whose path
+ * cannot name one of the app's own routes go to that same S3 route without Elysia's router
+ * (fetchHandler), as plain requests and replies (lib/reply.ts).
  */
 import { Elysia } from "elysia";
 import type { LayerStats, StorageInfo } from "../object";

@@ -1,6 +1,6 @@
 /**
- * The S3 port's HTTP listener: node:http (Bun's implementation) in front of the Elysia app's
- * fetch-style `handle`. Not Bun.serve, because Bun.serve drops a handler's Content-Length on a
+ * The S3 port's HTTP listener: node:http (Bun's implementation) in front of the app's
+ * fetch-style handler (server/app.ts fetchHandler). Not Bun.serve, because Bun.serve drops a handler's Content-Length on a
  * streamed body and sends it chunked (oven-sh/bun#10507, still so in 1.4.5): GetObject must carry
  * Content-Length (s3cmd fails without it, SDKs report it as the object size).
  * Bodies stream both ways with backpressure; nothing is buffered whole.
