@@ -284,6 +284,23 @@ describe("fetchHandler", () => {
     expect(seen).toEqual(["192.0.2.7"]);
   });
 
+  test("a bucket under Elysia's prefixes (/minio/…) still reaches the S3 front, with its body and peer address", async () => {
+    const seen: string[] = [];
+    const { app } = makeApp({
+      s3: async (req, ctx) => {
+        seen.push(`${req.method} ${new URL(req.url).pathname} ${ctx.remoteAddress} ${await new Response(req.body).text()}`);
+        return new Response("ok");
+      },
+    });
+    const handle = fetchHandler(app);
+    const body = new Blob(["payload"]).stream();
+    const lane = { method: "PUT", url: "http://s3.test/minio/key", headers: new Headers({ "content-length": "7" }), body };
+    const res = await handle(lane, "192.0.2.8", "/minio/key");
+    expect(res.status).toBe(200);
+    await handle({ method: "PUT", url: "http://s3.test/b/k", headers: new Headers(), body: new Blob(["direct"]).stream() }, "192.0.2.9", "/b/k");
+    expect(seen).toEqual(["PUT /minio/key 192.0.2.8 payload", "PUT /b/k 192.0.2.9 direct"]);
+  });
+
   test("passes the raw path only where URL parsing dropped dot segments, never a client's copy", async () => {
     const seen: (string | null)[] = [];
     const { app } = makeApp({ s3: async (req) => (seen.push(req.headers.get("x-cairn-raw-path")), new Response("ok")) });
