@@ -24,9 +24,8 @@ const OVERRIDES: Record<string, string> = {
 /** What part of the object the response carries: its checksums only describe the whole (or one part). */
 export type Served = { kind: "whole" } | { kind: "range" } | { kind: "part"; partNumber: number };
 
-/** The headers GET and HEAD share, from what is stored. */
-export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served): Record<string, string> {
-  const q = ctx.query;
+/** The headers GET and HEAD share, from what is stored, then the request's `response-*` overrides. */
+export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served, overrides: Record<string, string>): Record<string, string> {
   const md = info.metadata;
   const h: Record<string, string> = {
     "content-type": md.contentType ?? "binary/octet-stream",
@@ -50,11 +49,7 @@ export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served):
     if (v !== undefined) h[name] = v;
   }
   if ((ctx.headers.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") Object.assign(h, servedChecksums(info, served));
-  for (const [param, header] of Object.entries(OVERRIDES)) {
-    const v = q.get(param);
-    if (v !== null) h[header] = v;
-  }
-  return h;
+  return Object.assign(h, overrides);
 }
 
 function servedChecksums(info: ObjectInfo, served: Served): Record<string, string> {
@@ -69,22 +64,28 @@ function servedChecksums(info: ObjectInfo, served: Served): Record<string, strin
   return h;
 }
 
-/** Before the object is opened: a `response-*` value must be one HTTP can carry as a header. */
-function checkOverrides(q: S3Context["query"]): void {
-  for (const param of Object.keys(OVERRIDES)) {
+/**
+ * The `response-*` overrides as headers, read before the object is opened: a value HTTP cannot
+ * carry as a header is InvalidArgument.
+ */
+function responseOverrides(q: S3Context["query"]): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const [param, header] of Object.entries(OVERRIDES)) {
     const v = q.get(param);
-    if (v !== null && !isHeaderValue(v)) {
+    if (v === null) continue;
+    if (!isHeaderValue(v)) {
       throw new S3Error("InvalidArgument", {
         message: `${param} contains a character an HTTP header cannot carry.`,
         fields: { ArgumentName: param, ArgumentValue: v },
       });
     }
+    h[header] = v;
   }
+  return h;
 }
 
 function readOptions(ctx: S3Context) {
   const q = ctx.query;
-  checkOverrides(q);
   const versionId = q.get("versionId") ?? undefined;
   const partNumber = intParam(q, "partNumber", { min: 1, max: 10000 });
   const range = parseRange(ctx.headers.get("range"));
@@ -109,6 +110,7 @@ function partsCount(info: ObjectInfo, partNumber: number | undefined): Record<st
 
 export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
+  const overrides = responseOverrides(ctx.query);
   const opts = readOptions(ctx);
   const res = await ctx.deps.layer.getObject(bucket, key, opts);
   const { info } = res;
@@ -122,7 +124,7 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
     throw e;
   });
   const body: ResultBody = res.bytes ? { kind: "bytes", bytes: res.bytes } : { kind: "stream", stream: res.body };
-  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber), ...expiration };
+  const h = { ...objectHeaders(info, ctx, served, overrides), ...partsCount(info, opts.partNumber), ...expiration };
   if (partial) {
     h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
@@ -134,6 +136,7 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
 
 export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
+  const overrides = responseOverrides(ctx.query);
   const opts = readOptions(ctx);
   const info = await ctx.deps.layer.statObject(bucket, key, {
     versionId: opts.versionId,
@@ -146,7 +149,7 @@ export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult>
       : opts.range !== undefined
         ? { kind: "range" }
         : { kind: "whole" };
-  const h = { ...objectHeaders(info, ctx, served), ...partsCount(info, opts.partNumber), ...(await expirationHeaders(ctx.deps.layer, info)) };
+  const h = { ...objectHeaders(info, ctx, served, overrides), ...partsCount(info, opts.partNumber), ...(await expirationHeaders(ctx.deps.layer, info)) };
   // HEAD with partNumber or Range answers as GET would, minus the body.
   const r = opts.partNumber !== undefined ? partByteRange(info, opts.partNumber) : resolveRange(opts.range, info.size);
   if (r) {
