@@ -45,6 +45,8 @@ export interface S3Context<E extends Endpoint = Endpoint> {
 export type ResultBody =
   | { kind: "xml"; root: string; value: Record<string, XmlValue> | string; xmlns?: string | null }
   | { kind: "stream"; stream: ReadableStream<Uint8Array> }
+  /** A whole XML document already written (listings: xml/writer.ts). */
+  | { kind: "xmlText"; text: string }
   /** Bytes already in memory (small objects): sent as they are. */
   | { kind: "bytes"; bytes: Uint8Array };
 
@@ -58,6 +60,11 @@ export type Handler<E extends Endpoint> = (ctx: S3Context<E>) => Promise<Handler
 
 /** One handler per operation; a missing operation fails the type check. */
 export type HandlerTable = { [K in EndpointOp]: Handler<Extract<Endpoint, { op: K }>> };
+
+/** A 200 answer carrying a document XmlWriter wrote. */
+export function xmlText(text: string): HandlerResult {
+  return { body: { kind: "xmlText", text } };
+}
 
 export function xml(
   root: string,

@@ -63,7 +63,7 @@ export async function serialize(result: HandlerResult, meta: ResponseMeta): Prom
     if (length <= BUFFERED_BODY_MAX) return plainReply(status, headers, await readAll(body.stream, length));
     return new Response(body.stream, { status, headers });
   }
-  const text = buildXml(body.root, body.value, body.xmlns);
+  const text = body.kind === "xmlText" ? body.text : buildXml(body.root, body.value, body.xmlns);
   headers["content-type"] = "application/xml";
   return plainReply(status, headers, text);
 }

@@ -1,6 +1,7 @@
 /** Listings: ListObjects (V1), ListObjectsV2, ListObjectVersions, ListMultipartUploads. */
 import type { ListObjectsResult, ObjectInfo } from "../../object/index";
-import { xml, type HandlerResult, type S3Context } from "../context";
+import { xml, xmlText, type HandlerResult, type S3Context } from "../context";
+import { XmlWriter } from "../xml/index";
 import { S3Error } from "../errors";
 import { intParam, quoteEtag } from "../headers";
 import type { Endpoint } from "../router";
@@ -50,16 +51,27 @@ async function listPage(ctx: S3Context & { endpoint: { bucket: string } }, c: Co
   });
 }
 
-function contents(objects: ObjectInfo[], c: Common, withOwner: boolean): Xml[] {
-  return objects.map((o) => ({
-    Key: c.enc(o.key),
-    LastModified: isoDate(o.modTime),
-    ETag: quoteEtag(o.etag),
-    ...(o.checksums && Object.keys(o.checksums).length > 0 && { ChecksumAlgorithm: Object.keys(o.checksums) }),
-    Size: o.size,
-    ...(withOwner && { Owner: { ...OWNER } }),
-    StorageClass: listStorageClass(o),
-  }));
+/** The Contents elements of a ListObjects page. */
+function writeContents(w: XmlWriter, objects: ObjectInfo[], c: Common, withOwner: boolean): void {
+  for (const o of objects) {
+    w.element("Contents", () => {
+      w.leaf("Key", c.enc(o.key)).leaf("LastModified", isoDate(o.modTime)).leaf("ETag", quoteEtag(o.etag));
+      for (const algorithm of Object.keys(o.checksums ?? {})) w.leaf("ChecksumAlgorithm", algorithm);
+      w.leaf("Size", o.size);
+      if (withOwner) writeOwner(w);
+      w.leaf("StorageClass", listStorageClass(o));
+    });
+  }
+}
+
+function writeOwner(w: XmlWriter): void {
+  w.element("Owner", () => w.leaf("ID", OWNER.ID).leaf("DisplayName", OWNER.DisplayName));
+}
+
+/** CommonPrefixes, then EncodingType: the tail every listing ends with. */
+function writeTail(w: XmlWriter, list: string[], c: Common): string {
+  for (const p of list) w.element("CommonPrefixes", () => w.leaf("Prefix", c.enc(p)));
+  return w.leaf("EncodingType", c.encodingType).end();
 }
 
 function prefixes(list: string[], c: Common): Xml[] {
@@ -71,18 +83,11 @@ export async function listObjectsV1(ctx: Ctx<"ListObjects">): Promise<HandlerRes
   const c = commonParams(q);
   const marker = q.get("marker") ?? "";
   const res = await listPage(ctx, c, marker);
-  return xml("ListBucketResult", {
-    Name: ctx.endpoint.bucket,
-    Prefix: c.enc(c.prefix),
-    Marker: c.enc(marker),
-    ...(res.isTruncated && res.nextMarker !== undefined && { NextMarker: c.enc(res.nextMarker) }),
-    MaxKeys: c.maxKeys,
-    Delimiter: c.delimiter === undefined ? undefined : c.enc(c.delimiter),
-    IsTruncated: res.isTruncated,
-    Contents: contents(res.objects, c, true),
-    CommonPrefixes: prefixes(res.prefixes, c),
-    EncodingType: c.encodingType,
-  });
+  const w = new XmlWriter("ListBucketResult").leaf("Name", ctx.endpoint.bucket).leaf("Prefix", c.enc(c.prefix)).leaf("Marker", c.enc(marker));
+  if (res.isTruncated && res.nextMarker !== undefined) w.leaf("NextMarker", c.enc(res.nextMarker));
+  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  writeContents(w, res.objects, c, true);
+  return xmlText(writeTail(w, res.prefixes, c));
 }
 
 /** Continuation tokens are opaque to clients: base64url of the key to resume after. */
@@ -107,20 +112,14 @@ export async function listObjectsV2(ctx: Ctx<"ListObjectsV2">): Promise<HandlerR
   const startAfter = q.get("start-after") ?? undefined;
   const marker = token !== null ? decodeToken(token) : startAfter;
   const res = await listPage(ctx, c, marker);
-  return xml("ListBucketResult", {
-    Name: ctx.endpoint.bucket,
-    Prefix: c.enc(c.prefix),
-    ...(token !== null && { ContinuationToken: token }),
-    ...(startAfter !== undefined && { StartAfter: c.enc(startAfter) }),
-    ...(res.isTruncated && res.nextMarker !== undefined && { NextContinuationToken: encodeToken(res.nextMarker) }),
-    KeyCount: res.objects.length + res.prefixes.length,
-    MaxKeys: c.maxKeys,
-    Delimiter: c.delimiter === undefined ? undefined : c.enc(c.delimiter),
-    IsTruncated: res.isTruncated,
-    Contents: contents(res.objects, c, q.get("fetch-owner") === "true"),
-    CommonPrefixes: prefixes(res.prefixes, c),
-    EncodingType: c.encodingType,
-  });
+  const w = new XmlWriter("ListBucketResult").leaf("Name", ctx.endpoint.bucket).leaf("Prefix", c.enc(c.prefix));
+  if (token !== null) w.leaf("ContinuationToken", token);
+  if (startAfter !== undefined) w.leaf("StartAfter", c.enc(startAfter));
+  if (res.isTruncated && res.nextMarker !== undefined) w.leaf("NextContinuationToken", encodeToken(res.nextMarker));
+  w.leaf("KeyCount", res.objects.length + res.prefixes.length).leaf("MaxKeys", c.maxKeys);
+  w.leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  writeContents(w, res.objects, c, q.get("fetch-owner") === "true");
+  return xmlText(writeTail(w, res.prefixes, c));
 }
 
 export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promise<HandlerResult> {
@@ -141,29 +140,23 @@ export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promis
     ...(keyMarker && { keyMarker }),
     ...(versionIdMarker && { versionIdMarker }),
   });
-  const entry = (v: ObjectInfo): Xml => ({
-    Key: c.enc(v.key),
-    VersionId: v.versionId ?? "null",
-    IsLatest: v.isLatest,
-    LastModified: isoDate(v.modTime),
-    ...(!v.deleteMarker && { ETag: quoteEtag(v.etag), Size: v.size, StorageClass: listStorageClass(v) }),
-    Owner: { ...OWNER },
-  });
-  return xml("ListVersionsResult", {
-    Name: ctx.endpoint.bucket,
-    Prefix: c.enc(c.prefix),
-    KeyMarker: c.enc(keyMarker),
-    VersionIdMarker: versionIdMarker,
-    ...(res.isTruncated && res.nextKeyMarker !== undefined && { NextKeyMarker: c.enc(res.nextKeyMarker) }),
-    ...(res.isTruncated && res.nextVersionIdMarker !== undefined && { NextVersionIdMarker: res.nextVersionIdMarker }),
-    MaxKeys: c.maxKeys,
-    Delimiter: c.delimiter === undefined ? undefined : c.enc(c.delimiter),
-    IsTruncated: res.isTruncated,
-    Version: res.versions.filter((v) => !v.deleteMarker).map(entry),
-    DeleteMarker: res.versions.filter((v) => v.deleteMarker).map(entry),
-    CommonPrefixes: prefixes(res.prefixes, c),
-    EncodingType: c.encodingType,
-  });
+  const w = new XmlWriter("ListVersionsResult").leaf("Name", ctx.endpoint.bucket).leaf("Prefix", c.enc(c.prefix));
+  w.leaf("KeyMarker", c.enc(keyMarker)).leaf("VersionIdMarker", versionIdMarker);
+  if (res.isTruncated && res.nextKeyMarker !== undefined) w.leaf("NextKeyMarker", c.enc(res.nextKeyMarker));
+  if (res.isTruncated && res.nextVersionIdMarker !== undefined) w.leaf("NextVersionIdMarker", res.nextVersionIdMarker);
+  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  // Versions first, then delete markers, each in listing order.
+  for (const markers of [false, true]) {
+    for (const v of res.versions) {
+      if (v.deleteMarker !== markers) continue;
+      w.element(markers ? "DeleteMarker" : "Version", () => {
+        w.leaf("Key", c.enc(v.key)).leaf("VersionId", v.versionId ?? "null").leaf("IsLatest", v.isLatest).leaf("LastModified", isoDate(v.modTime));
+        if (!markers) w.leaf("ETag", quoteEtag(v.etag)).leaf("Size", v.size).leaf("StorageClass", listStorageClass(v));
+        writeOwner(w);
+      });
+    }
+  }
+  return xmlText(writeTail(w, res.prefixes, c));
 }
 
 export async function listMultipartUploads(ctx: Ctx<"ListMultipartUploads">): Promise<HandlerResult> {
