@@ -1,0 +1,27 @@
+/** XmlWriter must write what the value-tree builder writes for the same shape (listings moved to it). */
+import { describe, expect, test } from "bun:test";
+import { buildXml } from "./builder";
+import { XmlWriter } from "./writer";
+
+describe("XmlWriter", () => {
+  test("escapes and omits as buildXml does: markup, quotes, control characters, numbers, booleans, undefined", () => {
+    const key = `a&b<c>'"\r\x01é✓`;
+    const fromTree = buildXml("ListBucketResult", {
+      Name: "bkt",
+      Marker: "",
+      Delimiter: undefined,
+      IsTruncated: false,
+      Contents: [
+        { Key: key, Size: 0, Owner: { ID: "id", DisplayName: "me" } },
+        { Key: "k2", Size: 12 },
+      ],
+    });
+    const w = new XmlWriter("ListBucketResult").leaf("Name", "bkt").leaf("Marker", "").leaf("Delimiter", undefined).leaf("IsTruncated", false);
+    w.element("Contents", () => w.leaf("Key", key).leaf("Size", 0).element("Owner", () => w.leaf("ID", "id").leaf("DisplayName", "me")));
+    w.element("Contents", () => w.leaf("Key", "k2").leaf("Size", 12));
+    const written = w.end();
+    expect(written).toBe(fromTree);
+    expect(written).toContain("<Key>a&amp;b&lt;c&gt;&apos;&quot;&#13;&#1;é✓</Key>");
+    expect(written).not.toContain("Delimiter");
+  });
+});
