@@ -5,7 +5,7 @@
  */
 import { ObjectError } from "../object/index";
 import { DriveError } from "../storage/index";
-import { decodeXlMeta, findVersion, type VersionMeta, type XlMeta } from "../xlmeta/index";
+import { decodeXlMeta, findVersion, type ObjectVersionMeta, type VersionMeta, type XlMeta } from "../xlmeta/index";
 import { metaFileId } from "./meta-cache";
 import { absentError, fanOut, type DriveResult } from "./quorum";
 import type { ErasureSet, Loc } from "./set";
@@ -61,6 +61,14 @@ export function healable(r: DriveResult<unknown>): boolean {
 export function versionSignature(v: VersionMeta): string {
   if (v.type === "deleteMarker") return `dm|${v.versionId}|${v.modTime}`;
   return `obj|${v.versionId}|${v.modTime}|${v.dataDir}|${v.etag}|${v.size}`;
+}
+
+/** versionSignature(a) === versionSignature(b), without building either (listings compare m + 1 drives per key). */
+export function sameVersion(a: VersionMeta, b: VersionMeta): boolean {
+  if (a.type !== b.type || a.modTime !== b.modTime || (a.versionId ?? "null") !== (b.versionId ?? "null")) return false;
+  if (a.type === "deleteMarker") return true;
+  const o = b as ObjectVersionMeta;
+  return a.dataDir === o.dataDir && a.etag === o.etag && a.size === o.size;
 }
 
 export interface Resolved {

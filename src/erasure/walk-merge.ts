@@ -17,7 +17,7 @@
 import { compareKeys } from "../lib/index";
 import type { WalkEntry } from "../storage/index";
 import { SiblingRef, type XlMeta } from "../xlmeta/index";
-import { decodeOrCorrupt, readQuorumOf, versionSignature } from "./meta-read";
+import { decodeOrCorrupt, readQuorumOf, sameVersion } from "./meta-read";
 import type { ErasureSet } from "./set";
 
 export interface MergedEntry {
@@ -109,15 +109,12 @@ function initialPositions(set: ErasureSet, quorum: boolean): number[] {
 
 /** The xl.meta every walked drive of the set returned for this key, if they agree and are a quorum. */
 function settledByWalked(sw: SetWalk, metas: (XlMeta | null)[]): XlMeta | null {
-  let sig: string | undefined;
   let first: XlMeta | null = null;
   for (const pos of sw.started) {
     const m = metas[pos];
     const v = m?.versions[0];
     if (v === undefined) return null;
-    const s = versionSignature(v);
-    if (sig !== undefined && s !== sig) return null;
-    sig = s;
+    if (first !== null && !sameVersion(first.versions[0]!, v)) return null;
     first ??= m!;
   }
   return first !== null && sw.started.size >= readQuorumOf(sw.set, first.versions[0]!) ? first : null;

@@ -252,10 +252,14 @@ function lookahead(c: Cursor, ctx: Ctx): void {
   for (let j = c.i; j < listEnd; j++) {
     const pf = prefetchOf(c, j);
     if (pf.listing !== undefined) continue;
+    // A leaf's range is never opened: its listing is not needed (known without a wait once probed).
+    if (probedLeaf(pf)) {
+      pf.listing = NO_LISTING;
+      continue;
+    }
     const e = c.list[j]!;
     const sub = child(c.dir, e, c.dir.base + e.text);
-    // A leaf's range is never opened: its listing is not needed (known without a wait once probed).
-    if (!filter.wantsRange(sub.base) || probedLeaf(pf)) pf.listing = NO_LISTING;
+    if (!filter.wantsRange(sub.base)) pf.listing = NO_LISTING;
     else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
     else {
       const at = pf.at!;
@@ -321,8 +325,10 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
       if (!done.ok) throw done.error;
       found = done.value[pf.at!];
     }
-    const sub = child(item.dir, e, bound);
-    if (found?.leaf !== true && filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
+    if (found?.leaf !== true) {
+      const sub = child(item.dir, e, bound);
+      if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
+    }
     if (found?.meta) out.push({ key: bound, meta: found.meta });
     if (out.length >= BATCH_MAX) yield out.splice(0);
   }

@@ -76,6 +76,15 @@ export function writeFrame(parts: FrameParts, version: number = FORMAT_VERSION):
   return out;
 }
 
+/** The views readFrame returns, for bytes it already accepted: nothing is checked again. */
+export function acceptedFrame(bytes: Uint8Array): Frame {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bodyLen = view.getUint32(12, true);
+  const inlineAt = HEADER_SIZE + bodyLen + HASH_SIZE;
+  const inline = bytes.subarray(inlineAt, inlineAt + view.getUint32(16, true));
+  return { version: view.getUint16(8, true), body: bytes.subarray(HEADER_SIZE, HEADER_SIZE + bodyLen), inline };
+}
+
 /** Checks the frame and both hashes; returns views into `bytes` (no copies). */
 export function readFrame(bytes: Uint8Array): Frame {
   if (bytes.byteLength < HEADER_SIZE) throw corrupt("shorter than the header");

@@ -13,7 +13,7 @@
  * guard, field and cross-version checks) was most of its per-key CPU after the disk reads.
  */
 import { decodeXlMeta } from "./codec";
-import { readFrame, type Frame } from "./frame";
+import { acceptedFrame, readFrame, type Frame } from "./frame";
 import type { ObjectVersionMeta, VersionMeta, XlMeta } from "./types";
 
 /** Where, in a body, each object version's `ec.ix` value byte is (by version index). */
@@ -134,7 +134,10 @@ function ixOffsets(body: Uint8Array): IxAt | null {
   return out;
 }
 
-/** One drive's decoded xl.meta of a key, kept to decode the same key on the other drives. */
+/**
+ * One drive's decoded xl.meta of a key, kept to decode the same key on the other drives.
+ * `bytes` must be the file decodeXlMeta accepted to give `meta`: its frame is not checked again.
+ */
 export class SiblingRef {
   private frame: Frame | undefined;
   private ixAt: IxAt | null | undefined;
@@ -149,7 +152,7 @@ export class SiblingRef {
   /** The xl.meta in `bytes` exactly as decodeXlMeta returns it (throws as it throws). */
   decode(bytes: Uint8Array): XlMeta {
     const frame = readFrame(bytes);
-    const ref = (this.frame ??= readFrame(this.bytes));
+    const ref = (this.frame ??= acceptedFrame(this.bytes));
     if (frame.version !== ref.version || frame.body.length !== ref.body.length || frame.inline.length !== ref.inline.length) return decodeXlMeta(bytes);
     if (this.ixAt === undefined) {
       this.ixAt = ixOffsets(ref.body);
