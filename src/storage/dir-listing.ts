@@ -74,7 +74,21 @@ export async function readListing(abs: string, guard: Guard): Promise<Listing | 
     const known = isDir(d, abs);
     if (known === true || (known !== false && (await known))) items.push({ kind: decoded.kind, text: decoded.text, name: d.name });
   }
-  return items.sort(items.some((i) => HIGH.test(i.text)) ? compareItems : fastItems);
+  if (items.some((i) => HIGH.test(i.text))) return items.sort(compareItems);
+  return items.every((i) => i.name === i.text) ? sortPlain(items) : items.sort(fastItems);
+}
+
+/**
+ * Items whose names are their texts (segments needing no unescaping, the usual case), by the
+ * engine's native sort of their names: 100,000 of them sort in ~20 ms that way against ~200
+ * with a comparator, paid by every drive a cold listing of a big folder walks. A name equal
+ * to its text is always a segment (a continuation's name carries its '~').
+ */
+function sortPlain(items: DirItem[]): DirItem[] {
+  return items
+    .map((i) => i.name)
+    .sort()
+    .map((name) => ({ kind: "segment", text: name, name }));
 }
 
 interface Cached {
