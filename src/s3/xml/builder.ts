@@ -9,8 +9,13 @@ export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 const NAMED: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 
+const SPECIAL = /[&<>"'\x00-\x08\x0b-\x1f]/;
+const SPECIALS = /[&<>"'\x00-\x08\x0b-\x1f]/g;
+
+/** Most values (keys, dates, sizes) hold nothing to escape: a test is cheaper than a replace. */
 export function escapeXml(value: unknown): string {
-  return String(value).replace(/[&<>"'\x00-\x08\x0b-\x1f]/g, (c) => NAMED[c] ?? `&#${c.charCodeAt(0)};`);
+  const s = String(value);
+  return SPECIAL.test(s) ? s.replace(SPECIALS, (c) => NAMED[c] ?? `&#${c.charCodeAt(0)};`) : s;
 }
 
 const builder = new XMLBuilder({
