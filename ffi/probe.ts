@@ -76,10 +76,19 @@ const probeSys = (() => {
     /** The directory itself (not its contents), to reach entries from; -1: it is gone. */
     openDir: (abs) => retry(() => c.open(cstring(abs), O_PATH | O_DIRECTORY | O_CLOEXEC), "open", abs),
     close: (fd) => void c.close(fd),
-    /** lstat of dir/name: null when absent, else its link count and cache stamp. */
+    /** lstat of dir/name: its link count, or -1 when absent. */
     lstatAt(dir, name) {
-      if (retry(() => c.statx(dir, cstring(name), AT_SYMLINK_NOFOLLOW, STATX_WANT, stx), "lstat", name) < 0) return null;
-      return { nlink: view.getUint32(16, true), ino: view.getBigUint64(32, true), ctimeNs: stamp(96), mtimeNs: stamp(112) };
+      if (retry(() => c.statx(dir, cstring(name), AT_SYMLINK_NOFOLLOW, STATX_WANT, stx), "lstat", name) < 0) return -1;
+      return view.getUint32(16, true);
+    },
+    /**
+     * The cache stamp (ino, mtime, ctime in ns) of the last lstatAt that found its entry, into
+     * out[at…at+3). Read apart from the link count: most entries are leaves, which need none.
+     */
+    stampInto(out, at) {
+      out[at] = view.getBigUint64(32, true);
+      out[at + 1] = stamp(112);
+      out[at + 2] = stamp(96);
     },
     /** Opens dir/rel for reading, following links as open(2) does; -1 when absent. */
     openAt: (dir, rel) => retry(() => c.openat(dir, cstring(rel), O_CLOEXEC), "open", rel),

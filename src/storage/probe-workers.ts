@@ -87,9 +87,9 @@ function readMeta(dir, name, at) {
   }
 }
 function leafOf(dir, name, stamps, i) {
-  const st = dir < 0 ? null : probeSys.lstatAt(dir, name);
-  if (st === null || st.nlink === 2) return 1; // gone meanwhile: holds nothing either
-  stamps.set([st.ino, st.mtimeNs, st.ctimeNs], 3 * i);
+  const nlink = dir < 0 ? -1 : probeSys.lstatAt(dir, name);
+  if (nlink === -1 || nlink === 2) return 1; // gone meanwhile: holds nothing either
+  probeSys.stampInto(stamps, 3 * i);
   return 0;
 }
 function probe(m) {
