@@ -120,7 +120,9 @@ async function walkItems(sets: readonly ErasureSet[], bucket: string, q: ListQue
   const items: ListItem[] = [];
   let last: string | undefined;
   let done = true;
-  const walk = new SkippingWalk(sets, bucket, { prefix: q.prefix, quorum: true, ...(q.marker !== undefined ? { marker: q.marker } : {}) });
+  // Without a delimiter every key walked is an item: the walk need not read far past want + 1.
+  const expect = q.delimiter === undefined ? { expect: want + 1 } : {};
+  const walk = new SkippingWalk(sets, bucket, { prefix: q.prefix, quorum: true, ...expect, ...(q.marker !== undefined ? { marker: q.marker } : {}) });
   const skipper = new PrefixSkipper(walk);
   try {
     // Entries of a batch come without an await (a microtask per key adds up).

@@ -15,7 +15,7 @@
  * and so does heal (the default).
  */
 import { compareKeys } from "../lib/index";
-import type { WalkEntry } from "../storage/index";
+import type { WalkEntry, WalkOptions } from "../storage/index";
 import { SiblingRef, type XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt, readQuorumOf, sameVersion } from "./meta-read";
 import type { ErasureSet } from "./set";
@@ -34,6 +34,8 @@ export interface MergeOptions {
   marker?: string;
   /** Walk only a read quorum of each set's drives while they agree (see the file comment). */
   quorum?: boolean;
+  /** About how many keys the caller will take (WalkOptions.expect). */
+  expect?: number;
 }
 
 interface Cursor {
@@ -134,7 +136,8 @@ class Merge {
 
   /** Starts walks of `positions` after `marker`; returns the new cursors, not yet advanced. */
   start(sw: SetWalk, positions: number[], marker: string | undefined): Cursor[] {
-    const walkOpts = { ...(this.opts.prefix ? { prefix: this.opts.prefix } : {}), ...(marker !== undefined ? { marker } : {}) };
+    const { prefix, expect } = this.opts;
+    const walkOpts: WalkOptions = { ...(prefix ? { prefix } : {}), ...(marker !== undefined ? { marker } : {}), ...(expect !== undefined ? { expect } : {}) };
     const fresh: Cursor[] = [];
     for (const pos of positions) {
       if (sw.started.has(pos)) continue;

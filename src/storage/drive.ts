@@ -73,6 +73,8 @@ export interface WalkOptions {
   prefix?: string;
   /** Exclusive: only keys > marker. */
   marker?: string;
+  /** About how many keys the caller will take: a hint that bounds how far ahead the walk reads. */
+  expect?: number;
 }
 
 export interface CommitSource {

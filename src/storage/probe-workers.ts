@@ -186,6 +186,9 @@ async function probeOne({ abs, meta: wantMeta, leaf: wantLeaf }: ProbeJob): Prom
   return { meta, leaf: false, stat: st };
 }
 
+/** Directories probed so far by this process (tests check how far walks read ahead). */
+export const probeCount = { dirs: 0 };
+
 /** The batch on Bun's async fs: where no workers run, and what the workers must match. */
 export function probeAsync(jobs: readonly ProbeJob[]): Promise<Probe[]> {
   return Promise.all(jobs.map(probeOne));
@@ -196,6 +199,7 @@ export function probeAsync(jobs: readonly ProbeJob[]): Promise<Probe[]> {
  * workers run. Rejects with the first fs error other than ENOENT.
  */
 export function probeBatch(root: string, jobs: readonly ProbeJob[]): Promise<Probe[]> {
+  probeCount.dirs += jobs.length;
   const p = probePool();
   if (p === null) return probeAsync(jobs);
   p.addLane(root);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareKeys, validateObjectKey } from "../lib/index";
 import { BIG_DIR, listingCache } from "./dir-listing";
+import { probeCount } from "./probe-workers";
 import { LocalDrive } from "./index";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -188,5 +189,27 @@ describe("big directories (sorted listing cache)", () => {
     const hits = listingCache.hits;
     for (let pass = 0; pass < 3; pass++) expect(await walkKeys("big3")).toEqual([...keys].sort(byteOrder));
     expect(listingCache.hits).toBe(hits);
+  });
+});
+
+describe("read-ahead", () => {
+  test("a walk reads ahead a bounded distance past the keys the caller expects, and walks on past them", async () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `ra/${String(i).padStart(5, "0")}`);
+    await store("readahead", keys);
+    const before = probeCount.dirs;
+    const taken: string[] = [];
+    for await (const e of drive.walk("readahead", { prefix: "ra/", expect: 1001 })) {
+      taken.push(e.key);
+      if (taken.length === 1001) break;
+    }
+    expect(taken).toEqual(keys.slice(0, 1001));
+    // The walk hands out up to 256 keys it has read before the caller stops it, and reads two
+    // first-size batches (64) past those; unbounded, its batches grew to reach 512 past them
+    // (1,504 probes here when measured, against 1,120 with the hint).
+    expect(probeCount.dirs - before).toBeLessThanOrEqual(1001 + 256 + 128);
+    // The hint bounds read-ahead, not the walk: a caller that takes more gets every key.
+    const all: string[] = [];
+    for await (const e of drive.walk("readahead", { prefix: "ra/", expect: 5 })) all.push(e.key);
+    expect(all).toEqual(keys);
   });
 });

@@ -222,6 +222,8 @@ interface Ctx {
   /** Probes in flight at or below which the next batch starts, and how far it reaches (see PROBE_REACH). */
   low: number;
   reach: number;
+  /** Keys the caller still expects to take (WalkOptions.expect): reads ahead stop near there. */
+  left: number;
 }
 
 /**
@@ -232,7 +234,9 @@ interface Ctx {
 function lookahead(c: Cursor, ctx: Ctx): void {
   const { filter, guard } = ctx;
   if (c.ahead < c.i) c.ahead = c.i; // entries skipped as unwanted need no probe
-  const end = c.ahead - c.i > ctx.low ? c.ahead : Math.min(c.i + ctx.reach, c.end);
+  // Past what the caller expects, batches are what they were at the start, not what they grew to.
+  const reach = Math.min(ctx.reach, Math.max(ctx.left, PROBE_REACH));
+  const end = c.ahead - c.i > Math.min(ctx.low, reach / 2) ? c.ahead : Math.min(c.i + reach, c.end);
   const jobs: (ProbeJob & { i: number })[] = [];
   for (; c.ahead < end; c.ahead++) {
     const e = c.list[c.ahead]!;
@@ -293,7 +297,7 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
   const root = dirname(volumeAbs);
-  const ctx: Ctx = { filter, guard, root, leafProbe: await linkCountsSubdirs(root, guard), low: PROBE_REACH / 2, reach: PROBE_REACH };
+  const ctx: Ctx = { filter, guard, root, leafProbe: await linkCountsSubdirs(root, guard), low: PROBE_REACH / 2, reach: PROBE_REACH, left: opts.expect ?? Infinity };
   const heap = new MinHeap<Item>(itemLess);
   const abs = join(volumeAbs, start.dir);
   // Every page starts here: a big start directory is worth a stat to reuse its listing.
@@ -329,7 +333,10 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
       const sub = child(item.dir, e, bound);
       if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
     }
-    if (found?.meta) out.push({ key: bound, meta: found.meta });
+    if (found?.meta) {
+      out.push({ key: bound, meta: found.meta });
+      ctx.left--;
+    }
     if (out.length >= BATCH_MAX) yield out.splice(0);
   }
   if (out.length > 0) yield out;
