@@ -12,10 +12,10 @@ const obj: ObjectVersionMeta = {
   storageClass: "STANDARD",
   meta: {},
   parts: [],
-  erasure: { algorithm: "rs-vandermonde", dataBlocks: 2, parityBlocks: 2, blockSize: 1 << 20, index: 1, distribution: [1, 2, 3, 4], checksums: [] },
+  erasure: { algorithm: "isa_l_rs_vand", dataBlocks: 2, parityBlocks: 2, blockSize: 1 << 20, index: 1, distribution: [1, 2, 3, 4], bitrot: "xxh3-64" },
   dataDir: "dd",
   inline: false,
-} as unknown as ObjectVersionMeta;
+};
 const marker: DeleteMarkerMeta = { type: "deleteMarker", versionId: "v1", modTime: obj.modTime };
 
 describe("sameVersion", () => {
