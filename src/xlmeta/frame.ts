@@ -104,13 +104,10 @@ export function readFrame(bytes: Uint8Array): Frame {
   if (bytes.byteLength !== HEADER_SIZE + bodyLen + HASH_SIZE + inlineLen + HASH_SIZE) {
     throw corrupt("length does not match header");
   }
-  const body = bytes.subarray(HEADER_SIZE, HEADER_SIZE + bodyLen);
-  const bodyHashAt = HEADER_SIZE + bodyLen;
-  if (view.getBigUint64(bodyHashAt, true) !== hash64(body)) throw corrupt("body checksum mismatch");
-  const inlineAt = bodyHashAt + HASH_SIZE;
-  const inline = bytes.subarray(inlineAt, inlineAt + inlineLen);
-  if (view.getBigUint64(inlineAt + inlineLen, true) !== hash64(inline)) {
+  const frame = acceptedFrame(bytes);
+  if (view.getBigUint64(HEADER_SIZE + bodyLen, true) !== hash64(frame.body)) throw corrupt("body checksum mismatch");
+  if (view.getBigUint64(bytes.byteLength - HASH_SIZE, true) !== hash64(frame.inline)) {
     throw corrupt("inline checksum mismatch");
   }
-  return { version, body, inline };
+  return frame;
 }
