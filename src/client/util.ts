@@ -24,7 +24,8 @@ const SIZE_FACTORS: Record<string, number> = {
 /** "16MiB", "64M", "1.5GB", "1024" → bytes. */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const factor = m ? SIZE_FACTORS[m[2]!.toLowerCase()] : undefined;
+  const unit = m?.[2]!.toLowerCase() ?? "";
+  const factor = m && Object.hasOwn(SIZE_FACTORS, unit) ? SIZE_FACTORS[unit] : undefined;
   if (!m || factor === undefined) throw new ClientError("usage", `invalid size '${text}' (examples: 5MiB, 64M, 1G)`);
   return Math.round(Number(m[1]) * factor);
 }

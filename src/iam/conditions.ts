@@ -15,7 +15,8 @@ interface OperatorSpec { family: Family; compare: Compare; negated: boolean }
 
 const spec = (family: Family, compare: Compare = "eq", negated = false): OperatorSpec => ({ family, compare, negated });
 
-const OPERATORS: Record<string, OperatorSpec> = {
+/** A Map: looked up by names from policy documents, where `constructor` must not be found. */
+const OPERATORS = new Map<string, OperatorSpec>(Object.entries({
   StringEquals: spec("String"), StringNotEquals: spec("String", "eq", true),
   StringEqualsIgnoreCase: spec("StringIgnoreCase"), StringNotEqualsIgnoreCase: spec("StringIgnoreCase", "eq", true),
   StringLike: spec("StringLike"), StringNotLike: spec("StringLike", "eq", true),
@@ -29,7 +30,7 @@ const OPERATORS: Record<string, OperatorSpec> = {
   IpAddress: spec("Ip"), NotIpAddress: spec("Ip", "eq", true),
   ArnEquals: spec("Arn"), ArnLike: spec("Arn"), ArnNotEquals: spec("Arn", "eq", true), ArnNotLike: spec("Arn", "eq", true),
   Null: spec("Null"),
-};
+}));
 
 export type SetQualifier = "ForAnyValue" | "ForAllValues";
 
@@ -89,7 +90,7 @@ function validValue(family: Family, v: string): boolean {
 function parseOperator(name: string): { base: string; qualifier?: SetQualifier; ifExists: boolean; op: OperatorSpec } {
   const m = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(name);
   const base = m?.[2] ?? "";
-  const op = OPERATORS[base];
+  const op = OPERATORS.get(base);
   if (!m || !op || (m[3] && base === "Null")) throw new PolicyError("conditionOperator", `Invalid Condition type : ${name}`);
   return { base, ...(m[1] ? { qualifier: m[1] as SetQualifier } : {}), ifExists: m[3] !== undefined, op };
 }
@@ -165,7 +166,7 @@ function lookup(context: ConditionContext, key: string): readonly string[] {
 
 /** Does one clause hold for this context? */
 export function clauseHolds(clause: ConditionClause, context: ConditionContext): boolean {
-  const op = OPERATORS[clause.base];
+  const op = OPERATORS.get(clause.base);
   if (!op) return false;
   const present = lookup(context, clause.key);
   if (op.family === "Null") return clause.values.some((v) => (v.toLowerCase() === "true") === (present.length === 0));

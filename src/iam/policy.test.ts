@@ -66,6 +66,10 @@ describe("parsePolicy rejects with AWS's MalformedPolicy messages", () => {
     ["bucket action on object arn", doc({ ...publicRead, Action: "s3:ListBucket" }), POLICY_MESSAGES.actionResource],
     ["unknown condition key", doc({ ...publicRead, Condition: { StringEquals: { "s3:nonsense": "x" } } }), POLICY_MESSAGES.conditionKey],
     ["bad operator", doc({ ...publicRead, Condition: { StringRoughly: { "s3:prefix": "x" } } }), "Invalid Condition type : StringRoughly"],
+    // Operators are looked up by name: members every plain object inherits are not operators.
+    ["operator named constructor", doc({ ...publicRead, Condition: { constructor: { "s3:prefix": "x" } } }), "Invalid Condition type : constructor"],
+    ["operator named toString", doc({ ...publicRead, Condition: { toString: { "s3:prefix": "x" } } }), "Invalid Condition type : toString"],
+    ["operator named __proto__", doc({ ...publicRead, Condition: JSON.parse('{"__proto__": {"s3:prefix": "x"}}') }), "Invalid Condition type : __proto__"],
     ["bad CIDR", doc({ ...publicRead, Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/33" } } }), "Invalid value for IpAddress condition: 10.0.0.0/33"],
     ["bad number", doc({ ...publicRead, Condition: { NumericLessThan: { "s3:max-keys": "ten" } } }), "Invalid value for NumericLessThan condition: ten"],
     ["bad date", doc({ ...publicRead, Condition: { DateLessThan: { "aws:CurrentTime": "tomorrow" } } }), "Invalid value for DateLessThan condition: tomorrow"],

@@ -84,8 +84,10 @@ const IRREGULAR_NAMES: Record<string, string> = {
 /**
  * Sub-resources S3 defines that Cairn does not serve, with the name piece of the AWS
  * operation (`GetBucket` + `Policy`). `tagging`, `versioning`, … are served and not listed.
+ * The tables below are Maps: they are looked up by the request's query names, and a plain
+ * object would answer `?constructor` or `?toString` with a member it inherits.
  */
-const UNSERVED_SUBRESOURCES: Record<string, string> = {
+const UNSERVED_SUBRESOURCES = new Map<string, string>(Object.entries({
   accelerate: "Accelerate",
   analytics: "Analytics",
   "intelligent-tiering": "IntelligentTiering",
@@ -101,12 +103,12 @@ const UNSERVED_SUBRESOURCES: Record<string, string> = {
   select: "Select",
   torrent: "Torrent",
   website: "Website",
-};
+}));
 
 type Verb = "GET" | "PUT" | "DELETE";
 
 /** Served bucket sub-resources: the operation per method; another method is MethodNotAllowed. */
-const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
+const BUCKET_SUBRESOURCES = new Map<string, Partial<Record<Verb, BucketOp>>>(Object.entries({
   policy: { GET: "GetBucketPolicy", PUT: "PutBucketPolicy", DELETE: "DeleteBucketPolicy" },
   policyStatus: { GET: "GetBucketPolicyStatus" },
   acl: { GET: "GetBucketAcl", PUT: "PutBucketAcl" },
@@ -115,21 +117,21 @@ const BUCKET_SUBRESOURCES: Record<string, Partial<Record<Verb, BucketOp>>> = {
   encryption: { GET: "GetBucketEncryption", PUT: "PutBucketEncryption", DELETE: "DeleteBucketEncryption" },
   notification: { GET: "GetBucketNotificationConfiguration", PUT: "PutBucketNotificationConfiguration" },
   lifecycle: { GET: "GetBucketLifecycleConfiguration", PUT: "PutBucketLifecycleConfiguration", DELETE: "DeleteBucketLifecycle" },
-};
+}));
 
 /** Served object sub-resources, as above. */
-const OBJECT_SUBRESOURCES: Record<string, Partial<Record<Verb, ObjectOp>>> = {
+const OBJECT_SUBRESOURCES = new Map<string, Partial<Record<Verb, ObjectOp>>>(Object.entries({
   acl: { GET: "GetObjectAcl", PUT: "PutObjectAcl" },
   retention: { GET: "GetObjectRetention", PUT: "PutObjectRetention" },
   "legal-hold": { GET: "GetObjectLegalHold", PUT: "PutObjectLegalHold" },
   attributes: { GET: "GetObjectAttributes" },
-};
+}));
 
-function subresourceOp<Op extends string>(table: Record<string, Partial<Record<Verb, Op>>>, m: string, q: RequestQuery): Op | undefined {
+function subresourceOp<Op extends string>(table: ReadonlyMap<string, Partial<Record<Verb, Op>>>, m: string, q: RequestQuery): Op | undefined {
   for (const name of q.names()) {
-    const ops = table[name];
+    const ops = table.get(name);
     if (!ops) continue;
-    const op = ops[m as Verb];
+    const op = Object.hasOwn(ops, m) ? ops[m as Verb] : undefined;
     if (!op) throw new S3Error("MethodNotAllowed");
     return op;
   }
@@ -171,7 +173,7 @@ function opName(method: string, level: "Bucket" | "Object", piece: string): stri
 
 function unservedName(q: RequestQuery): string | undefined {
   for (const name of q.names()) {
-    const piece = UNSERVED_SUBRESOURCES[name];
+    const piece = UNSERVED_SUBRESOURCES.get(name);
     if (piece) return piece;
   }
   return undefined;

@@ -24,6 +24,8 @@ function kindOf(fn: () => unknown): string | null {
 test("sizes parse in SI and IEC units and print in IEC", () => {
   expect([parseSize("5MiB"), parseSize("64M"), parseSize("1.5KiB"), parseSize("1024")]).toEqual([5 * 1024 * 1024, 64e6, 1536, 1024]);
   expect(kindOf(() => parseSize("5 bananas"))).toBe("usage");
+  // Units are looked up by name: an inherited member such as `constructor` is not a unit.
+  expect(kindOf(() => parseSize("5constructor"))).toBe("usage");
   expect([formatSize(0), formatSize(1023), formatSize(1536), formatSize(16 * 1024 ** 3)]).toEqual(["0B", "1023B", "1.50KiB", "16.0GiB"]);
 });
 

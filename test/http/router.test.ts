@@ -135,3 +135,18 @@ describe("parseEndpoint", () => {
     expect(parse("GET", "/b/k", { host: "notlocalhost" })).toEqual({ op: "GetObject", bucket: "b", key: "k" });
   });
 });
+
+describe("query parameter names that are Object.prototype members", () => {
+  // The sub-resource tables are looked up by query name: a name like `constructor` must be an
+  // unknown parameter (ignored, as AWS does), not a member inherited by a plain object.
+  for (const name of ["constructor", "toString", "__proto__", "valueOf", "hasOwnProperty"]) {
+    test(`?${name} on an object is ignored`, () => {
+      expect(parse("GET", `/k?${name}`, vh("b"))).toEqual({ op: "GetObject", bucket: "b", key: "k" });
+      expect(parse("PUT", `/k?${name}=1`, vh("b"))).toEqual({ op: "PutObject", bucket: "b", key: "k" });
+    });
+    test(`?${name} on a bucket is ignored`, () => {
+      expect(parse("GET", `/?${name}`, vh("b"))).toEqual({ op: "ListObjects", bucket: "b" });
+      expect(parse("DELETE", `/?${name}`, vh("b"))).toEqual({ op: "DeleteBucket", bucket: "b" });
+    });
+  }
+});
