@@ -39,14 +39,17 @@ interface ExpectedChecksum {
   value: string | null;
 }
 
+/** Each algorithm with its header name, built once: every request looks for all of them. */
+const CHECKSUM_HEADERS = CHECKSUM_ALGORITHMS.map((algorithm) => [algorithm, checksumHeaderName(algorithm)] as const);
+
 function headerChecksums(headers: Headers): ExpectedChecksum[] {
   const found: ExpectedChecksum[] = [];
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = headers.get(checksumHeaderName(algorithm));
+  for (const [algorithm, name] of CHECKSUM_HEADERS) {
+    const value = headers.get(name);
     if (value === null) continue;
     const bytes = fromBase64(value.trim());
     if (bytes === null || bytes.length !== CHECKSUM_LENGTH[algorithm]) {
-      throw new AuthError("InvalidRequest", `Value for ${checksumHeaderName(algorithm)} header is invalid.`);
+      throw new AuthError("InvalidRequest", `Value for ${name} header is invalid.`);
     }
     found.push({ algorithm, value: value.trim() });
   }

@@ -103,8 +103,18 @@ export interface ParsedCredential {
   scope: CredentialScope;
 }
 
+/** The last credential parsed (a client signs with the same one all day); frozen, so shareable. */
+let lastCredential: { value: string; parsed: ParsedCredential } | null = null;
+
 /** `AKID/yyyymmdd/region/service/aws4_request`; access keys may themselves contain '/'. */
 export function parseCredential(value: string, errorCode: "AuthorizationHeaderMalformed" | "AuthorizationQueryParametersError"): ParsedCredential {
+  if (lastCredential?.value === value) return lastCredential.parsed;
+  const parsed = parseCredentialText(value, errorCode);
+  lastCredential = { value, parsed };
+  return parsed;
+}
+
+function parseCredentialText(value: string, errorCode: "AuthorizationHeaderMalformed" | "AuthorizationQueryParametersError"): ParsedCredential {
   const parts = value.split("/");
   if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") {
     throw new AuthError(errorCode, `The credential '${value}' is malformed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
@@ -114,7 +124,7 @@ export function parseCredential(value: string, errorCode: "AuthorizationHeaderMa
   if (accessKey === "" || !/^\d{8}$/.test(date) || region === "" || service === "") {
     throw new AuthError(errorCode, `The credential '${value}' is malformed.`);
   }
-  return { accessKey, scope: { date, region, service } };
+  return Object.freeze({ accessKey, scope: Object.freeze({ date, region, service }) });
 }
 
 export interface ParsedAuthorizationV4 {

@@ -48,8 +48,13 @@ export function isoDate(d: Date): string {
   return d.toISOString();
 }
 
+/** The last date formatted: a hot object's GETs and HEADs ask for the same Last-Modified. */
+let lastHttpDate = { time: Number.NaN, text: "" };
+
 export function httpDate(d: Date): string {
-  return d.toUTCString();
+  const time = d.getTime();
+  if (time !== lastHttpDate.time) lastHttpDate = { time, text: d.toUTCString() };
+  return lastHttpDate.text;
 }
 
 /** Storage class as listings show it (AWS omits nothing here, unlike GET headers). */

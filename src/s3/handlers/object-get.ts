@@ -12,14 +12,14 @@ import { expirationHeaders } from "./lifecycle";
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
 /** `response-*` query parameters override these response headers (signed requests only). */
-const OVERRIDES: Record<string, string> = {
+const OVERRIDES: readonly (readonly [param: string, header: string])[] = Object.entries({
   "response-content-type": "content-type",
   "response-content-language": "content-language",
   "response-expires": "expires",
   "response-cache-control": "cache-control",
   "response-content-disposition": "content-disposition",
   "response-content-encoding": "content-encoding",
-};
+});
 
 /** What part of the object the response carries: its checksums only describe the whole (or one part). */
 export type Served = { kind: "whole" } | { kind: "range" } | { kind: "part"; partNumber: number };
@@ -70,7 +70,7 @@ function servedChecksums(info: ObjectInfo, served: Served): Record<string, strin
  */
 function responseOverrides(q: S3Context["query"]): Record<string, string> {
   const h: Record<string, string> = {};
-  for (const [param, header] of Object.entries(OVERRIDES)) {
+  for (const [param, header] of OVERRIDES) {
     const v = q.get(param);
     if (v === null) continue;
     if (!isHeaderValue(v)) {
