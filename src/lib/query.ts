@@ -38,28 +38,44 @@ export function parseQuery(rawQuery: string): QueryParam[] {
   return out;
 }
 
+/** Up to this many pairs, questions scan the pairs; longer queries get a name index. */
+const SCAN_MAX = 12;
+
 /** The URLSearchParams questions the server asks, over one JS parse. */
 export class RequestQuery {
   /** Every pair, decoded, in request order. */
   readonly params: readonly QueryParam[];
-  /** First value per name, in order of first appearance (URLSearchParams.get's answer). */
-  private readonly firsts = new Map<string, string>();
+  /**
+   * First value per name, in order of first appearance (URLSearchParams.get's answer), built
+   * on first use for long queries only: a request's query is usually a handful of pairs, where
+   * a scan answers faster than building the index costs.
+   */
+  private index: Map<string, string> | null = null;
 
   constructor(search: string) {
     this.params = parseQuery(search);
-    for (const p of this.params) if (!this.firsts.has(p.key)) this.firsts.set(p.key, p.value);
+  }
+
+  private firsts(): Map<string, string> {
+    if (this.index === null) {
+      this.index = new Map();
+      for (const p of this.params) if (!this.index.has(p.key)) this.index.set(p.key, p.value);
+    }
+    return this.index;
   }
 
   has(name: string): boolean {
-    return this.firsts.has(name);
+    return this.get(name) !== null;
   }
 
   get(name: string): string | null {
-    return this.firsts.get(name) ?? null;
+    if (this.params.length > SCAN_MAX) return this.firsts().get(name) ?? null;
+    for (const p of this.params) if (p.key === name) return p.value;
+    return null;
   }
 
   /** Distinct names in order of first appearance. */
   names(): IterableIterator<string> {
-    return this.firsts.keys();
+    return this.firsts().keys();
   }
 }

@@ -128,7 +128,7 @@ const OBJECT_SUBRESOURCES = new Map<string, Partial<Record<Verb, ObjectOp>>>(Obj
 }));
 
 function subresourceOp<Op extends string>(table: ReadonlyMap<string, Partial<Record<Verb, Op>>>, m: string, q: RequestQuery): Op | undefined {
-  for (const name of q.names()) {
+  for (const { key: name } of q.params) {
     const ops = table.get(name);
     if (!ops) continue;
     const op = Object.hasOwn(ops, m) ? ops[m as Verb] : undefined;
@@ -172,7 +172,7 @@ function opName(method: string, level: "Bucket" | "Object", piece: string): stri
 }
 
 function unservedName(q: RequestQuery): string | undefined {
-  for (const name of q.names()) {
+  for (const { key: name } of q.params) {
     const piece = UNSERVED_SUBRESOURCES.get(name);
     if (piece) return piece;
   }

@@ -21,6 +21,8 @@ const OVERRIDES: readonly (readonly [param: string, header: string])[] = Object.
   "response-content-encoding": "content-encoding",
 });
 
+const LOCK_HEADER_NAMES = Object.values(LOCK_META);
+
 /** What part of the object the response carries: its checksums only describe the whole (or one part). */
 export type Served = { kind: "whole" } | { kind: "range" } | { kind: "part"; partNumber: number };
 
@@ -44,7 +46,7 @@ export function objectHeaders(info: ObjectInfo, ctx: S3Context, served: Served, 
   const tagging = md.system?.tagging;
   if (tagging) h["x-amz-tagging-count"] = String(parseTagQuery(tagging, Number.MAX_SAFE_INTEGER).length);
   // Lock entries are stored under their header names (bucket LOCK_META), so they go out as is.
-  for (const name of Object.values(LOCK_META)) {
+  for (const name of LOCK_HEADER_NAMES) {
     const v = md.system?.[name];
     if (v !== undefined) h[name] = v;
   }
@@ -124,7 +126,7 @@ export async function getObject(ctx: Ctx<"GetObject">): Promise<HandlerResult> {
     throw e;
   });
   const body: ResultBody = res.bytes ? { kind: "bytes", bytes: res.bytes } : { kind: "stream", stream: res.body };
-  const h = { ...objectHeaders(info, ctx, served, overrides), ...partsCount(info, opts.partNumber), ...expiration };
+  const h = Object.assign(objectHeaders(info, ctx, served, overrides), partsCount(info, opts.partNumber), expiration);
   if (partial) {
     h["content-range"] = `bytes ${r.start}-${r.end}/${info.size}`;
     h["content-length"] = String(r.end - r.start + 1);
@@ -149,7 +151,7 @@ export async function headObject(ctx: Ctx<"HeadObject">): Promise<HandlerResult>
       : opts.range !== undefined
         ? { kind: "range" }
         : { kind: "whole" };
-  const h = { ...objectHeaders(info, ctx, served, overrides), ...partsCount(info, opts.partNumber), ...(await expirationHeaders(ctx.deps.layer, info)) };
+  const h = Object.assign(objectHeaders(info, ctx, served, overrides), partsCount(info, opts.partNumber), await expirationHeaders(ctx.deps.layer, info));
   // HEAD with partNumber or Range answers as GET would, minus the body.
   const r = opts.partNumber !== undefined ? partByteRange(info, opts.partNumber) : resolveRange(opts.range, info.size);
   if (r) {
