@@ -182,9 +182,19 @@ describe("warm-up", () => {
     expect(warmupSpec(put, c)).toEqual({ ...put, seconds: 2, keyPrefix: `warm/${put.keyPrefix}` });
   });
 
-  test("none for objects over 1 MiB, LIST, DELETE, multipart, or --warmup 0", async () => {
+  test("LIST warms up on a namespace of its own, so the measured one's listing cache stays cold", async () => {
     const c = ctx(2);
-    for (const id of ["get:64m:4", "put:64m:4", "mpu:64m:4", "list:flat:1", "delete:4k:32"]) {
+    for (const id of ["list:flat:1", "list:nested:1"]) {
+      const spec = await specFor(cell(id), c);
+      const warm = warmupSpec(spec, c)!;
+      expect(warm).toEqual({ ...spec, seconds: 2, keyPrefix: `warm/${spec.keyPrefix}`, list: { ...spec.list!, prefix: `warm/${spec.keyPrefix}` } });
+      expect(warm.keyStyle).toBe(spec.keyStyle);
+    }
+  });
+
+  test("none for objects over 1 MiB, DELETE, multipart, or --warmup 0", async () => {
+    const c = ctx(2);
+    for (const id of ["get:64m:4", "put:64m:4", "mpu:64m:4", "delete:4k:32"]) {
       expect(warmupSpec(await specFor(cell(id), c), c)).toBeNull();
     }
     expect(warmupSpec(await specFor(cell("get:4k:32"), ctx(0)), ctx(0))).toBeNull();
