@@ -104,6 +104,9 @@ export async function specFor(cell: Cell, ctx: RunContext): Promise<Omit<LoadSpe
   }
 }
 
+/** Keys of the namespace a LIST cell warms up on. */
+export const LIST_WARM_KEYS = 5000;
+
 /**
  * The same load, unmeasured, before a cell of objects up to 1 MiB. Their rate is bound by
  * per-request CPU, and a fresh server spends its first seconds of a new request path
@@ -112,14 +115,10 @@ export async function specFor(cell: Cell, ctx: RunContext): Promise<Omit<LoadSpe
  * PUTs warm up on their own prefix, so the measured cell's keys are what it wrote itself.
  * LIST warms up on a small namespace of its own (LIST_WARM_KEYS, same key style): the measured
  * namespace's first walk stays cold (no listing cache), but the listing code is compiled, as
- * it is on any server that has listed before (flat LIST right after its PUT prefill, unwarmed:
- * 6.4k keys/s with the JIT thread at a quarter of a core; the same walk on a fresh server
- * 14.2k; measured 2026-11-26).
+ * it is on any server that has listed before (flat LIST right after its PUT prefill: 6.4k
+ * keys/s unwarmed, with the JIT thread at a quarter of a core; 10.4k warmed; 2026-11-26).
  * DELETE and multipart change or consume what they measure: no warm-up.
  */
-/** Keys of the namespace a LIST cell warms up on. */
-export const LIST_WARM_KEYS = 5000;
-
 export function warmupSpec<S extends Omit<LoadSpec, "endpoint" | "accessKey" | "secretKey">>(spec: S, ctx: RunContext): S | null {
   if (ctx.warmupSeconds <= 0 || spec.size > MiB) return null;
   switch (spec.op) {

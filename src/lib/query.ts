@@ -73,9 +73,4 @@ export class RequestQuery {
     for (const p of this.params) if (p.key === name) return p.value;
     return null;
   }
-
-  /** Distinct names in order of first appearance. */
-  names(): IterableIterator<string> {
-    return this.firsts().keys();
-  }
 }
