@@ -36,12 +36,18 @@ const FIELD_BY_NAME = new Map<string, StandardField>(
 
 export function recordToMetadata(rec: Record<string, string>): ObjectMetadata {
   const out: ObjectMetadata = { user: {} };
+  let user: [string, string][] | undefined;
+  let system: [string, string][] | undefined;
   for (const [k, v] of Object.entries(rec)) {
     const field = FIELD_BY_NAME.get(k);
     if (field) out[field] = v;
-    else if (k.startsWith(USER_PREFIX)) out.user[k.slice(USER_PREFIX.length)] = v;
-    else if (k.startsWith(SYSTEM_PREFIX)) (out.system ??= {})[k.slice(SYSTEM_PREFIX.length)] = v;
+    else if (k.startsWith(USER_PREFIX)) (user ??= []).push([k.slice(USER_PREFIX.length), v]);
+    else if (k.startsWith(SYSTEM_PREFIX)) (system ??= []).push([k.slice(SYSTEM_PREFIX.length), v]);
   }
+  // Object.fromEntries defines own properties: a user key `__proto__` stays metadata (an
+  // assignment would hit the prototype setter and drop it).
+  if (user) out.user = Object.fromEntries(user);
+  if (system) out.system = Object.fromEntries(system);
   return out;
 }
 

@@ -17,14 +17,17 @@ export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC32", "CRC3
 
 /** Content-Type & co, `x-amz-meta-*`; tagging is handled by the caller (it lives in `system`). */
 export function metadataFromHeaders(headers: Headers): ObjectMetadata {
-  const user: Record<string, string> = {};
+  // Entries, then Object.fromEntries: it defines own properties, so `x-amz-meta-__proto__` is
+  // kept as metadata (an assignment would hit the prototype setter and drop it).
+  const entries: [string, string][] = [];
   let size = 0;
   for (const [name, value] of headers) {
     if (!name.startsWith("x-amz-meta-")) continue;
     const key = name.slice("x-amz-meta-".length);
-    user[key] = value;
+    entries.push([key, value]);
     size += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
+  const user: Record<string, string> = Object.fromEntries(entries);
   if (size > MAX_USER_METADATA) {
     throw new S3Error("MetadataTooLarge", { fields: { Size: String(size), MaxSizeAllowed: String(MAX_USER_METADATA) } });
   }

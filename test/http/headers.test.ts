@@ -15,6 +15,7 @@ import {
   unquoteEtag,
 } from "../../src/s3/headers";
 import { encodeTags, parseTagQuery } from "../../src/s3/tags";
+import { metadataToRecord, recordToMetadata } from "../../src/erasure/info";
 import { decodeToken, encodeToken } from "../../src/s3/handlers/list";
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -60,6 +61,12 @@ describe("metadata headers", () => {
       cacheControl: "no-cache",
       contentDisposition: "attachment",
     });
+  });
+  test("x-amz-meta-__proto__ is metadata like any other name, kept through the stored record", () => {
+    const md = metadataFromHeaders(new Headers({ "x-amz-meta-__proto__": "p", "x-amz-meta-constructor": "c" }));
+    expect(Object.entries(md.user)).toEqual([["__proto__", "p"], ["constructor", "c"]]);
+    const back = recordToMetadata(metadataToRecord(md));
+    expect(Object.entries(back.user)).toEqual([["__proto__", "p"], ["constructor", "c"]]);
   });
   test("aws-chunked is stripped from Content-Encoding, other codings stay", () => {
     expect(metadataFromHeaders(new Headers({ "content-encoding": "aws-chunked" })).contentEncoding).toBeUndefined();
