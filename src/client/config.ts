@@ -96,7 +96,8 @@ function envAlias(name: string): AliasConfig | null {
 
 /** The alias's settings, or null when neither the environment nor the file names it. */
 export function findAlias(name: string, config: ConfigFile = loadConfig()): AliasConfig | null {
-  return envAlias(name) ?? config.aliases[name] ?? null;
+  // Own entries only: the table is a parsed JSON object, and `toString` is not an alias.
+  return envAlias(name) ?? (Object.hasOwn(config.aliases, name) ? config.aliases[name]! : null);
 }
 
 export function resolveAlias(name: string): AliasConfig {

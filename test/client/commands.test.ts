@@ -39,6 +39,10 @@ describe("alias", () => {
     const gone = await cli.here("ls", "mine/x");
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain("unknown alias 'mine'");
+    // A name every object inherits is no alias to remove (it used to report "Removed").
+    const inherited = await cli.here("alias", "rm", "toString");
+    expect(inherited.code).toBe(1);
+    expect(inherited.stderr).toContain("unknown alias 'toString'");
   });
 
   test("environment aliases are listed with their source", async () => {

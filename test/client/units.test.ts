@@ -56,6 +56,8 @@ test("CAIRN_HOST_ / MC_HOST_ URLs carry percent-encoded keys; the environment wi
   process.env.CAIRN_HOST_envy = "http://c:k@cairn-host:3";
   expect(resolveAlias("envy").url).toBe("http://cairn-host:3");
   expect(kindOf(() => resolveAlias("nobody"))).toBe("alias");
+  // Names are looked up in the file's alias table: what every object inherits is not an alias.
+  for (const inherited of ["toString", "constructor", "valueOf"]) expect(kindOf(() => resolveAlias(inherited))).toBe("alias");
 });
 
 test("a corrupt config file is a clear local error, not a crash", () => {

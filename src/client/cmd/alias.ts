@@ -27,7 +27,7 @@ export function aliasRemove(args: string[]): void {
   const [name] = args;
   if (!name || args.length !== 1) throw usage("usage: cairn alias rm NAME");
   const config = loadConfig();
-  if (!config.aliases[name]) throw new ClientError("alias", `unknown alias '${name}'`);
+  if (!Object.hasOwn(config.aliases, name)) throw new ClientError("alias", `unknown alias '${name}'`);
   delete config.aliases[name];
   saveConfig(config);
   out(`Removed alias '${name}'.`);
