@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells, type Cell } from "./bench/cells";
 import { measureCpu } from "./bench/cpu";
 import { measureDisk } from "./bench/disk";
-import { compareGenerators, type GeneratorChoice, type GeneratorComparison } from "./bench/generator";
+import { compareGenerators, describeGenerators, type GeneratorChoice, type GeneratorComparison } from "./bench/generator";
 import { ceilingSpec, runHttpCeiling, startCeilingServer } from "./bench/http-ceiling";
 import { addRatios, ceilingKey, checks, formatCeilings, formatChecks, formatRun, peerRun, type Ceilings, type TargetRun } from "./bench/report";
 import { killTracked } from "./bench/procs";
@@ -30,7 +30,8 @@ const USAGE = `usage: bun scripts/bench.ts [options]
   --target URL           benchmark this S3 endpoint instead of starting Cairn
   --access-key K --secret-key S   credentials (default minioadmin/minioadmin)
   --peer s3rver          also start the s3rver mock and run its cells in the same run
-  --generator auto|fetch|wrk      small GET/HEAD load generator (auto: measure, keep faster)
+  --generator auto|fetch|wrk|raw  small GET/HEAD load generator (auto: measure each, fastest
+                         that can run the cell; wrk cannot do HEAD)
   --list-keys N          keys prefilled for LIST (default 100000)
   --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 120)
   --no-ceilings          skip the HTTP/disk/CPU ceilings
@@ -90,7 +91,7 @@ function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   if (v.peer !== undefined && v.peer !== "s3rver") throw new Error(`--peer: only 's3rver' is known, not '${v.peer}'`);
-  if (!["auto", "fetch", "wrk"].includes(v.generator)) throw new Error(`--generator: auto, fetch or wrk`);
+  if (!["auto", "fetch", "wrk", "raw"].includes(v.generator)) throw new Error(`--generator: auto, fetch, wrk or raw`);
   const layouts = (v.layouts ?? (v.target ? "" : "1,4,8")).split(",").filter(Boolean).map(Number);
   if (layouts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--layouts: drive counts 1…16`);
   if (!(Number(v.warmup) >= 0)) throw new Error(`--warmup: seconds, 0 or more`);
@@ -184,8 +185,8 @@ async function measureCeilings(all: Plan[], o: Options, ctx: RunContext): Promis
     if (o.generator === "auto") {
       const spec = ceilingSpec(server, await specFor(cell("get:4k:32"), { ...ctx, seconds: Math.max(1, Math.min(2, Math.round(ctx.seconds))) }));
       gen = await compareGenerators(spec);
-      ctx.generator = gen.chosen;
-      ctx.log(`generator: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s → ${gen.chosen} for small GET/HEAD`);
+      ctx.generators = gen.ranking;
+      ctx.log(`generator: ${describeGenerators(gen)} for small GET/HEAD`);
     }
     ceilings.http = await runHttpCeiling(server, cells, ctx);
     return { ceilings, gen };
@@ -194,13 +195,13 @@ async function measureCeilings(all: Plan[], o: Options, ctx: RunContext): Promis
   }
 }
 
-function toJson(o: Options, runs: TargetRun[], c: Ceilings, gen: GeneratorComparison | undefined) {
+function toJson(o: Options, runs: TargetRun[], c: Ceilings, gen: GeneratorComparison | undefined, ctx: RunContext) {
   return {
     version: 1,
     date: new Date().toISOString(),
     host: { cores: navigator.hardwareConcurrency, cpu: cpus()[0]?.model ?? "", kernel: release(), bun: Bun.version },
     options: { ...o, dir: undefined },
-    generator: gen ?? { chosen: o.generator },
+    generator: gen ?? { ranking: ctx.generators },
     ceilings: { cpu: c.cpu ?? null, disk: [...c.disk.values()], http: [...c.http.values()] },
     targets: runs,
     checks: checks(runs, c),
@@ -228,21 +229,21 @@ async function main(argv: string[]): Promise<number> {
       process.exit(130);
     });
   }
-  const ctx: RunContext = { root, seconds: o.seconds, warmupSeconds: o.warmup, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generator: o.generator === "wrk" ? "wrk" : "fetch", bucket: "bench", log };
+  const ctx: RunContext = { root, seconds: o.seconds, warmupSeconds: o.warmup, listKeys: o.listKeys, prefillSeconds: o.prefillSeconds, generators: o.generator === "auto" || o.generator === "fetch" ? ["fetch"] : [o.generator, "fetch"], bucket: "bench", log };
   try {
     const { ceilings, gen } = await measureCeilings(all, o, ctx);
     const runs: TargetRun[] = [];
     for (const p of all) runs.push(await runPlan(p, o, ctx));
     addRatios(runs, ceilings);
     const genLine = gen
-      ? `load generator for small GETs: ${gen.chosen} (get:4k:32 at the HTTP ceiling: fetch ${gen.fetchOps.toFixed(0)} ops/s, wrk ${gen.wrkOps?.toFixed(0) ?? "n/a"} ops/s)`
-      : `load generator for small GETs: ${ctx.generator} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
+      ? `load generators for small GET/HEAD, measured on get:4k:32 at the HTTP ceiling: ${describeGenerators(gen)}`
+      : `load generators for small GET/HEAD: ${ctx.generators.join(" > ")} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
     const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map((r) => formatRun(r, peerRun(runs)?.name)), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
-    process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
+    process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk, 'r' = raw; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
     const wallSec = (performance.now() - started) / 1000;
     process.stdout.write(`run took ${wallSec.toFixed(0)} s; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${navigator.hardwareConcurrency} cores\n`);
-    if (o.json) writeFileSync(o.json, JSON.stringify({ ...toJson(o, runs, ceilings, gen), wallSec, loadAvg: loadavg() }, null, 2));
+    if (o.json) writeFileSync(o.json, JSON.stringify({ ...toJson(o, runs, ceilings, gen, ctx), wallSec, loadAvg: loadavg() }, null, 2));
     return runs.some((r) => r.error) ? 1 : 0;
   } finally {
     if (o.keep) log(`kept ${root}`);

@@ -1,15 +1,24 @@
-/** Runs one load in a child process, with the fetch generator or wrk. */
+/**
+ * Runs one load in a child process, with the fetch generator, wrk or the raw-socket generator.
+ * Small GET/HEAD go to the fastest generator measured on the HTTP ceiling that can run them
+ * (wrk cannot do HEAD); everything else goes to the fetch generator.
+ */
 import { join } from "node:path";
 import { track } from "./procs";
+import { rawCanRun } from "./rawgen";
 import type { LoadResult, LoadSpec } from "./types";
 import { runWrk, wrkAvailable, wrkCanRun } from "./wrk";
 
-export type GeneratorChoice = "fetch" | "wrk";
+export type GeneratorChoice = "fetch" | "wrk" | "raw";
+
+/** Generators to try, fastest first; fetch runs anything, so it ends every ranking. */
+export type GeneratorRanking = readonly GeneratorChoice[];
 
 const LOADGEN = join(import.meta.dir, "loadgen.ts");
+const RAWGEN = join(import.meta.dir, "rawgen.ts");
 
-export async function runFetch(spec: LoadSpec): Promise<LoadResult> {
-  const proc = track(Bun.spawn([process.execPath, LOADGEN, JSON.stringify(spec)], { stdout: "pipe", stderr: "pipe" }));
+async function runChild(script: string, spec: LoadSpec): Promise<LoadResult> {
+  const proc = track(Bun.spawn([process.execPath, script, JSON.stringify(spec)], { stdout: "pipe", stderr: "pipe" }));
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const code = await proc.exited;
   const line = out.trim().split("\n").pop() ?? "";
@@ -17,28 +26,54 @@ export async function runFetch(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(line) as LoadResult;
 }
 
-/** Small GET/HEAD go to wrk when it was measured faster; everything else to the fetch generator. */
-export function runLoad(spec: LoadSpec, small: GeneratorChoice): Promise<LoadResult> {
-  if (small === "wrk" && wrkAvailable() && wrkCanRun(spec)) return runWrk(spec, navigator.hardwareConcurrency);
+export const runFetch = (spec: LoadSpec): Promise<LoadResult> => runChild(LOADGEN, spec);
+
+function canRun(g: GeneratorChoice, spec: LoadSpec): boolean {
+  if (g === "wrk") return wrkAvailable() && wrkCanRun(spec);
+  if (g === "raw") return rawCanRun(spec);
+  return true;
+}
+
+/** The first generator of `ranking` that can run `spec` (fetch when none can). */
+export function pickGenerator(spec: LoadSpec, ranking: GeneratorRanking): GeneratorChoice {
+  return ranking.find((g) => canRun(g, spec)) ?? "fetch";
+}
+
+export function runLoad(spec: LoadSpec, ranking: GeneratorRanking): Promise<LoadResult> {
+  const g = pickGenerator(spec, ranking);
+  if (g === "wrk") return runWrk(spec, navigator.hardwareConcurrency);
+  if (g === "raw") return runChild(RAWGEN, spec);
   return runFetch(spec);
 }
 
 export interface GeneratorComparison {
   fetchOps: number;
   wrkOps: number | null;
-  chosen: GeneratorChoice;
+  rawOps: number | null;
+  ranking: GeneratorChoice[];
 }
 
-/** Drives the same small GET at the HTTP ceiling with both generators and keeps the faster. */
-export async function compareGenerators(spec: LoadSpec): Promise<GeneratorComparison> {
-  const f = await runFetch(spec);
-  const fetchOps = f.ops / (f.elapsedMs / 1000);
-  if (!wrkAvailable() || !wrkCanRun(spec)) return { fetchOps, wrkOps: null, chosen: "fetch" };
+async function opsPerSec(run: Promise<LoadResult>): Promise<number | null> {
   try {
-    const w = await runWrk(spec, navigator.hardwareConcurrency);
-    const wrkOps = w.ops / (w.elapsedMs / 1000);
-    return { fetchOps, wrkOps, chosen: wrkOps > fetchOps ? "wrk" : "fetch" };
+    const r = await run;
+    return r.errors > 0 ? null : r.ops / (r.elapsedMs / 1000);
   } catch {
-    return { fetchOps, wrkOps: null, chosen: "fetch" };
+    return null;
   }
+}
+
+/** Drives the same small GET at the HTTP ceiling with each generator; ranks them by speed. */
+export async function compareGenerators(spec: LoadSpec): Promise<GeneratorComparison> {
+  const fetchOps = (await opsPerSec(runFetch(spec))) ?? 0;
+  const wrkOps = canRun("wrk", spec) ? await opsPerSec(runWrk(spec, navigator.hardwareConcurrency)) : null;
+  const rawOps = canRun("raw", spec) ? await opsPerSec(runChild(RAWGEN, spec)) : null;
+  const measured: [GeneratorChoice, number | null][] = [["wrk", wrkOps], ["raw", rawOps]];
+  const faster = measured.filter((m): m is [GeneratorChoice, number] => m[1] !== null && m[1] > fetchOps);
+  return { fetchOps, wrkOps, rawOps, ranking: [...faster.sort((a, b) => b[1] - a[1]).map((m) => m[0]), "fetch"] };
+}
+
+/** One line for the report: what was measured and which generator small GETs and HEADs use. */
+export function describeGenerators(g: GeneratorComparison): string {
+  const n = (x: number | null) => (x === null ? "n/a" : x.toFixed(0));
+  return `fetch ${n(g.fetchOps)}, wrk ${n(g.wrkOps)}, raw ${n(g.rawOps)} ops/s → ${g.ranking.join(" > ")}`;
 }

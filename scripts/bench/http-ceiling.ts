@@ -44,9 +44,9 @@ export async function runHttpCeiling(server: CeilingServer, cells: Cell[], ctx: 
     try {
       const spec = ceilingSpec(server, await specFor(cell, ctx));
       const warm = warmupSpec(spec, ctx);
-      if (warm) await runLoad(warm, ctx.generator);
+      if (warm) await runLoad(warm, ctx.generators);
       const cpu0 = cpuSecondsOf(server.pid);
-      r = toCellResult("http-ceiling", cell, await runLoad(spec, ctx.generator));
+      r = toCellResult("http-ceiling", cell, await runLoad(spec, ctx.generators));
       r.serverCpuSec = cpuSecondsOf(server.pid) - cpu0;
     } catch (err) {
       r = skippedResult("http-ceiling", cell, err instanceof Error ? err.message : String(err));

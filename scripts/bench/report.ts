@@ -136,11 +136,13 @@ function peerCheck(main: TargetRun | undefined, peer: TargetRun | undefined): Ch
 const f = (x: number | null | undefined, d = 0) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
 const r = (x: number | undefined) => (x === undefined ? "-" : x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}`);
 
+const GEN_MARK = { fetch: "", wrk: "w", raw: "r" } as const;
+
 function row(c: CellResult): string[] {
   if (c.skipped) return [c.cell, `skipped: ${c.skipped}`.slice(0, 90)];
   const mb = c.op === "list" ? `${f(c.itemsPerSec / 1000, 1)}k keys/s` : f(c.mbPerSec, 1);
   const lat = c.latencyMs;
-  const gen = `${f(c.genCpuShare * 100)}%${c.generator === "wrk" ? "w" : ""}`;
+  const gen = `${f(c.genCpuShare * 100)}%${GEN_MARK[c.generator]}`;
   return [c.cell, f(c.opsPerSec, c.opsPerSec < 10 ? 2 : 0), mb, f(lat.p50, 2), f(lat.p99, 2), f(lat.p999, 2), String(c.errors), f(c.serverCpuSec, 1), f(c.peakRssMb), gen, r(c.ratios.http), r(c.ratios.disk), r(c.ratios.peer)];
 }
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Cell } from "./cells";
-import { runFetch, runLoad, type GeneratorChoice } from "./generator";
+import { runFetch, runLoad, type GeneratorRanking } from "./generator";
 import { cpuSecondsOf, peakRssMb, resetPeakRss, RssSampler } from "./procs";
 import { sizeLabel } from "./sizes";
 import { SigV4 } from "./sigv4";
@@ -45,7 +45,8 @@ export interface RunContext {
   listKeys: number;
   /** Time cap for the LIST prefill. */
   prefillSeconds: number;
-  generator: GeneratorChoice;
+  /** Load generators for small GET/HEAD, fastest first (see generator.ts). */
+  generators: GeneratorRanking;
   bucket: string;
   log: (msg: string) => void;
 }
@@ -224,7 +225,7 @@ export class TargetRunner {
   private async warmUp(spec: LoadSpec): Promise<void> {
     const warm = warmupSpec(spec, this.ctx);
     if (!warm) return;
-    const r = await runLoad(warm, this.ctx.generator);
+    const r = await runLoad(warm, this.ctx.generators);
     if (warm.op === "put") this.written.set(warm.keyPrefix, { count: r.ops + r.errors, size: warm.size });
   }
 
@@ -233,7 +234,7 @@ export class TargetRunner {
     const pid = this.t.pid;
     const sampler = pid !== undefined && !resetPeakRss(pid) ? new RssSampler(pid) : undefined;
     const cpu0 = pid !== undefined ? cpuSecondsOf(pid) : NaN;
-    const r = await runLoad(spec, this.ctx.generator);
+    const r = await runLoad(spec, this.ctx.generators);
     const res = toCellResult(this.t.name, cell, r);
     if (pid !== undefined) {
       res.serverCpuSec = cpuSecondsOf(pid) - cpu0;

@@ -51,7 +51,7 @@ export interface LoadResult {
   latencyMs: Latency;
   /** The generator's own CPU seconds (user + system) over the run. */
   genCpuSec: number;
-  generator: "fetch" | "wrk";
+  generator: "fetch" | "wrk" | "raw";
   /** A few distinct error descriptions, for the reader. */
   errorSamples: string[];
 }

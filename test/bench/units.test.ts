@@ -167,7 +167,7 @@ describe("warm-up", () => {
     warmupSeconds,
     listKeys: 100,
     prefillSeconds: 1,
-    generator: "fetch",
+    generators: ["fetch"],
     bucket: "b",
     log: () => {},
   });
