@@ -113,9 +113,9 @@ export interface Drive {
   /** Atomically replaces xl.meta (temp → fsync → rename → fsync dir). */
   writeMeta(volume: string, key: string, meta: Uint8Array): Promise<void>;
   /**
-   * Moves a staged data dir into `<volume>/<key>/<dataDir>` and atomically writes xl.meta,
-   * then removes the staging directory, except for a `files` source (a multipart upload):
-   * its staging directory stays until the caller knows the completion reached quorum.
+   * Moves a staged data dir into `<volume>/<key>/<dataDir>` and atomically writes xl.meta.
+   * The staging directory stays: it is the caller's to remove (heal commits several data dirs
+   * staged in one; a multipart upload keeps its parts until the completion reached quorum).
    * `source` null: metadata-only commit (inline data, delete marker). After success both
    * are visible; after a crash at most the old state is.
    */

@@ -101,7 +101,9 @@ describe("objects", () => {
     expect(await collect(drive.walk("v"))).toEqual([...keys].sort());
   });
 
-  test("commit moves staged data beside xl.meta and removes the staging dir", async () => {
+  test("commit moves staged data beside xl.meta and leaves the rest of the staging dir to its caller", async () => {
+    // Another data dir staged beside it (heal stages several versions in one dir).
+    await drive.writeSysFile("tmp/up1/dd2/part.1", enc("other"));
     const w = await drive.createSysWriter("tmp/up1/dd1/part.1");
     let head = 0;
     for (let i = 0; i < 100; i++) {
@@ -118,7 +120,9 @@ describe("objects", () => {
     const tail = await drive.readFile("v", "obj", "dd1", "part.1", head + (3 << 20) - 4, 4);
     expect([...tail]).toEqual([7, 7, 7, 7]);
     await expectDriveError(drive.readFile("v", "obj", "dd1", "part.1", head + (3 << 20) - 4, 5), "FileCorrupt");
-    expect(existsSync(join(root, ".cairn.sys/tmp/up1"))).toBe(false);
+    expect(existsSync(join(root, ".cairn.sys/tmp/up1/dd1"))).toBe(false);
+    expect(existsSync(join(root, ".cairn.sys/tmp/up1/dd2/part.1"))).toBe(true);
+    await drive.deleteSys("tmp/up1");
   });
 
   test("commit with a file list keeps only the listed files", async () => {

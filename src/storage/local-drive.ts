@@ -213,11 +213,9 @@ export class LocalDrive implements Drive {
       await this.paths.requireVolume(volume);
       if (source !== null) await this.moveData(dir, source);
       const replace = (path: string, data: Uint8Array) => this.atomicWrite(path, data);
+      // The staging dir stays: it is its caller's (heal stages several versions in one and
+      // commits them one by one; every caller removes its own in the end).
       await writeMetaFile(join(dir, META_FILE), meta, { makeDir: (d) => this.paths.makeDirInside(d), replace });
-      if (source !== null && source.files === undefined) {
-        // Committed already; a leftover staging dir is removed by cleanupTmp or heal.
-        await rm(this.paths.sys(source.staging), { recursive: true, force: true }).catch(() => undefined);
-      }
     });
   }
 

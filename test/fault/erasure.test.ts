@@ -220,6 +220,41 @@ for (const [n, m] of [
       await L.deleteObject(B, "mp-retry", { versioning: "unversioned" });
     }, 60_000);
 
+    test("one heal pass rebuilds every version's data dir on a drive that lost the key", async () => {
+      const VB = "versions";
+      await L.makeBucket(VB);
+      const datas = [0, 1, 2].map((i) => bytes(400_000 + i, 20 + i));
+      for (const d of datas) await L.putObject(VB, "k", body(d), { size: d.length, metadata: meta(), versioning: "enabled" });
+      const keyDir = (pos: number) => join(t.drives[pos]!, VB, "k");
+      const dataDirs = (pos: number) => readdirSync(keyDir(pos)).filter((f) => f.startsWith("~d.")).sort();
+      const expected = dataDirs(1);
+      expect(expected.length).toBe(3);
+      rmSync(keyDir(0), { recursive: true });
+      const r = await L.healObject(VB, "k");
+      expect(r.drives[0]!.after).toBe("healed");
+      expect(dataDirs(0)).toEqual(expected);
+      for (const f of expected) expect(readdirSync(join(keyDir(0), f))).toEqual(["part.1"]);
+      // Nothing staged is left behind.
+      for (const d of t.drives) expect(readdirSync(join(d, ".cairn.sys", "tmp"))).toEqual([]);
+      // Every version reads back from drive 0 and m others, the rest hidden.
+      const versions = (await L.listObjectVersions(VB)).versions.filter((v) => v.key === "k");
+      expect(versions.length).toBe(3);
+      const others = Array.from({ length: m }, (_, i) => n - 1 - i);
+      for (const p of others) renameSync(join(t.drives[p]!, VB), join(t.root, `vhidden-${p}`));
+      try {
+        for (const v of versions) {
+          const got = await L.getObject(VB, "k", { versionId: v.versionId! });
+          expect(md5(await collect(got.body))).toBe(md5(datas[got.info.size - 400_000]!));
+        }
+      } finally {
+        await L.healIdle();
+        for (const p of others) {
+          rmSync(join(t.drives[p]!, VB), { recursive: true, force: true }); // what heal rebuilt meanwhile
+          renameSync(join(t.root, `vhidden-${p}`), join(t.drives[p]!, VB));
+        }
+      }
+    }, 60_000);
+
     test("a drive that missed a delete: the key is not listed, not readable, and heal removes it", async () => {
       await put("stale", bytes(300_000, 9));
       faulty[0]!.offline = true;
