@@ -25,7 +25,7 @@ export interface StageTarget {
   blockSize: number;
   /** Bodies up to this size are returned inline; -1 never inlines (multipart parts). */
   inlineLimit: number;
-  /** Sys path of the staging file on each drive, e.g. `tmp/<uuid>/<dataDir>/part.1`. */
+  /** Sys path of the staging file on each drive, e.g. `tmp/<dataDir>/part.1`. */
   path: string;
   loc: ErrLoc;
   pool: BufferPool;

@@ -9,6 +9,8 @@ import { readMetas, resolveLatestOrNull } from "./meta-read";
 import { BLOCK_SIZE, INLINE_LIMIT, type ErasurePlan, type ErasureSet, type Loc } from "./set";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+/** Where PUTs stage their data dirs, under the drives' system dir. */
+const STAGING = "tmp";
 
 export function resolveChecksums(c: Checksums | (() => Checksums) | undefined): Checksums | undefined {
   const v = typeof c === "function" ? c() : c;
@@ -73,8 +75,11 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
   // Fail fast before reading a large body; the check is repeated under the lock at commit.
   if (conditional) checkWriteConditions(loc, await currentInfo(set, loc), opts);
   const plan = set.plan(loc.key, opts.storageClass);
-  const tmp = `tmp/${crypto.randomUUID()}`;
   const dataDir = crypto.randomUUID();
+  // Staged as tmp/<dataDir>/ itself, which the commit renames into place: a directory level
+  // per drive fewer to create and remove than tmp/<uuid>/<dataDir>/ (each is metadata the
+  // commit's syncs must write on this disk).
+  const stagingDir = `${STAGING}/${dataDir}`;
   let wroteFiles = true;
   try {
     const staged = await stageBody(
@@ -86,7 +91,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
         writeQuorum: plan.writeQuorum,
         blockSize: BLOCK_SIZE,
         inlineLimit: INLINE_LIMIT,
-        path: `${tmp}/${dataDir}/part.1`,
+        path: `${stagingDir}/part.1`,
         loc,
         pool: set.cfg.pool,
       },
@@ -103,7 +108,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
         writeQuorum: plan.writeQuorum,
         // A PUT's version added to an absent xl.meta is the same as to an empty one.
         tryCreate: true,
-        source: () => (inline ? null : { staging: tmp, dataDir }),
+        source: () => (inline ? null : { staging: STAGING, dataDir }),
         update: (cur, pos) => {
           const frame = inline ? inline[plan.distribution[pos]! - 1] : undefined;
           // An empty object has no shards at all: nothing inline, nothing on disk.
@@ -114,6 +119,6 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
     });
   } finally {
     // Committed drives already moved their staging away; this clears the others (or a failure).
-    if (wroteFiles) await removeStaging(set.drives, tmp);
+    if (wroteFiles) await removeStaging(set.drives, stagingDir);
   }
 }

@@ -78,7 +78,7 @@ export interface WalkOptions {
 }
 
 export interface CommitSource {
-  /** Staging directory under `.cairn.sys/`, e.g. `tmp/<uuid>` or `multipart/<hash>/<uploadId>`. */
+  /** Staging directory under `.cairn.sys/`, e.g. `tmp` (a PUT: `tmp/<dataDir>/`), `tmp/<uuid>` (heal) or `multipart/<hash>/<uploadId>`. */
   staging: string;
   /** Sub-directory of `staging` holding the data files; moved to `<vol>/<key>/<dataDir>`. */
   dataDir: string;
