@@ -57,3 +57,8 @@ export function shardFileSize(g: ShardGeometry, partSize: number): number {
   const last = frameAt(g, partSize, n - 1);
   return last.offset + last.length;
 }
+
+/** shardFileSize of a codec's shards (what a writer of that file can expect to hold). */
+export function codecShardFileSize(codec: { shardSize(blockLength: number): number }, blockSize: number, partSize: number): number {
+  return shardFileSize({ blockSize, shardSize: (n) => codec.shardSize(n) }, partSize);
+}

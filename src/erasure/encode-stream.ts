@@ -10,7 +10,7 @@ import type { Codec } from "../ec/index";
 import { ObjectError } from "../object/index";
 import { releaseChunk } from "../lib/index";
 import type { Drive, FileWriter } from "../storage/index";
-import { frameInPlace, frameShard, HASH_LEN } from "./bitrot";
+import { codecShardFileSize, frameInPlace, frameShard, HASH_LEN } from "./bitrot";
 import { Blocker, type Assembled } from "./blocker";
 import type { BufferPool } from "./buffers";
 import { StreamMd5 } from "./md5";
@@ -52,7 +52,11 @@ class ShardWriters {
   alive: boolean[];
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly t: StageTarget) {
+  constructor(
+    private readonly t: StageTarget,
+    /** Each shard file's size when the body's size is declared (the writers size their buffers by it). */
+    private readonly fileSize: number | undefined,
+  ) {
     this.alive = t.drives.map(() => true);
   }
 
@@ -61,7 +65,7 @@ class ShardWriters {
       this.t.drives.map(async (d, i) => {
         if (!this.alive[i]) return null;
         try {
-          return await d.createSysWriter(this.t.path);
+          return await d.createSysWriter(this.t.path, this.fileSize);
         } catch {
           this.alive[i] = false;
           return null;
@@ -161,7 +165,7 @@ export async function stageBody(body: ReadableStream<Uint8Array>, t: StageTarget
 }
 
 async function stageReserved(body: ReadableStream<Uint8Array>, t: StageTarget, limits: StageLimits, separate: boolean): Promise<Staged> {
-  const writers = new ShardWriters(t);
+  const writers = new ShardWriters(t, limits.size >= 0 ? codecShardFileSize(t.codec, t.blockSize, limits.size) : undefined);
   const md5 = new StreamMd5();
   const blocker = new Blocker({ codec: t.codec, pool: t.pool, blockSize: t.blockSize, headroom: HASH_LEN, separate });
   let size = 0;

@@ -7,7 +7,7 @@
 import { isObjectError, ObjectError, type DriveHealState, type HealOptions, type HealOutcome, type HealResult } from "../object/index";
 import { DriveError, type FileWriter } from "../storage/index";
 import { encodeXlMeta, inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
-import { frameShard } from "./bitrot";
+import { codecShardFileSize, frameShard } from "./bitrot";
 import { countHeal } from "./events";
 import { removeStaging } from "./commit";
 import { blockLength, readBlockShards, type DecodeSource } from "./decode-stream";
@@ -88,7 +88,11 @@ async function rebuild(
     const part = src.parts[pi]!;
     const writers: FileWriter[] = v.inline
       ? []
-      : await Promise.all(targets.map((pos) => set.drives[pos]!.createSysWriter(`${job.tmp}/${v.dataDir}/part.${part.number}`)));
+      : await Promise.all(
+          targets.map((pos) =>
+            set.drives[pos]!.createSysWriter(`${job.tmp}/${v.dataDir}/part.${part.number}`, codecShardFileSize(src.codec, src.blockSize, part.size)),
+          ),
+        );
     try {
       for (let b = 0; b * src.blockSize < part.size; b++) {
         const shards = await readBlockShards(src, pi, b);

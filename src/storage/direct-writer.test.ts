@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DirectFileWriter, openDirect } from "./direct-writer";
+import { DirectFileWriter, openDirect, stageBytesFor } from "./direct-writer";
 import { LocalDrive } from "./local-drive";
 import { SysFileWriter } from "./sys-writer";
 
@@ -22,8 +22,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 31 + seed) % 251);
 
-async function writeAll(path: string, chunks: Uint8Array[]) {
-  const w = await drive.createSysWriter(path);
+async function writeAll(path: string, chunks: Uint8Array[], sizeHint?: number) {
+  const w = await drive.createSysWriter(path, sizeHint);
   for (const c of chunks) await w.write(c);
   await w.close();
   return { w, back: readFileSync(join(root, ".cairn.sys", path)) };
@@ -45,12 +45,24 @@ test("a shard file written in frames of any size reads back byte for byte, at it
     frames(2, 524_320),
     [],
   ];
-  for (const [i, chunks] of cases.entries()) {
-    const { w, back } = await writeAll(`tmp/frames-${i}/part.1`, chunks);
-    expect(back.length).toBe(chunks.reduce((n, c) => n + c.length, 0));
-    expect(back.equals(Buffer.concat(chunks))).toBe(true);
-    if (directHere) expect(w).toBeInstanceOf(DirectFileWriter);
+  // Each case with the 256 KiB stage, and with the 1 MiB stage of a file declared large.
+  for (const hint of [undefined, 4 << 20]) {
+    for (const [i, chunks] of cases.entries()) {
+      const { w, back } = await writeAll(`tmp/frames-${i}-${hint}/part.1`, chunks, hint);
+      expect(back.length).toBe(chunks.reduce((n, c) => n + c.length, 0));
+      expect(back.equals(Buffer.concat(chunks))).toBe(true);
+      if (directHere) expect(w).toBeInstanceOf(DirectFileWriter);
+    }
   }
+});
+
+test("files declared to reach a MiB get the large stage; others, and undeclared ones, the small one", () => {
+  expect(stageBytesFor(undefined)).toBe(256 << 10);
+  expect(stageBytesFor(0)).toBe(256 << 10);
+  expect(stageBytesFor(524_296)).toBe(256 << 10);
+  expect(stageBytesFor((1 << 20) - 1)).toBe(256 << 10);
+  expect(stageBytesFor(1 << 20)).toBe(1 << 20);
+  expect(stageBytesFor(33_554_560)).toBe(1 << 20);
 });
 
 test("many files at once, as a PUT's drives write them, each get their own bytes (stages are never shared)", async () => {

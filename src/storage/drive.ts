@@ -150,7 +150,8 @@ export interface Drive {
   walkBatches(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry[]>;
 
   // ---- the system area ----
-  createSysWriter(path: string): Promise<FileWriter>;
+  /** A new file for streamed writes; `sizeHint`: about how many bytes it will hold, if known. */
+  createSysWriter(path: string, sizeHint?: number): Promise<FileWriter>;
   writeSysFile(path: string, data: Uint8Array): Promise<void>;
   readSysFile(path: string): Promise<Uint8Array>;
   readSysFileRange(path: string, offset: number, length: number): Promise<Uint8Array>;

@@ -158,9 +158,9 @@ export class FaultyDrive implements Drive {
     yield* this.inner.walkBatches(volume, opts);
   }
 
-  createSysWriter(path: string): Promise<FileWriter> {
+  createSysWriter(path: string, sizeHint?: number): Promise<FileWriter> {
     return this.call("createSysWriter", [path], async () => {
-      const w = await this.inner.createSysWriter(path);
+      const w = await this.inner.createSysWriter(path, sizeHint);
       return {
         write: (chunk: Uint8Array) => this.call("writer.write", [path, chunk], () => w.write(chunk)),
         close: () => this.call("writer.close", [path], () => w.close()),

@@ -340,11 +340,11 @@ export class LocalDrive implements Drive {
 
   // ---- the system area ----
 
-  createSysWriter(path: string): Promise<FileWriter> {
+  createSysWriter(path: string, sizeHint?: number): Promise<FileWriter> {
     return this.run(async () => {
       const abs = this.paths.sys(path);
       await mkdir(dirname(abs), { recursive: true });
-      return openSysWriter(abs, (op) => this.run(op));
+      return openSysWriter(abs, (op) => this.run(op), sizeHint);
     });
   }
 

@@ -84,6 +84,6 @@ export class SysFileWriter implements FileWriter {
 }
 
 /** A new file at `abs`: written with O_DIRECT where that is on (direct-writer.ts), else buffered. */
-export async function openSysWriter(abs: string, guard: WriteGuard): Promise<FileWriter> {
-  return (await openShardFile(abs, guard)) ?? new SysFileWriter(await open(abs, "w"), abs, guard);
+export async function openSysWriter(abs: string, guard: WriteGuard, sizeHint?: number): Promise<FileWriter> {
+  return (await openShardFile(abs, guard, sizeHint)) ?? new SysFileWriter(await open(abs, "w"), abs, guard);
 }
