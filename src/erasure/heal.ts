@@ -86,13 +86,10 @@ async function rebuild(
   const inline = new Map<number, Uint8Array>();
   for (let pi = 0; pi < src.parts.length; pi++) {
     const part = src.parts[pi]!;
+    const fileSize = codecShardFileSize(src.codec, src.blockSize, part.size);
     const writers: FileWriter[] = v.inline
       ? []
-      : await Promise.all(
-          targets.map((pos) =>
-            set.drives[pos]!.createSysWriter(`${job.tmp}/${v.dataDir}/part.${part.number}`, codecShardFileSize(src.codec, src.blockSize, part.size)),
-          ),
-        );
+      : await Promise.all(targets.map((pos) => set.drives[pos]!.createSysWriter(`${job.tmp}/${v.dataDir}/part.${part.number}`, fileSize)));
     try {
       for (let b = 0; b * src.blockSize < part.size; b++) {
         const shards = await readBlockShards(src, pi, b);

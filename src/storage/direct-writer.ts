@@ -29,7 +29,7 @@ import { fsSyncOf } from "./fs-sync";
 
 /** Alignment of address, length and offset: the largest logical block size in use. */
 const ALIGN = 4096;
-/** Bytes gathered per direct write. */
+/** Bytes gathered per direct write, unless the file is known to be large. */
 const STAGE_DEFAULT = 256 << 10;
 /**
  * The stage of files known to reach a MiB (large objects): writes this large let the disk
