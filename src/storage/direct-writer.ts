@@ -37,11 +37,11 @@ const STAGE_DEFAULT = 256 << 10;
  * stage of the file's size doubled peak RSS for no steady gain.
  */
 const STAGE_LARGE = 1 << 20;
-/** Idle stages kept for the next files, in bytes over both sizes (each in-flight file holds one). */
-const IDLE_BYTES_MAX = 32 << 20;
+/** Idle stages kept for the next files, in bytes per stage size (each in-flight file holds one). */
+const IDLE_BYTES_PER_SIZE = 32 << 20;
 
+/** Idle stages by size. */
 const idle = new Map<number, Uint8Array[]>();
-let idleBytes = 0;
 
 /** The stage for a file expected to hold `sizeHint` bytes (undefined: not known). */
 export function stageBytesFor(sizeHint: number | undefined): number {
@@ -50,19 +50,25 @@ export function stageBytesFor(sizeHint: number | undefined): number {
 
 function takeStage(bytes: number): Uint8Array {
   const reused = idle.get(bytes)?.pop();
-  if (reused) {
-    idleBytes -= bytes;
-    return reused;
+  if (reused) return reused;
+  // None of this size idle: the work moved to this size, so idle stages of the other give way
+  // (as many bytes as this one takes) instead of staying beside it in the RSS.
+  let freed = 0;
+  for (const [size, list] of idle) {
+    while (size !== bytes && freed < bytes && list.pop()) freed += size;
   }
   return alignedBytes(bytes, ALIGN);
 }
 
 function giveStage(stage: Uint8Array): void {
-  if (idleBytes + stage.length > IDLE_BYTES_MAX) return;
-  const list = idle.get(stage.length);
-  if (list) list.push(stage);
-  else idle.set(stage.length, [stage]);
-  idleBytes += stage.length;
+  let list = idle.get(stage.length);
+  if (!list) idle.set(stage.length, (list = []));
+  if ((list.length + 1) * stage.length <= IDLE_BYTES_PER_SIZE) list.push(stage);
+}
+
+/** Idle stages of each size (for tests). */
+export function idleStages(): Map<number, number> {
+  return new Map([...idle].map(([size, list]) => [size, list.length]));
 }
 
 /** Off with CAIRN_ODIRECT=0, and where the platform has no O_DIRECT. */
