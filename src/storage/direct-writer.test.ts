@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DirectFileWriter, idleStages, openDirect, stageBytesFor } from "./direct-writer";
+import { DirectFileWriter, idleStages, openDirect, stageBytesFor, stageClock } from "./direct-writer";
 import { LocalDrive } from "./local-drive";
 import { SysFileWriter } from "./sys-writer";
 
@@ -65,21 +65,36 @@ test("files declared to reach a MiB get the large stage; others, and undeclared 
   expect(stageBytesFor(33_554_560)).toBe(1 << 20);
 });
 
-test("idle stages of one size give way when the other size is needed, and each size keeps at most 32 MiB idle", async () => {
+test("idle stages of a size no longer used give way to the other size; each size keeps at most 32 MiB idle", async () => {
   if (!directHere) return;
   const small = 256 << 10;
   const large = 1 << 20;
-  // 160 small files at once leave 128 small stages idle (32 MiB), not 160.
-  await Promise.all(Array.from({ length: 160 }, (_, i) => writeAll(`tmp/idle-small/${i}`, [bytes(300_000, i)])));
-  expect(idleStages().get(small)).toBe(128);
-  // 8 large files at once: each fresh large stage drops 4 idle small ones; they are kept after.
-  await Promise.all(Array.from({ length: 8 }, (_, i) => writeAll(`tmp/idle-large/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-  expect(idleStages().get(small)).toBe(128 - 8 * 4);
-  expect(idleStages().get(large)).toBe(8);
-  // Taken again from the idle ones: no more small stages go.
-  await Promise.all(Array.from({ length: 8 }, (_, i) => writeAll(`tmp/idle-large2/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-  expect(idleStages().get(small)).toBe(128 - 8 * 4);
-  expect(idleStages().get(large)).toBe(8);
+  // A clock that moves only when told: "a second later" must not depend on the machine's speed.
+  const realNow = stageClock.now;
+  let t = realNow();
+  stageClock.now = () => t;
+  try {
+    // 160 small files at once leave 128 small stages idle (32 MiB), not 160.
+    await Promise.all(Array.from({ length: 160 }, (_, i) => writeAll(`tmp/idle-small/${i}`, [bytes(300_000, i)])));
+    expect(idleStages().get(small)).toBe(128);
+    // Large files right after: small stages are still in use (a mix), so none goes.
+    const large0 = idleStages().get(large) ?? 0;
+    await writeAll("tmp/idle-mix/0", [bytes(1_200_000, 1)], 4 << 20);
+    expect(idleStages().get(small)).toBe(128);
+    expect(idleStages().get(large)).toBe(Math.max(1, large0));
+    // A second later the small ones are stale: each fresh large stage drops 4 idle small ones.
+    t += 1100;
+    const fresh = 9 - Math.max(1, large0);
+    await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large/${i}`, [bytes(1_200_000, i)], 4 << 20)));
+    expect(idleStages().get(small)).toBe(128 - fresh * 4);
+    expect(idleStages().get(large)).toBe(9);
+    // Taken again from the idle ones: no more small stages go.
+    await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large2/${i}`, [bytes(1_200_000, i)], 4 << 20)));
+    expect(idleStages().get(small)).toBe(128 - fresh * 4);
+    expect(idleStages().get(large)).toBe(9);
+  } finally {
+    stageClock.now = realNow;
+  }
 });
 
 test("many files at once, as a PUT's drives write them, each get their own bytes (stages are never shared)", async () => {

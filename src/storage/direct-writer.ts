@@ -40,8 +40,15 @@ const STAGE_LARGE = 1 << 20;
 /** Idle stages kept for the next files, in bytes per stage size (each in-flight file holds one). */
 const IDLE_BYTES_PER_SIZE = 32 << 20;
 
+/** Idle stages of a size not taken for this long give way to the other size (see takeStage). */
+const STALE_MS = 1000;
+
 /** Idle stages by size. */
 const idle = new Map<number, Uint8Array[]>();
+/** When a stage of each size was last taken. */
+const takenAt = new Map<number, number>();
+/** The stage pool's clock (tests move it). */
+export const stageClock = { now: (): number => performance.now() };
 
 /** The stage for a file expected to hold `sizeHint` bytes (undefined: not known). */
 export function stageBytesFor(sizeHint: number | undefined): number {
@@ -49,13 +56,17 @@ export function stageBytesFor(sizeHint: number | undefined): number {
 }
 
 function takeStage(bytes: number): Uint8Array {
+  const now = stageClock.now();
+  takenAt.set(bytes, now);
   const reused = idle.get(bytes)?.pop();
   if (reused) return reused;
-  // None of this size idle: the work moved to this size, so idle stages of the other give way
-  // (as many bytes as this one takes) instead of staying beside it in the RSS.
+  // None of this size idle: where the work moved to this size (the other size not taken for a
+  // while), idle stages of the other give way, as many bytes as this one takes, instead of
+  // staying beside it in the RSS. A mix of both sizes keeps both.
   let freed = 0;
   for (const [size, list] of idle) {
-    while (size !== bytes && freed < bytes && list.pop()) freed += size;
+    if (size === bytes || now - (takenAt.get(size) ?? 0) < STALE_MS) continue;
+    while (freed < bytes && list.pop()) freed += size;
   }
   return alignedBytes(bytes, ALIGN);
 }
