@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DirectFileWriter, idleStages, openDirect, stageBytesFor, stageClock } from "./direct-writer";
+import { clearIdleStages, DirectFileWriter, idleStages, openDirect, stageBytesFor, stageClock } from "./direct-writer";
 import { LocalDrive } from "./local-drive";
 import { SysFileWriter } from "./sys-writer";
 
@@ -73,24 +73,24 @@ test("idle stages of a size no longer used give way to the other size; each size
   const realNow = stageClock.now;
   let t = realNow();
   stageClock.now = () => t;
+  // The pool is the process's: whatever ran before this test (other files too) left stages in it.
+  clearIdleStages();
   try {
     // 160 small files at once leave 128 small stages idle (32 MiB), not 160.
     await Promise.all(Array.from({ length: 160 }, (_, i) => writeAll(`tmp/idle-small/${i}`, [bytes(300_000, i)])));
     expect(idleStages().get(small)).toBe(128);
-    // Large files right after: small stages are still in use (a mix), so none goes.
-    const large0 = idleStages().get(large) ?? 0;
+    // A large file right after: small stages are still in use (a mix), so none goes.
     await writeAll("tmp/idle-mix/0", [bytes(1_200_000, 1)], 4 << 20);
     expect(idleStages().get(small)).toBe(128);
-    expect(idleStages().get(large)).toBe(Math.max(1, large0));
-    // A second later the small ones are stale: each fresh large stage drops 4 idle small ones.
+    expect(idleStages().get(large)).toBe(1);
+    // A second later the small ones are stale: each of the 8 fresh large stages drops 4 small ones.
     t += 1100;
-    const fresh = 9 - Math.max(1, large0);
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-    expect(idleStages().get(small)).toBe(128 - fresh * 4);
+    expect(idleStages().get(small)).toBe(128 - 8 * 4);
     expect(idleStages().get(large)).toBe(9);
     // Taken again from the idle ones: no more small stages go.
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large2/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-    expect(idleStages().get(small)).toBe(128 - fresh * 4);
+    expect(idleStages().get(small)).toBe(128 - 8 * 4);
     expect(idleStages().get(large)).toBe(9);
   } finally {
     stageClock.now = realNow;

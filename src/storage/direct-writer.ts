@@ -82,6 +82,12 @@ export function idleStages(): Map<number, number> {
   return new Map([...idle].map(([size, list]) => [size, list.length]));
 }
 
+/** Empties the idle pool (for tests: it is shared by everything a process wrote before). */
+export function clearIdleStages(): void {
+  idle.clear();
+  takenAt.clear();
+}
+
 /** Off with CAIRN_ODIRECT=0, and where the platform has no O_DIRECT. */
 function directEnabled(): boolean {
   return process.platform === "linux" && constants.O_DIRECT !== undefined && process.env.CAIRN_ODIRECT !== "0";
