@@ -8,7 +8,7 @@
  * like loadgen.ts; prints one LoadResult as JSON.
  */
 import type { Socket } from "bun";
-import { SigV4 } from "./sigv4";
+import { presignedKeyUrl } from "./sigv4";
 import { LatencyLog } from "./stats";
 import type { LoadResult, LoadSpec } from "./types";
 
@@ -71,8 +71,7 @@ interface Conn {
 export async function runRaw(spec: LoadSpec): Promise<LoadResult> {
   const method = spec.op === "head" ? "HEAD" : "GET";
   const isHead = method === "HEAD";
-  const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
-  const url = signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${spec.keyPrefix}0`), { now: new Date(), expiresSeconds: 3600 });
+  const url = presignedKeyUrl(spec, method);
   const request = Buffer.from(`${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, "latin1");
   const lat = new LatencyLog();
   const errorSamples = new Set<string>();

@@ -47,3 +47,12 @@ export class SigV4 {
     return presignV4({ method, url, credentials: this.credentials, region: this.region, date: opts.now, expiresIn: opts.expiresSeconds });
   }
 }
+
+/**
+ * The one URL a replaying generator (wrk, rawgen) sends over and over: the cell's first key,
+ * presigned for an hour (longer than any cell).
+ */
+export function presignedKeyUrl(spec: { endpoint: string; bucket: string; keyPrefix: string; accessKey: string; secretKey: string }, method: string): URL {
+  const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
+  return signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${spec.keyPrefix}0`), { now: new Date(), expiresSeconds: 3600 });
+}

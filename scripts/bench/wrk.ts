@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { track } from "./procs";
-import { SigV4 } from "./sigv4";
+import { presignedKeyUrl } from "./sigv4";
 import type { LoadResult, LoadSpec } from "./types";
 
 export const wrkAvailable = (): boolean => Bun.which("wrk") !== null;
@@ -47,11 +47,7 @@ interface WrkSummary {
 
 export async function runWrk(spec: LoadSpec, threads: number): Promise<LoadResult> {
   const method = spec.op === "head" ? "HEAD" : "GET";
-  const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
-  const url = signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${spec.keyPrefix}0`), {
-    now: new Date(),
-    expiresSeconds: 3600,
-  });
+  const url = presignedKeyUrl(spec, method);
   const dir = mkdtempSync(join(tmpdir(), "cairn-wrk-"));
   const script = join(dir, "s.lua");
   writeFileSync(script, luaScript(method));
