@@ -3,6 +3,7 @@ import type { ObjectLayer } from "../object/index";
 import { LocalDrive, type Drive } from "../storage/index";
 import { BufferPool, type BufferPoolOptions } from "./buffers";
 import { loadLayout } from "./format";
+import { Generations } from "./generations";
 import { HealQueue } from "./heal-queue";
 import { ErasureLayer } from "./layer";
 import { NamespaceLocks } from "./locks";
@@ -32,6 +33,11 @@ export interface OpenErasureOptions {
    * Default: CAIRN_META_FRESH_MS, else 1 s.
    */
   metaFreshMs?: number;
+  /**
+   * A file of change counters shared with other processes serving the same drives
+   * (generations.ts); without it the counters are this process's own.
+   */
+  generationsFile?: string;
 }
 
 /**
@@ -41,7 +47,8 @@ export interface OpenErasureOptions {
  */
 export async function openErasureLayer(opts: OpenErasureOptions): Promise<ErasureLayer & ObjectLayer> {
   const freshMs = opts.metaFreshMs ?? Number(process.env.CAIRN_META_FRESH_MS || NaN);
-  const metaCache = new MetaDecodeCache(freshMs >= 0 ? { freshMs } : {});
+  const gens = opts.generationsFile ? Generations.shared(opts.generationsFile) : Generations.inMemory();
+  const metaCache = new MetaDecodeCache(freshMs >= 0 ? { freshMs } : {}, undefined, gens);
   const opened = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
   // Every use of a drive goes through its watch, so no write can leave a cached xl.meta fresh.
   const drives = opened.map((d) => watchMetaWrites(d, metaCache));
@@ -60,7 +67,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const sets = layout.sets.map(
     (ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool, metaCache }),
   );
-  const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal });
+  const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal, gens });
   heal.setJob((bucket, key, deep) => layer.healObject(bucket, key, { deep }));
   if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);
   return layer;

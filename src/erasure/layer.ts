@@ -45,6 +45,7 @@ import { eventCounts } from "./events";
 import { healAll, healBucket, healObject } from "./heal-bucket";
 import type { HealQueue } from "./heal-queue";
 import { listObjects, listObjectVersions } from "./listing";
+import type { Generations } from "./generations";
 import { ListingResults } from "./listing-cache";
 import { readMetas } from "./meta-read";
 import * as mp from "./multipart";
@@ -57,23 +58,23 @@ import { deleteObject, updateObjectMetadata } from "./versions";
 import { agreedMeta } from "./listing";
 
 export class ErasureLayer implements ObjectLayer {
-  /** Buckets known to exist: object calls skip the per-drive stat (dropped on delete). */
-  private readonly knownBuckets = new Set<string>();
   /**
-   * Bucket config blobs (versioning is read on every PUT). This process is the only writer of
-   * its drives, so the cache stays correct; `configWrites` counts writes per blob so a read that
-   * raced a write never caches the value it saw.
+   * Buckets known to exist (object calls skip the per-drive stat) and bucket config blobs
+   * (versioning is read on every PUT), each kept with the bucket's generation when it was read:
+   * makeBucket, deleteBucket and config writes in any process sharing the generations bump it.
    */
-  private readonly bucketConfigs = new Map<string, Uint8Array | null>();
-  private readonly configWrites = new Map<string, number>();
+  private readonly knownBuckets = new Map<string, number>();
+  private readonly bucketConfigs = new Map<string, { value: Uint8Array | null; gen: number }>();
   /** Listing pages kept for their continuations; every write path below bumps its bucket. */
-  readonly listings = new ListingResults();
+  readonly listings: ListingResults;
 
   constructor(
     readonly deploymentId: string,
     readonly sets: ErasureSet[],
-    private readonly services: { codecs: CodecCache; heal: HealQueue },
-  ) {}
+    private readonly services: { codecs: CodecCache; heal: HealQueue; gens: Generations },
+  ) {
+    this.listings = new ListingResults(undefined, undefined, services.gens);
+  }
 
   setFor(key: string): ErasureSet {
     return this.sets[setIndexFor(key, this.deploymentId, this.sets.length)]!;
@@ -103,15 +104,30 @@ export class ErasureLayer implements ObjectLayer {
   }
 
   private async requireBucket(bucket: string): Promise<void> {
-    if (this.knownBuckets.has(bucket)) return;
+    const gen = this.bucketGen(bucket);
+    if (this.knownBuckets.get(bucket) === gen) return;
     await buckets.getBucketInfo(this.sets, bucket);
-    this.knownBuckets.add(bucket);
+    this.knownBuckets.set(bucket, gen);
+  }
+
+  private bucketGen(bucket: string): number {
+    return this.services.gens.count(this.services.gens.slotOf(`\0bucket-meta\0${bucket}`));
+  }
+
+  /** Runs `op`, a change to whether `bucket` exists or to its config, with its generation bumped around it. */
+  private async redefining<T>(bucket: string, op: () => Promise<T>): Promise<T> {
+    const slot = this.services.gens.slotOf(`\0bucket-meta\0${bucket}`);
+    this.services.gens.bump(slot);
+    try {
+      return await op();
+    } finally {
+      this.services.gens.bump(slot);
+    }
   }
 
   // ---- buckets ----
   async makeBucket(bucket: string): Promise<void> {
-    await this.changing(bucket, () => buckets.makeBucket(this.sets, bucket));
-    this.knownBuckets.add(bucket);
+    await this.redefining(bucket, () => this.changing(bucket, () => buckets.makeBucket(this.sets, bucket)));
   }
   getBucketInfo(bucket: string): Promise<BucketInfo> {
     return buckets.getBucketInfo(this.sets, bucket);
@@ -125,33 +141,26 @@ export class ErasureLayer implements ObjectLayer {
       const v = await listObjectVersions(this.sets, bucket, { maxKeys: 1 });
       if (v.versions.length > 0) throw new ObjectError({ kind: "BucketNotEmpty", bucket });
     }
-    this.knownBuckets.delete(bucket);
     for (const k of this.bucketConfigs.keys()) if (k.startsWith(`${bucket}\0`)) this.bucketConfigs.delete(k);
     // Open uploads of the bucket would otherwise linger in the system area forever.
     const open = await listMultipartUploads(this.sets, bucket, { maxUploads: Number.MAX_SAFE_INTEGER });
     for (const u of open.uploads) await this.abortUpload(bucket, u.key, u.uploadId).catch(() => undefined);
-    await this.changing(bucket, () => buckets.removeBucket(this.sets, bucket));
+    await this.redefining(bucket, () => this.changing(bucket, () => buckets.removeBucket(this.sets, bucket)));
   }
   async getBucketConfig(bucket: string, name: string): Promise<Uint8Array | null> {
     await this.requireBucket(bucket);
     const cacheKey = `${bucket}\0${name}`;
-    if (this.bucketConfigs.has(cacheKey)) return this.bucketConfigs.get(cacheKey)!;
-    const writesBefore = this.configWrites.get(cacheKey) ?? 0;
+    const gen = this.bucketGen(bucket);
+    const hit = this.bucketConfigs.get(cacheKey);
+    if (hit?.gen === gen) return hit.value;
+    // Kept with the generation from before the read: a write that overlapped it moved that on.
     const value = await buckets.getBucketConfig(this.sets, bucket, name);
-    if ((this.configWrites.get(cacheKey) ?? 0) === writesBefore) this.bucketConfigs.set(cacheKey, value);
+    this.bucketConfigs.set(cacheKey, { value, gen });
     return value;
   }
   async setBucketConfig(bucket: string, name: string, data: Uint8Array | null): Promise<void> {
     await this.requireBucket(bucket);
-    const cacheKey = `${bucket}\0${name}`;
-    this.configWrites.set(cacheKey, (this.configWrites.get(cacheKey) ?? 0) + 1);
-    this.bucketConfigs.delete(cacheKey);
-    try {
-      await buckets.setBucketConfig(this.sets, bucket, name, data);
-    } finally {
-      this.configWrites.set(cacheKey, (this.configWrites.get(cacheKey) ?? 0) + 1);
-      this.bucketConfigs.delete(cacheKey);
-    }
+    await this.redefining(bucket, () => buckets.setBucketConfig(this.sets, bucket, name, data));
   }
 
   // ---- objects ----

@@ -5,7 +5,8 @@
  * the part past the run's end is walked (and appended). Concurrent listers of the same prefix
  * (pages of 1,000 at c=8) share one run instead of walking the drives eight times.
  *
- * Correctness rests on a per-bucket generation. Every write path of the layer that can change
+ * Correctness rests on a per-bucket generation, shared by every process serving the drives
+ * (generations.ts). Every write path of the layer that can change
  * what a listing shows bumps its bucket's generation before and again after it touches the
  * drives (so before it is acknowledged); a run belongs to one generation and is dropped at a
  * bump, and a walk stores its results only if the generation it started under is still
@@ -20,6 +21,7 @@
  */
 import { compareKeys } from "../lib/index";
 import type { ObjectInfo } from "../object/index";
+import { Generations } from "./generations";
 
 /** One listing entry: an object (`info`), or a common prefix (no `info`). */
 export interface ListItem {
@@ -120,10 +122,12 @@ function covers(run: Run, marker: string): boolean {
   return run.done || (run.end !== undefined && compareKeys(marker, run.end) <= 0);
 }
 
+/** The generation name of one bucket's listings, and of every bucket's (generations.ts). */
+export const bucketGenName = (bucket: string) => `\0bucket\0${bucket}`;
+const EVERY_BUCKET = "\0every bucket";
+
 export class ListingResults {
-  private counter = 0;
-  private readonly gens = new Map<string, number>();
-  private allAt = 0;
+  private readonly everySlot: number;
   /** Every run; Set order is recency (a use re-inserts), the eviction order. */
   private readonly runs = new Set<Run>();
   private readonly byQuery = new Map<string, Run[]>();
@@ -136,21 +140,25 @@ export class ListingResults {
   constructor(
     private readonly limits: CacheLimits = DEFAULT_LIMITS,
     private readonly clock: () => number = Date.now,
-  ) {}
+    /** Shared with the other processes serving the drives: their writes void runs here too. */
+    private readonly gens: Generations = Generations.inMemory(),
+  ) {
+    this.everySlot = gens.slotOf(EVERY_BUCKET);
+  }
 
   generation(bucket: string): number {
-    return Math.max(this.gens.get(bucket) ?? 0, this.allAt);
+    return (this.gens.count(this.gens.slotOf(bucketGenName(bucket))) + this.gens.count(this.everySlot)) | 0;
   }
 
   /** A write to `bucket` is about to happen or has happened: its runs are void. */
   bump(bucket: string): void {
-    this.gens.set(bucket, ++this.counter);
+    this.gens.bump(this.gens.slotOf(bucketGenName(bucket)));
     for (const run of this.byBucket.get(bucket) ?? []) this.drop(run);
   }
 
   /** A change in every bucket (a heal of all of them). */
   bumpAll(): void {
-    this.allAt = ++this.counter;
+    this.gens.bump(this.everySlot);
     for (const run of this.runs) this.drop(run);
   }
 

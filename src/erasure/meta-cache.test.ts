@@ -177,7 +177,6 @@ test("a read stands in for the disk for freshMs from its start, unless a write o
     const t = cache.startRead(id);
     now += 10; // the read takes a while: freshness counts from its start
     const m = cache.decode(id, new Uint8Array([b]), decode, t);
-    cache.endRead(id, t);
     return m;
   };
   const a = read("a", 1);
@@ -197,17 +196,14 @@ test("a read stands in for the disk for freshMs from its start, unless a write o
   const t = cache.startRead("a");
   cache.forget("a");
   cache.decode("a", new Uint8Array([1]), decode, t);
-  cache.endRead("a", t);
   expect(cache.recent(["a"])).toBeNull();
   // Overlapping readers all count (under load some read is always in flight)...
   const t1 = cache.startRead("a");
   const t2 = cache.startRead("a");
   cache.decode("a", new Uint8Array([1]), decode, t1);
-  cache.endRead("a", t1);
   const t3 = cache.startRead("a");
   expect(cache.recent(["a"])).not.toBeNull();
   cache.decode("a", new Uint8Array([1]), decode, t2);
-  cache.endRead("a", t2);
   expect(cache.recent(["a"])).not.toBeNull();
   // ...but not one that a write overlapped, nor one that started before it.
   const t4 = cache.startRead("a");
@@ -215,11 +211,9 @@ test("a read stands in for the disk for freshMs from its start, unless a write o
   const t5 = cache.startRead("a");
   for (const t of [t3, t4]) {
     cache.decode("a", new Uint8Array([1]), decode, t);
-    cache.endRead("a", t);
     expect(cache.recent(["a"])).toBeNull();
   }
   cache.decode("a", new Uint8Array([1]), decode, t5);
-  cache.endRead("a", t5);
   expect(cache.recent(["a"])).not.toBeNull();
   // Bytes decoded without a ticket (not just read from disk) are never fresh.
   cache.decode("c", new Uint8Array([3]), decode);

@@ -8,29 +8,34 @@
  *
  * By freshness: a file read within the last `freshMs` need not be read again (the four reads of
  * a small GET are half its CPU, mostly Bun's hop to a pool thread and back). This is correct
- * only because every write through this process tells the cache (`forget`, from the drive
- * watch in meta-watch.ts) and a read that overlapped a write is never counted as fresh. Changes
- * made behind the server's back (bitrot, an operator's hand) are seen at most `freshMs` late.
+ * only because every write tells the cache's generations (`forget`, from the drive watch in
+ * meta-watch.ts, in whichever process made it) before it is acknowledged, and a read whose
+ * file's generation moved between its start and any later use is not fresh. Changes made
+ * behind the server's back (bitrot, an operator's hand) are seen at most `freshMs` late.
  */
 import type { XlMeta } from "../xlmeta/index";
+import { Generations } from "./generations";
 
 interface Entry {
   bytes: Uint8Array;
   meta: XlMeta;
   /** When a read that no write overlapped returned these bytes (-Infinity: never). */
   freshAt: number;
+  /** The file's generation slots (its own, its volume's) and their sum when that read began. */
+  slots: Slots;
+  gen: number;
 }
 
-/** The reads of one file since its last `forget`; a `forget` starts a new epoch. */
-interface Epoch {
-  readers: number;
+interface Slots {
+  file: number;
+  volume: number;
 }
 
-/** Handed out when a disk read starts; a `forget` before it ends makes the read not fresh. */
+/** Handed out when a disk read starts: the read reflects the disk as of `at` at the earliest. */
 export interface ReadTicket {
-  /** The read reflects the disk as of this time at the earliest. */
   readonly at: number;
-  readonly epoch: Epoch;
+  readonly slots: Slots;
+  readonly gen: number;
 }
 
 export interface MetaCacheLimits {
@@ -60,16 +65,22 @@ function freezeDeep(v: unknown): void {
   for (const child of Object.values(v)) freezeDeep(child);
 }
 
+/** A file's volume is the id up to its second NUL (metaFileId); keys and volumes hold none. */
+function volumeOf(id: string): string {
+  const first = id.indexOf("\0");
+  const second = first < 0 ? -1 : id.indexOf("\0", first + 1);
+  return second < 0 ? id : id.slice(0, second + 1);
+}
+
 export class MetaDecodeCache {
   private readonly entries = new Map<string, Entry>();
-  /** Files being read, by their current epoch (dropped when the last reader ends). */
-  private readonly epochs = new Map<string, Epoch>();
   private held = 0;
   private readonly limits: MetaCacheLimits;
 
   constructor(
     limits: Partial<MetaCacheLimits> = {},
     private readonly clock: () => number = () => performance.now(),
+    private readonly gens: Generations = Generations.inMemory(),
   ) {
     this.limits = { ...DEFAULT_META_CACHE, ...limits };
   }
@@ -81,37 +92,26 @@ export class MetaDecodeCache {
     const out: XlMeta[] = [];
     for (const id of ids) {
       const e = this.entries.get(id);
-      if (!e || e.freshAt < since) return null;
+      if (!e || e.freshAt < since || this.genOf(e.slots) !== e.gen) return null;
       out.push(e.meta);
     }
     return out;
   }
 
-  /** Call before reading file `id` from disk; pass the ticket to `decode` and `endRead`. */
+  /** Call before reading file `id` from disk; pass the ticket to `decode`. */
   startRead(id: string): ReadTicket {
-    // Concurrent readers share an epoch: under steady load some read is always in flight, and
-    // each of them must still be able to count as fresh.
-    let epoch = this.epochs.get(id);
-    if (!epoch) this.epochs.set(id, (epoch = { readers: 0 }));
-    epoch.readers++;
-    return { at: this.clock(), epoch };
+    const slots = this.slotsOf(id);
+    return { at: this.clock(), slots, gen: this.genOf(slots) };
   }
 
-  endRead(id: string, ticket: ReadTicket): void {
-    if (--ticket.epoch.readers === 0 && this.epochs.get(id) === ticket.epoch) this.epochs.delete(id);
-  }
-
-  /** A write through this process changed (or may have changed) file `id`. */
+  /** A write (through any process sharing the generations) changed, or may have changed, file `id`. */
   forget(id: string): void {
-    this.epochs.delete(id);
-    const e = this.entries.get(id);
-    if (e) e.freshAt = -Infinity;
+    this.gens.bump(this.gens.slotOf(id));
   }
 
-  /** `forget` for every file whose id starts with `prefix` (a deleted volume). */
+  /** `forget` for every file of a volume: `prefix` is metaFileId(endpoint, volume, ""). */
   forgetPrefix(prefix: string): void {
-    for (const id of this.epochs.keys()) if (id.startsWith(prefix)) this.epochs.delete(id);
-    for (const [id, e] of this.entries) if (id.startsWith(prefix)) e.freshAt = -Infinity;
+    this.gens.bump(this.gens.slotOf(prefix));
   }
 
   /**
@@ -119,14 +119,18 @@ export class MetaDecodeCache {
    * `ticket`: from `startRead` when `bytes` were just read from disk, so they may count as fresh.
    */
   decode(id: string, bytes: Uint8Array, decode: (b: Uint8Array) => XlMeta, ticket?: ReadTicket): XlMeta {
-    const freshAt = ticket !== undefined && this.epochs.get(id) === ticket.epoch ? ticket.at : -Infinity;
+    const fresh = ticket !== undefined && this.genOf(ticket.slots) === ticket.gen;
     const hit = this.entries.get(id);
     if (hit && sameBytes(hit.bytes, bytes)) {
       // Re-insert: Map order is the eviction order, oldest use first.
       this.entries.delete(id);
       this.entries.set(id, hit);
-      // Of two fresh reads of the same bytes, the later start stands.
-      hit.freshAt = freshAt === -Infinity ? freshAt : Math.max(hit.freshAt, freshAt);
+      if (!fresh) hit.freshAt = -Infinity;
+      else if (hit.gen !== ticket.gen || ticket.at > hit.freshAt) {
+        // Of two fresh reads of the same bytes, the later start stands.
+        hit.freshAt = ticket.at;
+        hit.gen = ticket.gen;
+      }
       return hit.meta;
     }
     if (hit) this.drop(id, hit);
@@ -135,10 +139,20 @@ export class MetaDecodeCache {
     const own = Uint8Array.prototype.slice.call(bytes);
     const meta = decode(own);
     freezeDeep(meta.versions);
-    this.entries.set(id, { bytes: own, meta, freshAt });
+    const slots = ticket?.slots ?? this.slotsOf(id);
+    this.entries.set(id, { bytes: own, meta, freshAt: fresh ? ticket.at : -Infinity, slots, gen: fresh ? ticket.gen : -1 });
     this.held += own.byteLength;
     this.evict();
     return meta;
+  }
+
+  private slotsOf(id: string): Slots {
+    return { file: this.gens.slotOf(id), volume: this.gens.slotOf(volumeOf(id)) };
+  }
+
+  /** Sum of a file's own and its volume's counts: either moving makes it stale. */
+  private genOf(slots: Slots): number {
+    return (this.gens.count(slots.file) + this.gens.count(slots.volume)) | 0;
   }
 
   get size(): number {

@@ -41,12 +41,8 @@ export async function readMetasShared(set: ErasureSet, loc: Loc): Promise<MetaRe
   return fanOut(set.drives, async (d, i) => {
     const id = ids[i]!;
     const ticket = cache.startRead(id);
-    try {
-      const bytes = await d.readMeta(loc.bucket, loc.key);
-      return cache.decode(id, bytes, (b) => decodeOrCorrupt(b, d.endpoint), ticket);
-    } finally {
-      cache.endRead(id, ticket);
-    }
+    const bytes = await d.readMeta(loc.bucket, loc.key);
+    return cache.decode(id, bytes, (b) => decodeOrCorrupt(b, d.endpoint), ticket);
   });
 }
 
