@@ -1,6 +1,6 @@
 /** The erasure-coded ObjectLayer: public surface for the server (composition root). */
 import type { ObjectLayer } from "../object/index";
-import { LocalDrive, type Drive } from "../storage/index";
+import { FileRangeLocks, LocalDrive, type Drive } from "../storage/index";
 import { BufferPool, type BufferPoolOptions } from "./buffers";
 import { loadLayout } from "./format";
 import { Generations } from "./generations";
@@ -38,6 +38,8 @@ export interface OpenErasureOptions {
    * (generations.ts); without it the counters are this process's own.
    */
   generationsFile?: string;
+  /** The lock file of the processes serving the same drives (storage's FileRangeLocks). */
+  lockFile?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   validateParity(setSize, layout.parity, rrsParity);
   await Promise.all(drives.map((d) => d.cleanupTmp().catch(() => undefined)));
   const codecs = new CodecCache();
-  const locks = new NamespaceLocks();
+  const locks = new NamespaceLocks(opts.lockFile ? new FileRangeLocks(opts.lockFile) : undefined);
   const heal = new HealQueue();
   const pool = new BufferPool(opts.buffers);
   const sets = layout.sets.map(

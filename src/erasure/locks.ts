@@ -1,6 +1,8 @@
 /**
- * In-process namespace locks: one readers-writer lock per name (`bucket/key`). FIFO, so a
- * stream of readers cannot starve a writer. Entries disappear when nobody holds or waits.
+ * Namespace locks: one readers-writer lock per name (`bucket/key`). In process, FIFO, so a
+ * stream of readers cannot starve a writer; entries disappear when nobody holds or waits. When
+ * other processes serve the same drives, a hold granted here then takes the name's shared lock
+ * too (storage's FileRangeLocks), so it excludes their holders as well.
  */
 
 type Waiter = { write: boolean; grant: () => void };
@@ -12,8 +14,15 @@ interface LockState {
 
 export type Release = () => void;
 
+/** The cross-process half: resolves with its release once `name` is held in every process. */
+export interface SharedLocks {
+  lock(name: string, write: boolean): Promise<Release>;
+}
+
 export class NamespaceLocks {
   private readonly locks = new Map<string, LockState>();
+
+  constructor(private readonly shared?: SharedLocks) {}
 
   read(name: string): Promise<Release> {
     return this.acquire(name, { write: false });
@@ -47,6 +56,24 @@ export class NamespaceLocks {
   }
 
   private acquire(name: string, mode: { write: boolean }): Promise<Release> {
+    const local = this.acquireLocal(name, mode);
+    const shared = this.shared;
+    if (!shared) return local;
+    return local.then(async (release) => {
+      try {
+        const releaseShared = await shared.lock(name, mode.write);
+        return () => {
+          releaseShared();
+          release();
+        };
+      } catch (err) {
+        release();
+        throw err;
+      }
+    });
+  }
+
+  private acquireLocal(name: string, mode: { write: boolean }): Promise<Release> {
     let st = this.locks.get(name);
     if (!st) {
       st = { readers: 0, writer: false, queue: [] };
