@@ -9,7 +9,7 @@
  * One process keeps the counters in memory; several (server/cluster.ts) map one file, where an
  * aligned 32-bit load or add is atomic and visible to the others at once.
  */
-import { closeSync, ftruncateSync, openSync } from "node:fs";
+import { mapSharedCounters } from "../storage/index";
 
 /** Slots in a table: 256 KiB shared; collisions are rare at the key rates one server sees. */
 const SLOTS = 1 << 16;
@@ -34,14 +34,7 @@ export class Generations {
 
   /** Counters shared through the file at `path` (created, or sized, when it is not yet). */
   static shared(path: string): Generations {
-    const fd = openSync(path, "a+");
-    try {
-      ftruncateSync(fd, SLOTS * 4);
-    } finally {
-      closeSync(fd);
-    }
-    const map = Bun.mmap(path, { shared: true });
-    return new Generations(new Int32Array(map.buffer, map.byteOffset, SLOTS));
+    return new Generations(mapSharedCounters(path, SLOTS));
   }
 
   slotOf(name: string): number {

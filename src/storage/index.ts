@@ -3,3 +3,4 @@ export { LocalDrive, type LocalDriveOptions } from "./local-drive";
 export type { HealthOptions } from "./health";
 export { FaultyDrive, type FaultRule, type FaultPoint, type DriveMethod } from "./faulty-drive";
 export { FileRangeLocks } from "./range-locks";
+export { mapSharedCounters } from "./shared-file";
