@@ -240,7 +240,7 @@ async function main(argv: string[]): Promise<number> {
       : `load generators for small GET/HEAD: ${ctx.generators.join(" > ")} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
     const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map((r) => formatRun(r, peerRun(runs)?.name)), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
-    process.stdout.write("(latencies in ms; gen% = load generator CPU as % of one core, 'w' = wrk, 'r' = raw; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
+    process.stdout.write("(latencies in ms; srvCPUs/peakPssMB = CPU seconds and peak PSS of the server's whole process tree; gen% = load generator CPU as % of one core, 'w' = wrk, 'r' = raw; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");
     const wallSec = (performance.now() - started) / 1000;
     process.stdout.write(`run took ${wallSec.toFixed(0)} s; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${navigator.hardwareConcurrency} cores\n`);
     if (o.json) writeFileSync(o.json, JSON.stringify({ ...toJson(o, runs, ceilings, gen, ctx), wallSec, loadAvg: loadavg() }, null, 2));

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Cell } from "./cells";
 import { runLoad } from "./generator";
-import { cpuSecondsOf, freePort, stopProcess, track } from "./procs";
+import { freePort, measureTree, stopProcess, track } from "./procs";
 import { specFor, skippedResult, toCellResult, warmupSpec, type CellResult, type RunContext } from "./runner";
 import type { LoadSpec } from "./types";
 
@@ -45,9 +45,9 @@ export async function runHttpCeiling(server: CeilingServer, cells: Cell[], ctx: 
       const spec = ceilingSpec(server, await specFor(cell, ctx));
       const warm = warmupSpec(spec, ctx);
       if (warm) await runLoad(warm, ctx.generators);
-      const cpu0 = cpuSecondsOf(server.pid);
-      r = toCellResult("http-ceiling", cell, await runLoad(spec, ctx.generators));
-      r.serverCpuSec = cpuSecondsOf(server.pid) - cpu0;
+      // Measured as the targets are (same /proc polling beside the load), so ratios compare like with like.
+      const m = await measureTree(server.pid, () => runLoad(spec, ctx.generators));
+      r = { ...toCellResult("http-ceiling", cell, m.value), serverCpuSec: m.cpuSec, peakRssMb: m.peakPssMb };
     } catch (err) {
       r = skippedResult("http-ceiling", cell, err instanceof Error ? err.message : String(err));
     }

@@ -1,59 +1,159 @@
-/** Child processes of the bench and what /proc says about them (CPU seconds, RSS, peak RSS). */
-import { readFileSync, writeFileSync } from "node:fs";
+/**
+ * Child processes of the bench and what /proc says about them. A server may be several processes
+ * (a cluster primary and the workers it forks), so its CPU and memory are read over the whole
+ * process tree rooted at the pid we spawned.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 
 const CLK_TCK = 100; // Linux USER_HZ; fixed at 100 on every mainstream kernel config.
 
-/** utime + stime of a live process, in seconds; NaN once it is gone. */
-export function cpuSecondsOf(pid: number): number {
+// Indexes into statFields(): field N of proc(5)'s /proc/PID/stat sits at N - 3.
+const PPID = 1;
+const UTIME = 11;
+const STIME = 12;
+const CUTIME = 13;
+const CSTIME = 14;
+
+/** /proc/PID/stat from field 3 (state) on; null once the process is gone. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 2 (comm) may contain spaces: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    // Field 2 (comm) may contain spaces and parentheses: count fields after its last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of one live process, in seconds; NaN once it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  const f = statFields(pid);
+  return f ? (Number(f[UTIME]) + Number(f[STIME])) / CLK_TCK : NaN;
+}
+
+/** Every process's children, from the ppid field of each /proc/PID/stat on the box. */
+function childrenByParent(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const f = statFields(pid);
+    if (!f) continue; // exited since the directory was listed
+    const ppid = Number(f[PPID]);
+    const kids = out.get(ppid);
+    if (kids) kids.push(pid);
+    else out.set(ppid, [pid]);
+  }
+  return out;
+}
+
+/** `root` first, then its live descendants (children, their children, …); empty once root is gone. */
+export function processTree(root: number): number[] {
+  if (!existsSync(`/proc/${root}/stat`)) return [];
+  const kids = childrenByParent();
+  const tree = [root];
+  // /proc is read file by file, not atomically: `seen` keeps a reused pid from looping the walk.
+  const seen = new Set(tree);
+  for (let i = 0; i < tree.length; i++) {
+    for (const kid of kids.get(tree[i]!) ?? []) {
+      if (seen.has(kid)) continue;
+      seen.add(kid);
+      tree.push(kid);
+    }
+  }
+  return tree;
+}
+
+/**
+ * CPU seconds (user + system) spent so far by `root`'s process tree; NaN once root is gone.
+ * Each member counts its own time plus cutime + cstime, the time of its children that exited and
+ * were reaped: a worker that ends mid-cell still counts once its parent has reaped it.
+ */
+export function treeCpuSeconds(root: number): number {
+  const tree = processTree(root);
+  if (tree.length === 0) return NaN;
+  let ticks = 0;
+  for (const pid of tree) {
+    const f = statFields(pid);
+    if (!f && pid === root) return NaN;
+    // A descendant that ended since the walk: its time is in its parent's cutime once reaped.
+    if (f) ticks += Number(f[UTIME]) + Number(f[STIME]) + Number(f[CUTIME]) + Number(f[CSTIME]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/**
+ * CPU seconds a tree spent between two treeCpuSeconds readings. A descendant that leaves the
+ * tree unreaped (its parent died first, so init adopted it) takes its past CPU out of the sum;
+ * the figure is floored at 0 rather than going negative. NaN stays NaN (server gone).
+ */
+export function cpuSpent(before: number, after: number): number {
+  return Math.max(0, after - before);
+}
+
+/** Proportional set size of one process in MB (shared pages split among their sharers); NaN once gone. */
+export function pssMb(pid: number): number {
+  try {
+    // smaps_rollup: one summed record, much cheaper than /proc/PID/smaps (Linux >= 4.14).
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
   }
 }
 
-function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
+/**
+ * Memory of `root`'s process tree: PSS summed over its members, NaN once root is gone. Not RSS:
+ * workers map the same executable, and summing RSS would count those pages once per process.
+ * (PSS also splits pages shared with processes outside the tree, e.g. the bun binary when the
+ * server runs from source beside bun-based load generators; the compiled binary has no sharers.)
+ */
+export function treePssMb(root: number): number {
+  const tree = processTree(root);
+  if (tree.length === 0) return NaN;
+  let total = 0;
+  for (const pid of tree) {
+    const v = pssMb(pid);
+    if (Number.isNaN(v) && pid === root) return NaN;
+    if (!Number.isNaN(v)) total += v;
   }
+  return total;
 }
 
-export const rssMb = (pid: number) => statusKb(pid, "VmRSS") / 1024;
-export const peakRssMb = (pid: number) => statusKb(pid, "VmHWM") / 1024;
-
-/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so each cell reports its own peak. */
-export function resetPeakRss(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Samples RSS every 100 ms as a fallback where clear_refs is not permitted. */
-export class RssSampler {
-  private peak = 0;
+/** Polls a tree's PSS every 100 ms and keeps the highest: no kernel counter keeps a peak of a PSS sum. */
+export class TreePssSampler {
+  private peak = NaN;
+  private stopped = false;
   private readonly timer: ReturnType<typeof setInterval>;
-  constructor(private readonly pid: number) {
+  constructor(private readonly root: number) {
     this.timer = setInterval(() => this.sample(), 100);
     this.sample();
   }
   private sample() {
-    const v = rssMb(this.pid);
-    if (v > this.peak) this.peak = v;
+    const v = treePssMb(this.root);
+    if (Number.isNaN(this.peak) || v > this.peak) this.peak = v;
   }
+  /** Stops polling (idempotent) and returns the peak in MB, NaN when no reading succeeded. */
   stop(): number {
+    if (this.stopped) return this.peak;
+    this.stopped = true;
     clearInterval(this.timer);
     this.sample();
     return this.peak;
+  }
+}
+
+/** Runs `work` while measuring `root`'s tree: CPU seconds it spent meanwhile and its peak PSS. */
+export async function measureTree<T>(root: number, work: () => Promise<T>): Promise<{ value: T; cpuSec: number; peakPssMb: number }> {
+  const sampler = new TreePssSampler(root);
+  try {
+    const cpu0 = treeCpuSeconds(root);
+    const value = await work();
+    return { value, cpuSec: cpuSpent(cpu0, treeCpuSeconds(root)), peakPssMb: sampler.stop() };
+  } finally {
+    // A failed load must not leave the timer running (it would keep the bench alive).
+    sampler.stop();
   }
 }
 

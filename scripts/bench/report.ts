@@ -100,11 +100,12 @@ export function checks(runs: TargetRun[], ceilings: Ceilings): Check[] {
   out.push(ratioCheck("GET 1 MiB c=32 degraded ≥ 50% of healthy", healthy && degraded ? degraded.opsPerSec / healthy.opsPerSec : undefined, 0.5));
   out.push(listCheck(find(main, "list:flat:1")));
   out.push(peerCheck(main, peer));
-  out.push(limitCheck("idle RSS < 100 MB", main?.idleRssMb, 100, "MB"));
+  // The issue's memory targets speak of RSS; a multi-process server is judged on its tree's PSS.
+  out.push(limitCheck("idle RSS < 100 MB", main?.idleRssMb, 100, "MB (tree PSS)"));
   // Peak memory counts even when the PUTs failed (e.g. aborted on a slow disk): it was reached.
   const big = main?.cells.find((c) => c.cell === "put:256m:8" && !c.skipped);
   const bigErrors = big?.errors ? ` (cell had ${big.errors} errors)` : "";
-  out.push(limitCheck("PUT 256 MiB c=8 peak RSS < 400 MB", big?.peakRssMb ?? undefined, 400, `MB${bigErrors}`));
+  out.push(limitCheck("PUT 256 MiB c=8 peak RSS < 400 MB", big?.peakRssMb ?? undefined, 400, `MB (tree PSS)${bigErrors}`));
   out.push(limitCheck("start-up to /minio/health/live < 300 ms", main?.startupMs, 300, "ms"));
   return out;
 }
@@ -138,6 +139,9 @@ const r = (x: number | undefined) => (x === undefined ? "-" : x >= 10 ? `${x.toF
 
 const GEN_MARK = { fetch: "", wrk: "w", raw: "r" } as const;
 
+/** Columns every cell table shares; srvCPUs and peakPssMB cover the server's whole process tree. */
+const HEADER = ["cell", "ops/s", "MB/s", "p50ms", "p99ms", "p99.9ms", "err", "srvCPUs", "peakPssMB", "gen%"];
+
 function row(c: CellResult): string[] {
   if (c.skipped) return [c.cell, `skipped: ${c.skipped}`.slice(0, 90)];
   const mb = c.op === "list" ? `${f(c.itemsPerSec / 1000, 1)}k keys/s` : f(c.mbPerSec, 1);
@@ -154,9 +158,9 @@ export function table(rows: string[][], header: string[]): string {
 }
 
 export function formatRun(run: TargetRun, peerName = "peer"): string {
-  const head = `== ${run.name}${run.ec ? ` (EC ${run.ec.k}+${run.ec.m})` : ""}  start-up ${f(run.startupMs)} ms, idle RSS ${f(run.idleRssMb)} MB`;
+  const head = `== ${run.name}${run.ec ? ` (EC ${run.ec.k}+${run.ec.m})` : ""}  start-up ${f(run.startupMs)} ms, idle ${f(run.idleRssMb)} MB (PSS of the server's process tree)`;
   if (run.error) return `${head}\n  failed: ${run.error}`;
-  const header = ["cell", "ops/s", "MB/s", "p50ms", "p99ms", "p99.9ms", "err", "srvCPUs", "peakMB", "gen%", "×http", "×disk", `×${peerName}`];
+  const header = [...HEADER, "×http", "×disk", `×${peerName}`];
   const notes = run.cells.filter((c) => c.note).map((c) => `  note ${c.cell}: ${c.note}`);
   return [head, table(run.cells.map(row), header), ...notes].join("\n");
 }
@@ -173,9 +177,9 @@ export function formatCeilings(c: Ceilings): string {
     lines.push(`disk, ${d.drives} drive dir(s): ${f(d.smallOpsPerSec)} small objects/s (${sizeLabel(d.smallSize)} create+write+fsync+rename on each, ${d.committers} committers), sequential ${f(d.seqBytesPerSec / 1e6)} MB/s aggregate`);
   }
   if (c.http.size) {
-    const rows = [...c.http.values()].map(row).map((x) => x.slice(0, 10));
+    const rows = [...c.http.values()].map(row).map((x) => x.slice(0, HEADER.length));
     lines.push("HTTP ceiling (bare Bun.serve, same generator):");
-    lines.push(table(rows, ["cell", "ops/s", "MB/s", "p50ms", "p99ms", "p99.9ms", "err", "srvCPUs", "peakMB", "gen%"]));
+    lines.push(table(rows, HEADER));
   }
   return lines.join("\n");
 }

@@ -1,11 +1,11 @@
 /**
- * Runs cells against one target: prepares the objects a cell reads, measures the server's CPU and
- * peak RSS around the load, and cleans up large objects when their size group is done.
+ * Runs cells against one target: prepares the objects a cell reads, measures the CPU and peak PSS
+ * of the server's process tree around the load, and cleans up large objects when their size group is done.
  */
 import { join } from "node:path";
 import type { Cell } from "./cells";
 import { runFetch, runLoad, type GeneratorRanking } from "./generator";
-import { cpuSecondsOf, peakRssMb, resetPeakRss, RssSampler } from "./procs";
+import { measureTree } from "./procs";
 import { sizeLabel } from "./sizes";
 import { SigV4 } from "./sigv4";
 import { removeDrive, type Target } from "./targets";
@@ -25,7 +25,9 @@ export interface CellResult {
   latencyMs: LoadResult["latencyMs"];
   errors: number;
   errorSamples: string[];
+  /** CPU seconds of the server's whole process tree during the cell. */
   serverCpuSec: number | null;
+  /** Peak PSS in MB summed over the server's process tree (the name predates the tree). */
   peakRssMb: number | null;
   /** Generator CPU seconds per wall second (1.0 = one full core). */
   genCpuShare: number;
@@ -232,15 +234,10 @@ export class TargetRunner {
   private async measure(cell: Cell, spec: LoadSpec): Promise<CellResult> {
     await this.warmUp(spec);
     const pid = this.t.pid;
-    const sampler = pid !== undefined && !resetPeakRss(pid) ? new RssSampler(pid) : undefined;
-    const cpu0 = pid !== undefined ? cpuSecondsOf(pid) : NaN;
-    const r = await runLoad(spec, this.ctx.generators);
-    const res = toCellResult(this.t.name, cell, r);
-    if (pid !== undefined) {
-      res.serverCpuSec = cpuSecondsOf(pid) - cpu0;
-      res.peakRssMb = sampler ? sampler.stop() : peakRssMb(pid);
-    }
-    return res;
+    const load = () => runLoad(spec, this.ctx.generators);
+    if (pid === undefined) return toCellResult(this.t.name, cell, await load());
+    const m = await measureTree(pid, load);
+    return { ...toCellResult(this.t.name, cell, m.value), serverCpuSec: m.cpuSec, peakRssMb: m.peakPssMb };
   }
 
   private async runCell(cell: Cell): Promise<CellResult> {

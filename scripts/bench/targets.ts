@@ -1,7 +1,7 @@
 /** The servers under test: Cairn on fresh temp drives, the s3rver mock, or any S3 endpoint. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, rssMb, stopProcess, track, waitForHttp } from "./procs";
+import { freePort, stopProcess, track, treePssMb, waitForHttp } from "./procs";
 
 export interface Target {
   /** Label in the table: `cairn-4`, `s3rver`, or the endpoint's host. */
@@ -10,11 +10,12 @@ export interface Target {
   endpoint: string;
   accessKey: string;
   secretKey: string;
-  /** Server process id, when we started it (for CPU and RSS). */
+  /** Server process id, when we started it: root of the process tree whose CPU and PSS are measured. */
   pid?: number;
   drives: string[];
   ec?: { k: number; m: number };
   startupMs?: number;
+  /** PSS in MB summed over the server's process tree once started and quiet. */
   idleRssMb?: number;
   stop(): Promise<void>;
 }
@@ -65,7 +66,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
     await stopProcess(proc);
     throw new Error(`cairn (${o.drives} drives) did not start: ${(err as Error).message}; see ${base}/server.err.log`);
   }
-  // Idle means started and quiet: give lazy initialisation a moment before reading RSS.
+  // Idle means started and quiet: give lazy initialisation a moment before reading memory.
   await Bun.sleep(500);
   return {
     name: `cairn-${o.drives}`,
@@ -77,7 +78,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
     drives,
     ec: { k: o.drives - m, m },
     startupMs,
-    idleRssMb: rssMb(proc.pid),
+    idleRssMb: treePssMb(proc.pid),
     stop: () => stopProcess(proc),
   };
 }
@@ -110,7 +111,7 @@ export async function startS3rver(o: { repo: string; root: string }): Promise<Ta
     pid: proc.pid,
     drives: [],
     startupMs,
-    idleRssMb: rssMb(proc.pid),
+    idleRssMb: treePssMb(proc.pid),
     stop: () => stopProcess(proc),
   };
 }
