@@ -18,8 +18,8 @@ module.exports = {
     {
       name: "node-fs-only-in-storage",
       severity: "error",
-      comment: "Drives own the disk; config loading, the CLI's local paths, the FFI loader, the access log file (opened for appending) and the start-up check of the drive paths (server/preflight) are the exceptions.",
-      from: { path: "^src/", pathNot: "^src/(storage|server/config|server/access-log|server/preflight|cli|client)" },
+      comment: "Drives own the disk; config loading, the CLI's local paths, the FFI loader, the access log file (opened for appending), the server processes' shared state directory (server/cluster) and the start-up check of the drive paths (server/preflight) are the exceptions.",
+      from: { path: "^src/", pathNot: "^src/(storage|server/config|server/access-log|server/preflight|server/cluster|cli|client)" },
       to: { path: "^(node:)?fs(/promises)?$" },
     },
     {

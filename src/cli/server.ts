@@ -17,7 +17,7 @@ Flags:
 Environment: CAIRN_ROOT_USER / CAIRN_ROOT_PASSWORD (or MINIO_ROOT_USER / MINIO_ROOT_PASSWORD),
 CAIRN_OPTS (or MINIO_OPTS: extra flags), CAIRN_BROWSER=off (or MINIO_BROWSER: no console),
 CAIRN_REGION, CAIRN_STORAGE_CLASS_STANDARD=EC:N,
-CAIRN_SHUTDOWN_TIMEOUT_MS.
+CAIRN_SHUTDOWN_TIMEOUT_MS, CAIRN_PROCESSES=N|auto (server processes sharing the port; default 1).
 `;
 
 const OPTIONS = {
@@ -57,6 +57,9 @@ export const serverCommand: Command = {
     }
     // Loaded here, not at the top, so other commands and --help never pay for the server's imports.
     const server = await import("../server");
+    const count = serverProcesses(server, parsed.values.address);
+    if (typeof count === "string") return startupError(count);
+    if (count > 1) return server.runPrimary(count);
     let running;
     try {
       const flags = {
@@ -72,7 +75,7 @@ export const serverCommand: Command = {
       if (known) return startupError(known.message);
       throw err;
     }
-    installSignalHandlers(running.stop);
+    installSignalHandlers(running.stop, server.workerRole() !== null);
     try {
       await running.ready;
     } catch (err) {
@@ -84,8 +87,28 @@ export const serverCommand: Command = {
   },
 };
 
-/** First SIGTERM/SIGINT: graceful stop, exit 0. A second one: exit at once. */
-function installSignalHandlers(stop: () => Promise<void>): void {
+/** How many server processes to run (1 in a cluster's worker), or the configuration's error. */
+function serverProcesses(server: typeof import("../server"), addressFlag: string | undefined): number | string {
+  if (server.workerRole() !== null) return 1;
+  let port = 9000;
+  try {
+    port = server.parseAddress(server.s3AddressText(addressFlag, process.env)).port;
+  } catch {
+    return 1; // the server reports the bad address itself
+  }
+  try {
+    return server.processCount(process.env, port);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * First SIGTERM/SIGINT: graceful stop, exit 0. A second one: exit at once. A cluster's worker
+ * ignores SIGINT: a Ctrl-C reaches the whole process group, and the primary's SIGTERM that
+ * follows is the one stop (a second signal would cut in-flight requests).
+ */
+function installSignalHandlers(stop: () => Promise<void>, worker: boolean): void {
   let signalled = false;
   const onSignal = (signal: string) => {
     if (signalled) process.exit(1);
@@ -100,5 +123,5 @@ function installSignalHandlers(stop: () => Promise<void>): void {
     );
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGINT", () => worker || onSignal("SIGINT"));
 }

@@ -40,6 +40,8 @@ export interface OpenErasureOptions {
   generationsFile?: string;
   /** The lock file of the processes serving the same drives (storage's FileRangeLocks). */
   lockFile?: string;
+  /** Empty the drives' tmp areas at open (default true): not while other processes may be staging there. */
+  cleanupTmp?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const setSize = layout.sets[0]!.length;
   const rrsParity = opts.rrsParity ?? defaultRrsParity(setSize, layout.parity);
   validateParity(setSize, layout.parity, rrsParity);
-  await Promise.all(drives.map((d) => d.cleanupTmp().catch(() => undefined)));
+  if (opts.cleanupTmp !== false) await Promise.all(drives.map((d) => d.cleanupTmp().catch(() => undefined)));
   const codecs = new CodecCache();
   const locks = new NamespaceLocks(opts.lockFile ? new FileRangeLocks(opts.lockFile) : undefined);
   const heal = new HealQueue();

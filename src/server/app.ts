@@ -9,7 +9,7 @@
 import { Elysia } from "elysia";
 import type { LayerStats, StorageInfo } from "../object";
 import type { AccessLog } from "./access-log";
-import type { Metrics } from "./metrics";
+import { Metrics, type MetricsSnapshot } from "./metrics";
 import { newRequestId } from "./request-id";
 import { RAW_PATH_HEADER, rawPathToKeep, replyHeader, setReplyHeader, toResponse, type IncomingRequest, type Reply } from "../lib/index";
 
@@ -41,6 +41,8 @@ export interface AppDeps {
   apiName: (req: IncomingRequest, url: URL) => string;
   /** The layer's heal and quorum counters; null while it opens or when it keeps none. */
   events?: () => LayerStats | null;
+  /** In a server of several processes: every process's counters (null when some did not answer). */
+  gatherMetrics?: () => Promise<MetricsSnapshot[] | null>;
   /** Off (absent) by default: then no log entry is even built. */
   accessLog?: AccessLog | null;
 }
@@ -167,8 +169,12 @@ export function createApp(deps: AppDeps) {
   for (const path of METRICS_PATHS) {
     app.all(path, async () => {
       const storage = await deps.storageInfo().catch(() => null);
-      const inFlight = Math.max(0, (deps.inFlight?.() ?? 1) - 1);
-      const text = deps.metrics.render({ storage, inFlight, events: deps.events?.() ?? null });
+      const all = await deps.gatherMetrics?.();
+      const { metrics, inFlight, events } = all
+        ? Metrics.merge(all)
+        : { metrics: deps.metrics, inFlight: deps.inFlight?.() ?? 1, events: deps.events?.() ?? null };
+      // Less the scrape itself.
+      const text = metrics.render({ storage, inFlight: Math.max(0, inFlight - 1), events });
       return plain(200, newRequestId(), text, "text/plain; version=0.0.4");
     }, { parse: "none" });
   }

@@ -11,6 +11,10 @@ export interface LayerOptions {
   drives: string[];
   parity?: number;
   rrsParity?: number;
+  /** Files shared with the other processes serving the drives (cluster.ts). */
+  shared?: { generationsFile: string; lockFile: string };
+  /** Empty the drives' tmp areas (not while other processes may be staging there). Default true. */
+  cleanupTmp?: boolean;
 }
 
 export interface S3Deps {
@@ -35,7 +39,7 @@ export async function defaultBackend(): Promise<Backend> {
   return {
     expandDrives: (arg) => erasure.expandEllipsis(arg),
     storageClassParity: (env) => erasure.storageClassParity(env),
-    openLayer: (opts) => erasure.openErasureLayer(opts),
+    openLayer: ({ shared, ...opts }) => erasure.openErasureLayer({ ...opts, ...shared }),
     createS3Handler: (deps) => s3.createS3Handler(deps),
     apiNamer: (domains) => (req, url) => {
       try {

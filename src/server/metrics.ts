@@ -52,11 +52,67 @@ function escapeLabel(v: string): string {
 
 type Declare = (name: string, type: string, help: string) => void;
 
+/** One process's counters as plain data, for the scrape of a server of several processes (cluster.ts). */
+export interface MetricsSnapshot {
+  started: number;
+  bytesIn: number;
+  bytesOut: number;
+  inFlight: number;
+  events: LayerStats | null;
+  apis: [string, { statuses: [number, number][]; errors: [string, number][]; buckets: number[]; sum: number; count: number }][];
+}
+
+function addInto<K>(into: Map<K, number>, entries: [K, number][]): void {
+  for (const [k, n] of entries) into.set(k, (into.get(k) ?? 0) + n);
+}
+
+function sumRecords<T extends Record<string, number>>(a: T, b: T): T {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) (out as Record<string, number>)[k] = (a[k] ?? 0) + n;
+  return out;
+}
+
+function sumEvents(all: (LayerStats | null)[]): LayerStats | null {
+  return all.reduce<LayerStats | null>(
+    (acc, e) => (!e ? acc : !acc ? e : { heal: sumRecords(acc.heal, e.heal), quorumFailures: sumRecords(acc.quorumFailures, e.quorumFailures) }),
+    null,
+  );
+}
+
 export class Metrics {
   private readonly apis = new Map<string, ApiStats>();
   private bytesIn = 0;
   private bytesOut = 0;
-  private readonly started = Date.now();
+  private started = Date.now();
+
+  snapshot(inFlight: number, events: LayerStats | null): MetricsSnapshot {
+    const apis = [...this.apis].map(([name, a]) => [
+      name,
+      { statuses: [...a.statuses], errors: [...a.errors], buckets: [...a.buckets], sum: a.sum, count: a.count },
+    ]) as MetricsSnapshot["apis"];
+    return { started: this.started, bytesIn: this.bytesIn, bytesOut: this.bytesOut, inFlight, events, apis };
+  }
+
+  /** Every process's counters summed; uptime counts from the earliest start. */
+  static merge(snapshots: MetricsSnapshot[]): { metrics: Metrics; inFlight: number; events: LayerStats | null } {
+    const m = new Metrics();
+    m.started = Math.min(...snapshots.map((s) => s.started));
+    for (const s of snapshots) {
+      m.bytesIn += s.bytesIn;
+      m.bytesOut += s.bytesOut;
+      for (const [name, a] of s.apis) {
+        let api = m.apis.get(name);
+        if (!api) m.apis.set(name, (api = new ApiStats()));
+        addInto(api.statuses, a.statuses);
+        addInto(api.errors, a.errors);
+        a.buckets.forEach((n, i) => (api.buckets[i]! += n));
+        api.sum += a.sum;
+        api.count += a.count;
+      }
+    }
+    const inFlight = snapshots.reduce((n, s) => n + s.inFlight, 0);
+    return { metrics: m, inFlight, events: sumEvents(snapshots.map((s) => s.events)) };
+  }
 
   record(s: RequestSample): void {
     let api = this.apis.get(s.api);

@@ -11,7 +11,9 @@ import { localUrl } from "./address";
 import { ConfigError, type Env, type ListenAddress, type ServerConfig } from "./config";
 import { startConsole } from "./console";
 import type { Listener } from "./listener";
-import { Metrics } from "./metrics";
+import { Metrics, type MetricsSnapshot } from "./metrics";
+import { WorkerLink, workerRole } from "./cluster";
+import { join } from "node:path";
 import { bindError, checkDrives } from "./preflight";
 
 export interface RunningServer {
@@ -134,12 +136,13 @@ function startHealScanner(layer: ObjectLayer): Periodic | undefined {
   return runPeriodically(() => layer.healAll(), { intervalMs, onError: (e) => console.error("[heal] scan failed:", e) });
 }
 
-function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions): LayerSlot {
+/** `background`: run the scans (one process of a cluster does). */
+function openSlot(config: ServerConfig, backend: Backend, opts: LayerOptions, background: boolean): LayerSlot {
   return new LayerSlot(async () => {
     const layer = await backend.openLayer(opts);
     const lookupSecret = async (key: string) => (key === config.rootUser ? config.rootPassword : null);
     const handler = backend.createS3Handler({ layer, lookupSecret, region: config.region, domains: config.domains });
-    const tasks = [await startLifecycle(layer), startHealScanner(layer)].filter((t) => t !== undefined);
+    const tasks = background ? [await startLifecycle(layer), startHealScanner(layer)].filter((t) => t !== undefined) : [];
     return { layer, handler, background: { stop: async () => void (await Promise.all(tasks.map((t) => t.stop()))) } };
   });
 }
@@ -153,8 +156,22 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const accessLog = config.accessLog === null ? null : openAccessLog(config.accessLog);
   if (config.defaultCredentials) warnDefaultCredentials();
 
-  const slot = openSlot(config, backend, { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) });
+  const role = workerRole();
+  const layerOpts: LayerOptions = { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) };
+  if (role) {
+    layerOpts.shared = { generationsFile: join(role.stateDir, "generations"), lockFile: join(role.stateDir, "locks") };
+    layerOpts.cleanupTmp = role.first;
+  }
+  const leader = !role || role.index === 1;
+  const slot = openSlot(config, backend, layerOpts, leader);
   const metrics = new Metrics();
+  let stop: () => Promise<void> = async () => undefined;
+  const link = role
+    ? new WorkerLink(
+        () => metrics.snapshot(listener.inFlight(), slot.layer?.stats?.() ?? null),
+        () => void stop().finally(() => process.exit(0)),
+      )
+    : null;
   let consolePort = config.consoleAddress.port;
   const app = createApp({
     metrics,
@@ -163,6 +180,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
     apiName: backend.apiNamer(config.domains),
     events: () => slot.layer?.stats?.() ?? null,
     accessLog,
+    ...(link && { gatherMetrics: () => link.gather() as Promise<MetricsSnapshot[] | null> }),
     s3: slot.handle,
     consoleUrl: config.console
       ? (req) => `http://${(req.headers.get("host") ?? "127.0.0.1").replace(/:\d+$/, "")}:${consolePort}/`
@@ -172,7 +190,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const s3Url = localUrl(config.address, listener.port);
   let consoleServer: ReturnType<typeof startConsole> | null = null;
   try {
-    if (config.console) consoleServer = startConsole(config.consoleAddress, s3Url);
+    if (config.console && leader) consoleServer = startConsole(config.consoleAddress, s3Url);
   } catch (err) {
     await slot.close();
     const { host, port } = config.consoleAddress;
@@ -184,7 +202,7 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const consoleUrl = consoleServer ? localUrl(config.consoleAddress, consolePort) : "off";
 
   let stopping: Promise<void> | null = null;
-  const stop = () =>
+  stop = () =>
     (stopping ??= (async () => {
       await listener.close(config.shutdownTimeoutMs);
       await accessLog?.close();
@@ -192,9 +210,12 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
       await slot.close();
     })());
   const ready = slot.opening.then(() => {
+    link?.ready();
+    if (!leader) return;
     const layout = describeLayout(drives.length, parity);
+    const processes = role ? `  Processes: ${role.count}` : "";
     process.stdout.write(
-      `Cairn S3: ${s3Url}  Console: ${consoleUrl}  Drives: ${drives.length}  Layout: ${layout}  Region: ${config.region}\n`,
+      `Cairn S3: ${s3Url}  Console: ${consoleUrl}  Drives: ${drives.length}  Layout: ${layout}  Region: ${config.region}${processes}\n`,
     );
   });
   return { s3Url, consoleUrl, drives, ready, metrics, stop };

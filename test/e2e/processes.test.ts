@@ -1,0 +1,168 @@
+/**
+ * A server of two processes on one port (CAIRN_PROCESSES=2), driven by @aws-sdk/client-s3 over
+ * a new connection per request, so the kernel spreads requests over both processes. What one
+ * process changes, the other must see at once: an overwrite, a versioning switch, a deleted
+ * bucket. Concurrent writers of one key in both processes lose no version; a scrape
+ * counts every process's requests; a killed process is replaced; SIGTERM stops them all.
+ */
+import {
+  CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand,
+  PutObjectCommand, S3Client,
+} from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { Agent } from "node:http";
+import { sdkErrorName } from "../sdk-errors";
+import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, SECRET_KEY, startServer, type ServerHandle } from "./harness";
+
+setDefaultTimeout(180_000);
+
+let server: ServerHandle;
+let s3: S3Client;
+
+/** The server's worker processes (children of the primary). */
+function workers(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === server.proc.pid) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(50);
+  }
+}
+
+const text = async (key: string, bucket: string) =>
+  (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+
+beforeAll(async () => {
+  server = await startServer({ drives: 4, env: { CAIRN_PROCESSES: "2" } });
+  await until(() => workers().length === 2);
+  s3 = new S3Client({
+    endpoint: server.url,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    maxAttempts: 1,
+    // A new connection per request: the kernel picks a process for each.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
+  });
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await server?.stop();
+  cleanupTemp();
+});
+
+test("the banner names two processes, and two workers serve the port", () => {
+  expect(server.output()).toContain("Processes: 2");
+  expect(workers()).toHaveLength(2);
+});
+
+test("an overwrite through one process is read back through every process at once", async () => {
+  const bucket = bucketName("procs-raw");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < 40; i++) {
+    // Reads on several connections warm both processes' caches of the key's xl.meta first.
+    if (i > 0) for (let r = 0; r < 4; r++) expect(await text("k", bucket)).toBe(`v${i - 1}`);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: `v${i}` }));
+    for (let r = 0; r < 4; r++) expect(await text("k", bucket)).toBe(`v${i}`);
+  }
+});
+
+test("versioning switched on through one process versions the next PUTs through both", async () => {
+  const bucket = bucketName("procs-ver");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // Unversioned PUTs make both processes read (and cache) the bucket's versioning config.
+  for (let i = 0; i < 8; i++) {
+    const r = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x" }));
+    expect(r.VersionId).toBeUndefined();
+  }
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  const ids = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const r = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: `v${i}` }));
+    expect(r.VersionId).toBeString();
+    ids.add(r.VersionId!);
+  }
+  expect(ids.size).toBe(8);
+});
+
+test("a bucket deleted through one process is gone for the other", async () => {
+  const bucket = bucketName("procs-del");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < 8; i++) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: "x" }));
+  for (let i = 0; i < 8; i++) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `k${i}` }));
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < 8; i++) {
+    expect(await sdkErrorName(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "again", Body: "x" })))).toBe("NoSuchBucket");
+  }
+});
+
+test("concurrent PUTs of one key through both processes keep every version, and the latest whole", async () => {
+  const bucket = bucketName("procs-race");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // Versioned: each PUT reads the key's xl.meta, adds its version and writes it back, so two
+  // writers that the locks did not keep apart would lose one of the versions.
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  let total = 0;
+  for (let round = 0; round < 3; round++) {
+    const bodies = Array.from({ length: 12 }, (_, i) => pseudoRandom(100_000 + i * 1000, round * 100 + i));
+    const puts = await Promise.all(bodies.map((Body) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: "hot", Body }))));
+    total += bodies.length;
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "hot" }));
+    expect(listed.Versions).toHaveLength(total);
+    for (const p of puts) expect(listed.Versions!.some((v) => v.VersionId === p.VersionId)).toBe(true);
+    const got = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "hot" }))).Body!.transformToByteArray();
+    const latest = listed.Versions!.find((v) => v.IsLatest)!;
+    const body = bodies[puts.findIndex((p) => p.VersionId === latest.VersionId)]!;
+    expect(Buffer.from(got).equals(Buffer.from(body))).toBe(true);
+  }
+});
+
+test("a scrape through either process counts both processes' requests", async () => {
+  const bucket = bucketName("procs-metrics");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "m", Body: "x" }));
+  const count = async () => {
+    const body = await (await fetch(`${server.url}/minio/v2/metrics/cluster`, { headers: { connection: "close" } })).text();
+    const line = body.split("\n").find((l) => l.startsWith('cairn_s3_requests_total{api="HeadObject",status="200"}'));
+    return Number(line?.split(" ")[1] ?? 0);
+  };
+  const before = await count();
+  for (let i = 0; i < 30; i++) await fetch(`${server.url}/minio/health/live`); // not counted as S3
+  for (let i = 0; i < 30; i++) await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "m" }));
+  for (let i = 0; i < 6; i++) expect(await count()).toBe(before + 30);
+});
+
+test("a killed process is replaced and the port keeps answering", async () => {
+  const [victim] = workers();
+  process.kill(victim!, "SIGKILL");
+  await until(() => workers().length === 2 && !workers().includes(victim!));
+  const bucket = bucketName("procs-kill");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < 10; i++) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: `v${i}` }));
+    expect(await text(`k${i}`, bucket)).toBe(`v${i}`);
+  }
+});
+
+test("SIGTERM stops every process and the primary exits 0", async () => {
+  const before = workers();
+  expect(before).toHaveLength(2);
+  expect(await server.stop()).toBe(0);
+  for (const pid of before) expect(() => process.kill(pid, 0)).toThrow();
+});
