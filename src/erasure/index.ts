@@ -1,6 +1,6 @@
 /** The erasure-coded ObjectLayer: public surface for the server (composition root). */
 import type { ObjectLayer } from "../object/index";
-import { FileRangeLocks, LocalDrive, type Drive } from "../storage/index";
+import { FileRangeLocks, LocalDrive, relayGroupSyncs, serveSyncRelay, SyncRelayClient, type Drive } from "../storage/index";
 import { BufferPool, type BufferPoolOptions } from "./buffers";
 import { loadLayout } from "./format";
 import { Generations } from "./generations";
@@ -42,6 +42,11 @@ export interface OpenErasureOptions {
   lockFile?: string;
   /** Empty the drives' tmp areas at open (default true): not while other processes may be staging there. */
   cleanupTmp?: boolean;
+  /**
+   * One group commit for the processes serving the drives (storage's sync relay): the leader
+   * serves it at `socket`, the others ask it.
+   */
+  syncRelay?: { socket: string; leader: boolean };
 }
 
 /**
@@ -53,6 +58,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const freshMs = opts.metaFreshMs ?? Number(process.env.CAIRN_META_FRESH_MS || NaN);
   const gens = opts.generationsFile ? Generations.shared(opts.generationsFile) : Generations.inMemory();
   const metaCache = new MetaDecodeCache(freshMs >= 0 ? { freshMs } : {}, undefined, gens);
+  const relay = startSyncRelay(opts.syncRelay);
   const opened = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
   // Every use of a drive goes through its watch, so no write can leave a cached xl.meta fresh.
   const drives = opened.map((d) => watchMetaWrites(d, metaCache));
@@ -71,10 +77,22 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const sets = layout.sets.map(
     (ds, i) => new ErasureSet(i, ds, { parity: layout.parity, rrsParity, codecs, locks, heal, pool, metaCache }),
   );
-  const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal, gens });
+  const layer = new ErasureLayer(layout.deploymentId, sets, { codecs, heal, gens, closing: relay });
   heal.setJob((bucket, key, deep) => layer.healObject(bucket, key, { deep }));
   if (layout.fresh.length > 0) await recreateBuckets(layer, layout.fresh);
   return layer;
+}
+
+/** Before the drives open: their group syncs are set up as the relay says. Returns its stop. */
+function startSyncRelay(relay: OpenErasureOptions["syncRelay"]): () => void {
+  if (!relay) return () => undefined;
+  if (relay.leader) return serveSyncRelay(relay.socket).stop;
+  const client = new SyncRelayClient(relay.socket);
+  relayGroupSyncs(client);
+  return () => {
+    relayGroupSyncs(null);
+    client.close();
+  };
 }
 
 /** A blank drive gets the bucket volumes at once; objects come back by heal. */

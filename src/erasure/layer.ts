@@ -71,7 +71,7 @@ export class ErasureLayer implements ObjectLayer {
   constructor(
     readonly deploymentId: string,
     readonly sets: ErasureSet[],
-    private readonly services: { codecs: CodecCache; heal: HealQueue; gens: Generations },
+    private readonly services: { codecs: CodecCache; heal: HealQueue; gens: Generations; closing?: () => void },
   ) {
     this.listings = new ListingResults(undefined, undefined, services.gens);
   }
@@ -324,5 +324,6 @@ export class ErasureLayer implements ObjectLayer {
   async close(): Promise<void> {
     await this.services.heal.close();
     this.services.codecs.closeAll();
+    this.services.closing?.();
   }
 }

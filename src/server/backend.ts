@@ -12,7 +12,7 @@ export interface LayerOptions {
   parity?: number;
   rrsParity?: number;
   /** Files shared with the other processes serving the drives (cluster.ts). */
-  shared?: { generationsFile: string; lockFile: string };
+  shared?: { generationsFile: string; lockFile: string; syncRelay: { socket: string; leader: boolean } };
   /** Empty the drives' tmp areas (not while other processes may be staging there). Default true. */
   cleanupTmp?: boolean;
 }

@@ -6,7 +6,8 @@
  * - caches check change counters in a shared mapped file (erasure/generations.ts);
  * - start-up work that assumes nobody else is running (formatting blank drives, emptying the
  *   drives' tmp areas) happens once, in worker 1's first start, before the others are forked;
- * - background scans (heal, lifecycle) and the console run in worker 1 only;
+ * - background scans (heal, lifecycle) and the console run in worker 1 only, and worker 1 runs
+ *   the group commit's syncfs for all (storage/sync-relay.ts: two flushing apart halve small PUTs);
  * - a metrics scrape, whichever worker answers it, sums every worker's counters (the primary
  *   relays the request).
  * The primary serves nothing: it forks, restarts a worker that dies, relays, and stops them all.
@@ -79,6 +80,9 @@ function makeStateDir(): string {
  * Resolves with the exit code.
  */
 export async function runPrimary(count: number): Promise<number> {
+  // A compiled executable's processes get its own path as argv[1] whatever they are told, so
+  // what fork passes as the script would arrive as the first argument: pass the command there.
+  if (Bun.main.startsWith("/$bunfs/")) cluster.setupPrimary({ exec: process.argv[2]!, args: process.argv.slice(3) });
   const stateDir = makeStateDir();
   const workers = new Map<number, Worker>();
   let stopping = false;

@@ -159,7 +159,11 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
   const role = workerRole();
   const layerOpts: LayerOptions = { drives, ...(parity !== undefined && { parity }), ...(rrsParity !== undefined && { rrsParity }) };
   if (role) {
-    layerOpts.shared = { generationsFile: join(role.stateDir, "generations"), lockFile: join(role.stateDir, "locks") };
+    layerOpts.shared = {
+      generationsFile: join(role.stateDir, "generations"),
+      lockFile: join(role.stateDir, "locks"),
+      syncRelay: { socket: join(role.stateDir, "sync.sock"), leader: role.index === 1 },
+    };
     layerOpts.cleanupTmp = role.first;
   }
   const leader = !role || role.index === 1;

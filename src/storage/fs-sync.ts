@@ -101,6 +101,14 @@ export class FsSync {
 const byRoot = new Map<string, FsSync>();
 const byDevice = new Map<number, Promise<FsSync | null>>();
 
+/** Another process's group sync to ask first (sync-relay.ts); null: this process's own. */
+let relay: { sync(root: string): Promise<void> } | null = null;
+
+/** Makes the groups set up from now on ask `to` first, and run their own syncfs only when it fails. */
+export function relayGroupSyncs(to: { sync(root: string): Promise<void> } | null): void {
+  relay = to;
+}
+
 function kernelAtLeast(major: number, minor: number): boolean {
   const [a = 0, b = 0] = release().split(".").map((p) => parseInt(p, 10));
   return a > major || (a === major && b >= minor);
@@ -115,7 +123,9 @@ async function deviceSync(pool: SyncWorkers, root: string): Promise<FsSync | nul
   try {
     const fd = await pool.ask<number>({ op: "syncfs-open", path: root });
     // The descriptor is the process's, so any worker of a later pool may use it.
-    return new FsSync(() => syncWorkers()?.run({ op: "syncfs", path: root, fd }) ?? Promise.reject(new Error("fs workers gone")));
+    const own = () => syncWorkers()?.run({ op: "syncfs", path: root, fd }) ?? Promise.reject(new Error("fs workers gone"));
+    const leader = relay;
+    return new FsSync(leader ? () => leader.sync(root).catch(own) : own);
   } catch {
     return null;
   }
