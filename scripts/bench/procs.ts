@@ -70,6 +70,22 @@ export function processTree(root: number): number[] {
  * Each member counts its own time plus cutime + cstime, the time of its children that exited and
  * were reaped: a worker that ends mid-cell still counts once its parent has reaped it.
  */
+/**
+ * Waits until the tree has kept one set of processes for `quietMs` (a server of several
+ * processes forks the rest once the first one serves), at most `maxMs`.
+ */
+export async function settledTree(root: number, quietMs = 500, maxMs = 5000): Promise<number[]> {
+  const deadline = performance.now() + maxMs;
+  let tree = processTree(root);
+  let since = performance.now();
+  while (performance.now() - since < quietMs && performance.now() < deadline) {
+    await Bun.sleep(50);
+    const now = processTree(root);
+    if (now.join() !== tree.join()) [tree, since] = [now, performance.now()];
+  }
+  return tree;
+}
+
 export function treeCpuSeconds(root: number): number {
   const tree = processTree(root);
   if (tree.length === 0) return NaN;

@@ -1,7 +1,7 @@
 /** The servers under test: Cairn on fresh temp drives, the s3rver mock, or any S3 endpoint. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, stopProcess, track, treePssMb, waitForHttp } from "./procs";
+import { freePort, settledTree, stopProcess, track, treePssMb, waitForHttp } from "./procs";
 
 export interface Target {
   /** Label in the table: `cairn-4`, `s3rver`, or the endpoint's host. */
@@ -66,7 +66,8 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
     await stopProcess(proc);
     throw new Error(`cairn (${o.drives} drives) did not start: ${(err as Error).message}; see ${base}/server.err.log`);
   }
-  // Idle means started and quiet: give lazy initialisation a moment before reading memory.
+  // Idle means started and quiet: every process forked, and lazy initialisation given a moment.
+  await settledTree(proc.pid);
   await Bun.sleep(500);
   return {
     name: `cairn-${o.drives}`,
