@@ -57,9 +57,19 @@ export const serverCommand: Command = {
     }
     // Loaded here, not at the top, so other commands and --help never pay for the server's imports.
     const server = await import("../server");
+    const s3Address = () => server.s3AddressText(parsed.values.address, process.env);
     const count = serverProcesses(server, parsed.values.address);
     if (typeof count === "string") return startupError(count);
-    if (count > 1) return server.runPrimary(count);
+    if (count > 1) {
+      try {
+        server.checkPortFree(server.parseAddress(s3Address()));
+      } catch (err) {
+        const known = server.bindError(err, "S3", s3Address());
+        if (known) return startupError(known.message);
+        throw err;
+      }
+      return server.runPrimary(count);
+    }
     let running;
     try {
       const flags = {
@@ -70,7 +80,6 @@ export const serverCommand: Command = {
       };
       running = await server.runServer(flags, process.env);
     } catch (err) {
-      const s3Address = () => server.s3AddressText(parsed.values.address, process.env);
       const known = err instanceof server.ConfigError ? err : server.bindError(err, "S3", s3Address());
       if (known) return startupError(known.message);
       throw err;

@@ -62,6 +62,17 @@ export function workerRole(env: Env = process.env): WorkerRole | null {
   return { index, count: Number(env[ENV_COUNT] ?? index), first: env[ENV_FIRST] === "1", stateDir: env[ENV_STATE] };
 }
 
+/**
+ * Throws (EADDRINUSE) when something listens on the S3 address. The workers bind with
+ * SO_REUSEPORT, which would let them share the port with another program that did too (another
+ * Cairn of several processes) instead of failing as a lone server does: so the primary binds it
+ * once without, and lets go.
+ */
+export function checkPortFree(address: { host: string; port: number }): void {
+  const probe = Bun.listen({ hostname: address.host || "0.0.0.0", port: address.port, socket: { data() {} } });
+  probe.stop(true);
+}
+
 /** The state directory: in memory (/dev/shm) where there is one, since only the processes read it. */
 function makeStateDir(): string {
   for (const base of ["/dev/shm", tmpdir()]) {

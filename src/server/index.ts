@@ -11,4 +11,4 @@ export { bindError } from "./preflight";
 export type { FetchHandler, Listener } from "./listener";
 export { runServer } from "./run";
 export type { RunningServer } from "./start";
-export { processCount, runPrimary, workerRole } from "./cluster";
+export { checkPortFree, processCount, runPrimary, workerRole } from "./cluster";

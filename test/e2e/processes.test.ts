@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { sdkErrorName } from "../sdk-errors";
-import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, SECRET_KEY, startServer, type ServerHandle } from "./harness";
+import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, run, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
 
 setDefaultTimeout(180_000);
 
@@ -157,6 +157,23 @@ test("a killed process is replaced and the port keeps answering", async () => {
   for (let i = 0; i < 10; i++) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: `v${i}` }));
     expect(await text(`k${i}`, bucket)).toBe(`v${i}`);
+  }
+});
+
+test("several processes refuse a port another program listens on, even one sharing it by SO_REUSEPORT", async () => {
+  // As another Cairn of several processes would: the workers' own SO_REUSEPORT binds would succeed.
+  // (Bun.listen takes reusePort though its types do not say so.)
+  const options = { hostname: "127.0.0.1", port: 0, reusePort: true, socket: { data() {} } };
+  const other = Bun.listen(options);
+  try {
+    const r = await run(
+      [process.execPath, "src/main.ts", "server", tempDir(), "--address", `127.0.0.1:${other.port}`, "--console-address", "127.0.0.1:0"],
+      { env: { CAIRN_PROCESSES: "2", CAIRN_ROOT_USER: ACCESS_KEY, CAIRN_ROOT_PASSWORD: SECRET_KEY }, allowFailure: true, timeoutMs: 30_000 },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("already in use");
+  } finally {
+    other.stop(true);
   }
 });
 
