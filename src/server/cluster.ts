@@ -104,13 +104,16 @@ export async function runPrimary(count: number): Promise<number> {
     w.on("message", (m: Message) => relay(workers, w, m));
     return w;
   };
+  const stopped = stopSignal();
   try {
+    const w1 = fork(1, true);
     const firstExit = await new Promise<number | null>((resolve) => {
-      const w = fork(1, true);
-      w.on("message", (m: Message) => m.cmd === "cairn:ready" && resolve(null));
-      w.on("exit", (code) => resolve(code ?? 1));
+      w1.on("message", (m: Message) => m.cmd === "cairn:ready" && resolve(null));
+      w1.on("exit", (code) => resolve(code ?? 1));
+      // Stopped while starting: worker 1 stops as it would at any time (its exit resolves this).
+      void stopped.then(() => w1.process.kill("SIGTERM"));
     });
-    if (firstExit !== null) return firstExit;
+    if (firstExit !== null) return stopping ? 0 : firstExit;
     for (let i = 2; i <= count; i++) fork(i, false);
     const allGone = new Promise<void>((resolve) => {
       cluster.on("exit", (dead) => {
@@ -120,28 +123,26 @@ export async function runPrimary(count: number): Promise<number> {
         if (stopping && workers.size === 0) resolve();
       });
     });
-    await stopSignal();
-    stopping = true;
+    await stopped;
     for (const w of workers.values()) w.process.kill("SIGTERM");
     if (workers.size > 0) await allGone;
     return 0;
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
-}
 
-/** The first SIGTERM/SIGINT; a second one ends the primary at once (its workers follow it). */
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    let signalled = false;
-    const on = () => {
-      if (signalled) process.exit(1);
-      signalled = true;
-      resolve();
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
+  /** The first SIGTERM/SIGINT; a second one ends the primary at once (its workers follow it). */
+  function stopSignal(): Promise<void> {
+    return new Promise((resolve) => {
+      const on = () => {
+        if (stopping) process.exit(1);
+        stopping = true;
+        resolve();
+      };
+      process.on("SIGTERM", on);
+      process.on("SIGINT", on);
+    });
+  }
 }
 
 /** Scrapes being gathered, by the primary's id: who asked (and its id) and the snapshots so far. */

@@ -21,14 +21,25 @@ setDefaultTimeout(180_000);
 let server: ServerHandle;
 let s3: S3Client;
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The server's worker processes (children of the primary). */
-function workers(): number[] {
+const workers = () => workersOf(server.proc.pid);
+
+function workersOf(primary: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === server.proc.pid) out.push(Number(name));
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === primary) out.push(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -181,5 +192,14 @@ test("SIGTERM stops every process and the primary exits 0", async () => {
   const before = workers();
   expect(before).toHaveLength(2);
   expect(await server.stop()).toBe(0);
-  for (const pid of before) expect(() => process.kill(pid, 0)).toThrow();
+  for (const pid of before) expect(alive(pid)).toBe(false);
+});
+
+test("workers whose primary was killed stop on their own", async () => {
+  const lone = await startServer({ drives: 2, env: { CAIRN_PROCESSES: "2" } });
+  const children = () => workersOf(lone.proc.pid);
+  await until(() => children().length === 2);
+  const pids = children();
+  lone.proc.kill("SIGKILL");
+  await until(() => pids.every((pid) => !alive(pid)));
 });
