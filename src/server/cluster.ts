@@ -153,6 +153,8 @@ interface Gathering {
   snapshots: unknown[];
 }
 const gatherings = new Map<number, Gathering>();
+/** A worker gives up on a scrape's other workers after this long and answers with what it has. */
+const GATHER_TIMEOUT_MS = 2000;
 let nextGather = 1;
 
 function relay(workers: Map<number, Worker>, from: Worker, m: Message): void {
@@ -160,6 +162,8 @@ function relay(workers: Map<number, Worker>, from: Worker, m: Message): void {
     const live = [...workers.values()].filter((w) => w.isConnected());
     const id = nextGather++;
     gatherings.set(id, { asker: from, askerId: m.id, expected: live.length, snapshots: [] });
+    // A worker that died meanwhile never answers: the asker has given up by then.
+    setTimeout(() => gatherings.delete(id), GATHER_TIMEOUT_MS).unref();
     for (const w of live) w.send({ cmd: "cairn:gather", id } satisfies Message);
   } else if (m.cmd === "cairn:snapshot") {
     const g = gatherings.get(m.id);
@@ -171,8 +175,6 @@ function relay(workers: Map<number, Worker>, from: Worker, m: Message): void {
   }
 }
 
-/** A worker gives up on a scrape's other workers after this long and answers with what it has. */
-const GATHER_TIMEOUT_MS = 2000;
 
 /**
  * The worker's side: answers the primary's gathers with `snapshot()`, and stops the server
