@@ -86,16 +86,25 @@ export async function settledTree(root: number, quietMs = 500, maxMs = 5000): Pr
   return tree;
 }
 
-export function treeCpuSeconds(root: number): number {
+/** `value(pid)` summed over the tree; NaN when the root is gone (a descendant gone since the walk counts 0). */
+function sumOverTree(root: number, value: (pid: number) => number): number {
   const tree = processTree(root);
   if (tree.length === 0) return NaN;
-  let ticks = 0;
+  let total = 0;
   for (const pid of tree) {
-    const f = statFields(pid);
-    if (!f && pid === root) return NaN;
-    // A descendant that ended since the walk: its time is in its parent's cutime once reaped.
-    if (f) ticks += Number(f[UTIME]) + Number(f[STIME]) + Number(f[CUTIME]) + Number(f[CSTIME]);
+    const v = value(pid);
+    if (Number.isNaN(v) && pid === root) return NaN;
+    if (!Number.isNaN(v)) total += v;
   }
+  return total;
+}
+
+export function treeCpuSeconds(root: number): number {
+  // A descendant that ended since the walk: its time is in its parent's cutime once reaped.
+  const ticks = sumOverTree(root, (pid) => {
+    const f = statFields(pid);
+    return f ? Number(f[UTIME]) + Number(f[STIME]) + Number(f[CUTIME]) + Number(f[CSTIME]) : NaN;
+  });
   return ticks / CLK_TCK;
 }
 
@@ -126,15 +135,7 @@ export function pssMb(pid: number): number {
  * server runs from source beside bun-based load generators; the compiled binary has no sharers.)
  */
 export function treePssMb(root: number): number {
-  const tree = processTree(root);
-  if (tree.length === 0) return NaN;
-  let total = 0;
-  for (const pid of tree) {
-    const v = pssMb(pid);
-    if (Number.isNaN(v) && pid === root) return NaN;
-    if (!Number.isNaN(v)) total += v;
-  }
-  return total;
+  return sumOverTree(root, pssMb);
 }
 
 /** Polls a tree's PSS every 100 ms and keeps the highest: no kernel counter keeps a peak of a PSS sum. */

@@ -26,12 +26,18 @@ function manualGroup() {
   return { sync, calls };
 }
 
+/** A leader serving a manual group for one drive root, and a client asking it. */
+function setUp(name: string) {
+  const root = join(dir, `drive-${name}`);
+  const group = manualGroup();
+  attachFsSync(root, group.sync);
+  const relay = serveSyncRelay(join(dir, `${name}.sock`));
+  const client = new SyncRelayClient(join(dir, `${name}.sock`));
+  return { root, ...group, relay, client };
+}
+
 test("a request is answered by a leader's syncfs that started after it arrived", async () => {
-  const root = join(dir, "drive-a");
-  const { sync, calls } = manualGroup();
-  attachFsSync(root, sync);
-  const relay = serveSyncRelay(join(dir, "a.sock"));
-  const client = new SyncRelayClient(join(dir, "a.sock"));
+  const { root, sync, calls, relay, client } = setUp("a");
   try {
     // A leader's syncfs already running when the request arrives does not answer it.
     const running = sync.sync();
@@ -51,11 +57,7 @@ test("a request is answered by a leader's syncfs that started after it arrived",
 });
 
 test("a failed leader syncfs, or a root the leader has no group for, rejects the request", async () => {
-  const root = join(dir, "drive-b");
-  const { sync, calls } = manualGroup();
-  attachFsSync(root, sync);
-  const relay = serveSyncRelay(join(dir, "b.sock"));
-  const client = new SyncRelayClient(join(dir, "b.sock"));
+  const { root, calls, relay, client } = setUp("b");
   try {
     const asked = client.sync(root);
     while (calls.length === 0) await Bun.sleep(1);
@@ -70,11 +72,7 @@ test("a failed leader syncfs, or a root the leader has no group for, rejects the
 });
 
 test("a leader that goes away fails the requests in flight, and a later request finds no leader", async () => {
-  const root = join(dir, "drive-c");
-  const { sync, calls } = manualGroup();
-  attachFsSync(root, sync);
-  const relay = serveSyncRelay(join(dir, "c.sock"));
-  const client = new SyncRelayClient(join(dir, "c.sock"));
+  const { root, calls, relay, client } = setUp("c");
   const asked = client.sync(root);
   while (calls.length === 0) await Bun.sleep(1);
   relay.stop();

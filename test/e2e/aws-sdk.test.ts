@@ -3,6 +3,7 @@
  * CRC32 trailers for streams — plus lib-storage's Upload and presigned URLs, on 1 and 4 drives.
  * Only `forcePathStyle` differs from a stock client: loopback has no bucket subdomains.
  */
+import { sdkClient } from "../sdk-client";
 import { sdkErrorName } from "../sdk-errors";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand,
@@ -12,7 +13,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Readable } from "node:stream";
-import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, SECRET_KEY, startServer, type ServerHandle } from "./harness";
+import { bucketName, cleanupTemp, pseudoRandom, startServer, type ServerHandle } from "./harness";
 
 // Real processes on a shared 2-core machine: bun's 5 s default is far too tight.
 setDefaultTimeout(180_000);
@@ -39,13 +40,7 @@ for (const driveCount of [1, 4]) {
     let bucket: string;
     beforeAll(async () => {
       server = await startServer({ drives: driveCount });
-      s3 = new S3Client({
-        endpoint: server.url,
-        region: REGION,
-        forcePathStyle: true,
-        credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-        maxAttempts: 1,
-      });
+      s3 = sdkClient(server.url);
       bucket = bucketName("sdk");
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     });

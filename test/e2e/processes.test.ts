@@ -7,14 +7,15 @@
  */
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand,
-  PutObjectCommand, S3Client,
+  PutObjectCommand, type S3Client,
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
+import { sdkClient } from "../sdk-client";
 import { sdkErrorName } from "../sdk-errors";
-import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, REGION, run, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
+import { ACCESS_KEY, bucketName, cleanupTemp, pseudoRandom, run, SECRET_KEY, startServer, tempDir, type ServerHandle } from "./harness";
 
 setDefaultTimeout(180_000);
 
@@ -61,15 +62,8 @@ const text = async (key: string, bucket: string) =>
 beforeAll(async () => {
   server = await startServer({ drives: 4, env: { CAIRN_PROCESSES: "2" } });
   await until(() => workers().length === 2);
-  s3 = new S3Client({
-    endpoint: server.url,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-    maxAttempts: 1,
-    // A new connection per request: the kernel picks a process for each.
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
-  });
+  // A new connection per request: the kernel picks a process for each.
+  s3 = sdkClient(server.url, { requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }) });
 });
 
 afterAll(async () => {
