@@ -148,7 +148,7 @@ async function runPlan(p: Plan, o: Options, ctx: RunContext): Promise<TargetRun>
   let t: Target | undefined;
   try {
     t = await startTarget(p, o, ctx.root);
-    Object.assign(run, { name: t.name, ec: t.ec, startupMs: t.startupMs, idleRssMb: t.idleRssMb });
+    Object.assign(run, { name: t.name, ec: t.ec, startupMs: t.startupMs, idleRssMb: t.idleRssMb, processes: t.processes });
     ctx.log(`${t.name}: up in ${t.startupMs?.toFixed(0) ?? "?"} ms, ${p.cells.length} cells`);
     const runner = new TargetRunner(t, ctx);
     await runner.createBucket();

@@ -11,6 +11,7 @@ export interface TargetRun {
   ec?: { k: number; m: number };
   startupMs?: number;
   idleRssMb?: number;
+  processes?: number;
   cells: CellResult[];
   error?: string;
 }
@@ -158,7 +159,8 @@ export function table(rows: string[][], header: string[]): string {
 }
 
 export function formatRun(run: TargetRun, peerName = "peer"): string {
-  const head = `== ${run.name}${run.ec ? ` (EC ${run.ec.k}+${run.ec.m})` : ""}  start-up ${f(run.startupMs)} ms, idle ${f(run.idleRssMb)} MB (PSS of the server's process tree)`;
+  const procs = (run.processes ?? 1) > 1 ? `, ${run.processes} processes` : "";
+  const head = `== ${run.name}${run.ec ? ` (EC ${run.ec.k}+${run.ec.m}${procs})` : ""}  start-up ${f(run.startupMs)} ms, idle ${f(run.idleRssMb)} MB (PSS of the server's process tree)`;
   if (run.error) return `${head}\n  failed: ${run.error}`;
   const header = [...HEADER, "×http", "×disk", `×${peerName}`];
   const notes = run.cells.filter((c) => c.note).map((c) => `  note ${c.cell}: ${c.note}`);

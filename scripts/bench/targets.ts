@@ -17,6 +17,8 @@ export interface Target {
   startupMs?: number;
   /** PSS in MB summed over the server's process tree once started and quiet. */
   idleRssMb?: number;
+  /** Processes in the server's tree once started (a server of several: its primary and workers). */
+  processes?: number;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
     throw new Error(`cairn (${o.drives} drives) did not start: ${(err as Error).message}; see ${base}/server.err.log`);
   }
   // Idle means started and quiet: every process forked, and lazy initialisation given a moment.
-  await settledTree(proc.pid);
+  const tree = await settledTree(proc.pid);
   await Bun.sleep(500);
   return {
     name: `cairn-${o.drives}`,
@@ -80,6 +82,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
     ec: { k: o.drives - m, m },
     startupMs,
     idleRssMb: treePssMb(proc.pid),
+    processes: tree.length,
     stop: () => stopProcess(proc),
   };
 }
