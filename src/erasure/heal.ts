@@ -12,6 +12,7 @@ import { countHeal } from "./events";
 import { removeStaging } from "./commit";
 import { blockLength, readBlockShards, type DecodeSource } from "./decode-stream";
 import { chooseRef, dataState, metaState, type DataState } from "./heal-check";
+import { removeOrphanDataDirs } from "./heal-orphans";
 import { readMetas, resolveLatestOrNull, type MetaResults } from "./meta-read";
 import { versionForDrive } from "./object-put";
 import type { ErasureSet, Loc } from "./set";
@@ -222,7 +223,9 @@ async function healOnce(set: ErasureSet, loc: Loc, opts: HealOptions): Promise<H
     }
     const ref = chooseRef(metas, resolved.agree);
     const plan = await survey(set, loc, metas, ref, opts.deep === true);
-    if (opts.dryRun || plan.before.every((s) => s === "ok" || s === "offline")) return result(set, loc, plan.before, plan.before);
-    return result(set, loc, plan.before, await applyHeal(set, loc, { metas, ref, plan }));
+    if (opts.dryRun) return result(set, loc, plan.before, plan.before);
+    const after = plan.before.every((s) => s === "ok" || s === "offline") ? plan.before : await applyHeal(set, loc, { metas, ref, plan });
+    await removeOrphanDataDirs(set, loc);
+    return result(set, loc, plan.before, after);
   });
 }

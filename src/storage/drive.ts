@@ -133,6 +133,8 @@ export interface Drive {
   restoreStaged(volume: string, key: string, source: CommitSource): Promise<void>;
   /** Removes one data dir of a key (an old version's shards). */
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void>;
+  /** The data dirs in a key's directory, referenced by its xl.meta or not (none when it has no directory). */
+  listDataDirs(volume: string, key: string): Promise<string[]>;
   /** Removes xl.meta and every data dir of the key, then empty parent directories. */
   deleteObject(volume: string, key: string): Promise<void>;
 

@@ -133,6 +133,9 @@ export class FaultyDrive implements Drive {
   deleteDataDir(volume: string, key: string, dataDir: string): Promise<void> {
     return this.call("deleteDataDir", [volume, key, dataDir], () => this.inner.deleteDataDir(volume, key, dataDir));
   }
+  listDataDirs(volume: string, key: string): Promise<string[]> {
+    return this.call("listDataDirs", [volume, key], () => this.inner.listDataDirs(volume, key));
+  }
   deleteObject(volume: string, key: string): Promise<void> {
     return this.call("deleteObject", [volume, key], () => this.inner.deleteObject(volume, key));
   }

@@ -33,7 +33,7 @@ import { decodeFormat, encodeFormat } from "./format";
 import { fsyncDir, pruneEmptyDirs, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
-import { dataDirName, isSafeVolume, META_FILE } from "./paths";
+import { dataDirName, dataDirOf, isSafeVolume, META_FILE } from "./paths";
 import { createKeyMeta, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
 import { openSysWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
@@ -277,9 +277,18 @@ export class LocalDrive implements Drive {
       }
       await fsyncDir(dir);
       const names = await readdir(dir).catch(() => [] as string[]);
-      const dataDirs = names.filter((n) => n.startsWith(dataDirName("")));
+      const dataDirs = names.filter((n) => dataDirOf(n) !== null);
       await Promise.all(dataDirs.map((n) => rm(join(dir, n), { recursive: true, force: true })));
       await pruneEmptyDirs(dir, this.paths.volume(volume));
+    });
+  }
+
+  listDataDirs(volume: string, key: string): Promise<string[]> {
+    return this.run(async () => {
+      const dir = this.paths.object(volume, key);
+      await this.paths.assertInside(dir);
+      const names = await readdir(dir).catch((err) => (isNotFound(err) ? [] : Promise.reject(err)));
+      return names.map(dataDirOf).filter((d) => d !== null);
     });
   }
 

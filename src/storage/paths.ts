@@ -126,6 +126,11 @@ export function dataDirName(dataDir: string): string {
   return DATA_DIR_PREFIX + dataDir;
 }
 
+/** The data dir an entry of a key's directory holds, or null for any other entry. */
+export function dataDirOf(name: string): string | null {
+  return name.startsWith(DATA_DIR_PREFIX) ? name.slice(DATA_DIR_PREFIX.length) : null;
+}
+
 /** A single safe file or directory name chosen by the erasure layer (data dir, part file). */
 export function isSafeName(name: string): boolean {
   return (

@@ -3,7 +3,7 @@
  * replaced (empty) drives, EIO drives, stale drives. 4 drives EC:2 and 8 drives EC:4.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openErasureLayer, type ErasureLayer } from "../../src/erasure/index";
 import { FaultyDrive, LocalDrive } from "../../src/storage/index";
@@ -253,6 +253,25 @@ for (const [n, m] of [
           renameSync(join(t.root, `vhidden-${p}`), join(t.drives[p]!, VB));
         }
       }
+    }, 60_000);
+
+    test("heal removes data dirs a drive's xl.meta does not reference (a crash before xl.meta, a failed cleanup), and only those", async () => {
+      const data = bytes(500_000, 31);
+      await put("orphans", data);
+      const keyDir = (pos: number) => join(t.drives[pos]!, B, "orphans");
+      const dataDirs = (pos: number) => readdirSync(keyDir(pos)).filter((f) => f.startsWith("~d.")).sort();
+      const live = dataDirs(0);
+      expect(live.length).toBe(1);
+      // An overwrite's data dir moved into place on drive 0 just before a crash (no xl.meta
+      // names it), and an old version's shards whose removal failed on drive 1.
+      for (const [pos, name] of [[0, "~d.0b0e6a5c-3f9e-4c59-8d3e-2f1a8c7b6d5e"], [1, "~d.7f3c2a1b-9e8d-4c7b-a6f5-e4d3c2b1a098"]] as const) {
+        mkdirSync(join(keyDir(pos), name));
+        writeFileSync(join(keyDir(pos), name, "part.1"), bytes(100_000, pos));
+      }
+      const r = await L.healObject(B, "orphans");
+      expect(r.drives.every((d) => d.after === "ok")).toBe(true);
+      for (let pos = 0; pos < n; pos++) expect(dataDirs(pos)).toEqual(live);
+      expect(md5(await collect((await L.getObject(B, "orphans")).body))).toBe(md5(data));
     }, 60_000);
 
     test("a drive that missed a delete: the key is not listed, not readable, and heal removes it", async () => {
