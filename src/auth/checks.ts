@@ -4,7 +4,7 @@
  * `finish` runs after the last byte and before the stream reports its end.
  */
 import { AuthError } from "./errors";
-import { createChecksum, toBase64, type ChecksumAlgorithm, type IncrementalHash } from "../lib";
+import { checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm, type IncrementalHash } from "../lib";
 import { createHash } from "node:crypto";
 
 export type Trailers = ReadonlyMap<string, string>;
@@ -27,10 +27,6 @@ export class Sha256Check implements PayloadCheck {
       throw new AuthError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
   }
-}
-
-export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
-  return `x-amz-checksum-${algorithm.toLowerCase()}`;
 }
 
 /**

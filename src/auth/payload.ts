@@ -3,8 +3,8 @@
  * x-amz-content-sha256, collects the expected checksums (header or trailer) and wires the checks.
  */
 import { AuthError } from "./errors";
-import { CHECKSUM_ALGORITHMS, CHECKSUM_LENGTH, fromBase64, isChecksumAlgorithm, type ChecksumAlgorithm } from "../lib";
-import { checkedStream, checksumHeaderName, ChecksumCheck, CompositeCheck, LengthCheck, Sha256Check, type PayloadCheck } from "./checks";
+import { CHECKSUM_ALGORITHMS, CHECKSUM_LENGTH, checksumHeaderName, fromBase64, isChecksumAlgorithm, type ChecksumAlgorithm } from "../lib";
+import { checkedStream, ChecksumCheck, CompositeCheck, LengthCheck, Sha256Check, type PayloadCheck } from "./checks";
 import { decodeAwsChunked, type AwsChunkedOptions } from "./chunked";
 import { isSha256Hex } from "./crypto";
 import type { Authenticated } from "./context";

@@ -2,9 +2,8 @@
  * Client-side signing: SigV4 headers and presigned URLs, aws-chunked encoding with chunk and
  * trailer signatures, and SigV2 (for testing legacy clients). Shared by the CLI, tests and bench.
  */
-import { createChecksum, toBase64, type ChecksumAlgorithm } from "../lib";
+import { checksumHeaderName, createChecksum, toBase64, type ChecksumAlgorithm } from "../lib";
 import { chunkStringToSign, trailerStringToSign, type ChunkSigning } from "./chunked";
-import { checksumHeaderName } from "./checks";
 import { EMPTY_SHA256, hmacSha1Base64, hmacSha256Hex, sha256Hex } from "./crypto";
 import { canonicalRequest, formatAmzDate, scopeString, signatureHex, signingKey, stringToSign, V4_ALGORITHM, type CredentialScope } from "./sigv4";
 import { v2StringToSign, V2_SUBRESOURCES as SUBRESOURCE_SET } from "./v2";

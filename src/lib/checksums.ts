@@ -29,6 +29,11 @@ export const CHECKSUM_LENGTH: Readonly<Record<ChecksumAlgorithm, number>> = {
   SHA256: 32,
 };
 
+/** The header (and trailer) that carries an algorithm's checksum: `x-amz-checksum-crc32`, … */
+export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
+  return `x-amz-checksum-${algorithm.toLowerCase()}`;
+}
+
 export function isChecksumAlgorithm(name: string): name is ChecksumAlgorithm {
   return (CHECKSUM_ALGORITHMS as readonly string[]).includes(name);
 }

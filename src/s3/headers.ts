@@ -4,6 +4,7 @@
  * throws the S3 error AWS answers with.
  */
 import type { ChecksumAlgorithm, Checksums, Conditions, ObjectMetadata, RangeSpec } from "../object/index";
+import { checksumHeaderName } from "../lib/index";
 import { S3Error } from "./errors";
 
 /** AWS: user metadata (names + values, UTF-8) may not exceed 2 KiB. */
@@ -186,7 +187,7 @@ export function checksumHeaders(checksums: Checksums | undefined): Record<string
   const out: Record<string, string> = {};
   for (const alg of CHECKSUM_ALGORITHMS) {
     const v = checksums?.[alg];
-    if (v !== undefined) out[`x-amz-checksum-${alg.toLowerCase()}`] = v;
+    if (v !== undefined) out[checksumHeaderName(alg)] = v;
   }
   return out;
 }

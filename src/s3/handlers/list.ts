@@ -14,6 +14,8 @@ const MAX_KEYS = 1000;
 interface Common {
   prefix: string;
   delimiter?: string;
+  /** The delimiter as the answer spells it (URL-encoded when asked). */
+  delimiterOut?: string;
   maxKeys: number;
   enc: (s: string) => string;
   encodingType?: "url";
@@ -28,11 +30,12 @@ function commonParams(q: URLSearchParams, maxName = "max-keys"): Common {
     });
   }
   const delimiter = q.get("delimiter") || undefined;
+  const enc = urlEncoder(q);
   return {
     prefix: q.get("prefix") ?? "",
-    ...(delimiter !== undefined && { delimiter }),
+    ...(delimiter !== undefined && { delimiter, delimiterOut: enc(delimiter) }),
     maxKeys: intParam(q, maxName, { min: 0, max: MAX_KEYS, clamp: true }) ?? MAX_KEYS,
-    enc: urlEncoder(q),
+    enc,
     ...(encodingType === "url" && { encodingType: "url" as const }),
   };
 }
@@ -85,7 +88,7 @@ export async function listObjectsV1(ctx: Ctx<"ListObjects">): Promise<HandlerRes
   const res = await listPage(ctx, c, marker);
   const w = new XmlWriter("ListBucketResult").leaf("Name", ctx.endpoint.bucket).leaf("Prefix", c.enc(c.prefix)).leaf("Marker", c.enc(marker));
   if (res.isTruncated && res.nextMarker !== undefined) w.leaf("NextMarker", c.enc(res.nextMarker));
-  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiterOut).leaf("IsTruncated", res.isTruncated);
   writeContents(w, res.objects, c, true);
   return xmlText(writeTail(w, res.prefixes, c));
 }
@@ -117,7 +120,7 @@ export async function listObjectsV2(ctx: Ctx<"ListObjectsV2">): Promise<HandlerR
   if (startAfter !== undefined) w.leaf("StartAfter", c.enc(startAfter));
   if (res.isTruncated && res.nextMarker !== undefined) w.leaf("NextContinuationToken", encodeToken(res.nextMarker));
   w.leaf("KeyCount", res.objects.length + res.prefixes.length).leaf("MaxKeys", c.maxKeys);
-  w.leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  w.leaf("Delimiter", c.delimiterOut).leaf("IsTruncated", res.isTruncated);
   writeContents(w, res.objects, c, q.get("fetch-owner") === "true");
   return xmlText(writeTail(w, res.prefixes, c));
 }
@@ -144,7 +147,7 @@ export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promis
   w.leaf("KeyMarker", c.enc(keyMarker)).leaf("VersionIdMarker", versionIdMarker);
   if (res.isTruncated && res.nextKeyMarker !== undefined) w.leaf("NextKeyMarker", c.enc(res.nextKeyMarker));
   if (res.isTruncated && res.nextVersionIdMarker !== undefined) w.leaf("NextVersionIdMarker", res.nextVersionIdMarker);
-  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiter === undefined ? undefined : c.enc(c.delimiter)).leaf("IsTruncated", res.isTruncated);
+  w.leaf("MaxKeys", c.maxKeys).leaf("Delimiter", c.delimiterOut).leaf("IsTruncated", res.isTruncated);
   // Versions first, then delete markers, each in listing order.
   for (const markers of [false, true]) {
     for (const v of res.versions) {
@@ -178,7 +181,7 @@ export async function listMultipartUploads(ctx: Ctx<"ListMultipartUploads">): Pr
     NextKeyMarker: c.enc(res.nextKeyMarker ?? ""),
     NextUploadIdMarker: res.nextUploadIdMarker ?? "",
     Prefix: c.enc(c.prefix),
-    Delimiter: c.delimiter === undefined ? undefined : c.enc(c.delimiter),
+    Delimiter: c.delimiterOut,
     MaxUploads: c.maxKeys,
     IsTruncated: res.isTruncated,
     Upload: res.uploads.map((u) => ({
