@@ -65,6 +65,7 @@ export class ErasureLayer implements ObjectLayer {
    */
   private readonly knownBuckets = new Map<string, number>();
   private readonly bucketConfigs = new Map<string, { value: Uint8Array | null; gen: number }>();
+  private readonly bucketSlots = new Map<string, number>();
   /** Listing pages kept for their continuations; every write path below bumps its bucket. */
   readonly listings: ListingResults;
 
@@ -111,12 +112,22 @@ export class ErasureLayer implements ObjectLayer {
   }
 
   private bucketGen(bucket: string): number {
-    return this.services.gens.count(this.services.gens.slotOf(`\0bucket-meta\0${bucket}`));
+    return this.services.gens.count(this.bucketSlot(bucket));
+  }
+
+  /** The generation slot of a bucket's existence and config; remembered, as every request asks. */
+  private bucketSlot(bucket: string): number {
+    let slot = this.bucketSlots.get(bucket);
+    if (slot === undefined) {
+      if (this.bucketSlots.size >= 4096) this.bucketSlots.clear();
+      this.bucketSlots.set(bucket, (slot = this.services.gens.slotOf(`\0bucket-meta\0${bucket}`)));
+    }
+    return slot;
   }
 
   /** Runs `op`, a change to whether `bucket` exists or to its config, with its generation bumped around it. */
   private async redefining<T>(bucket: string, op: () => Promise<T>): Promise<T> {
-    const slot = this.services.gens.slotOf(`\0bucket-meta\0${bucket}`);
+    const slot = this.bucketSlot(bucket);
     this.services.gens.bump(slot);
     try {
       return await op();
