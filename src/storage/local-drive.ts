@@ -45,6 +45,12 @@ export type LocalDriveOptions = HealthOptions;
 
 const TMP = "tmp";
 
+/** The data dirs in a key's directory (none when it has no directory). */
+async function dataDirsIn(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((err) => (isNotFound(err) ? [] : Promise.reject(err)));
+  return names.map(dataDirOf).filter((d) => d !== null);
+}
+
 export class LocalDrive implements Drive {
   readonly endpoint: string;
   private readonly health: DriveHealth;
@@ -276,9 +282,8 @@ export class LocalDrive implements Drive {
         throw isNotFound(err) ? await this.paths.missing(volume, err) : err;
       }
       await fsyncDir(dir);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      const dataDirs = names.filter((n) => dataDirOf(n) !== null);
-      await Promise.all(dataDirs.map((n) => rm(join(dir, n), { recursive: true, force: true })));
+      const dataDirs = await dataDirsIn(dir).catch(() => []);
+      await Promise.all(dataDirs.map((d) => rm(join(dir, dataDirName(d)), { recursive: true, force: true })));
       await pruneEmptyDirs(dir, this.paths.volume(volume));
     });
   }
@@ -287,8 +292,7 @@ export class LocalDrive implements Drive {
     return this.run(async () => {
       const dir = this.paths.object(volume, key);
       await this.paths.assertInside(dir);
-      const names = await readdir(dir).catch((err) => (isNotFound(err) ? [] : Promise.reject(err)));
-      return names.map(dataDirOf).filter((d) => d !== null);
+      return dataDirsIn(dir);
     });
   }
 
