@@ -170,7 +170,7 @@ export function createApp(deps: AppDeps) {
     app.all(path, async () => {
       const storage = await deps.storageInfo().catch(() => null);
       const all = await deps.gatherMetrics?.();
-      const { metrics, inFlight, events } = all
+      const { metrics, inFlight, events } = all?.length
         ? Metrics.merge(all)
         : { metrics: deps.metrics, inFlight: deps.inFlight?.() ?? 1, events: deps.events?.() ?? null };
       // Less the scrape itself.
