@@ -101,7 +101,7 @@ export async function storeBucketAcl(ctx: S3Context & { endpoint: { bucket: stri
 }
 
 function versionIdOf(ctx: S3Context): string | undefined {
-  return ctx.url.searchParams.get("versionId") ?? undefined;
+  return ctx.query.get("versionId") ?? undefined;
 }
 
 export async function getObjectAcl(ctx: Ctx<"GetObjectAcl">): Promise<HandlerResult> {

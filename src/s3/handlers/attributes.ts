@@ -22,7 +22,7 @@ function requested(headers: Headers): Set<Attribute> {
 export async function getObjectAttributes(ctx: Ctx): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
   const want = requested(ctx.headers);
-  const versionId = ctx.url.searchParams.get("versionId") ?? undefined;
+  const versionId = ctx.query.get("versionId") ?? undefined;
   const info = await ctx.deps.layer.statObject(bucket, key, { versionId, conditions: conditionsFromHeaders(ctx.headers, "") });
   const value: Xml = {};
   if (want.has("ETag")) value.ETag = info.etag;

@@ -63,7 +63,7 @@ export function listStorageClass(info: ObjectInfo): string {
 }
 
 /** Encodes names for `encoding-type=url` responses; "/" stays readable as AWS leaves it. */
-export function urlEncoder(q: URLSearchParams): (s: string) => string {
+export function urlEncoder(q: { get(name: string): string | null }): (s: string) => string {
   if (q.get("encoding-type") !== "url") return (s) => s;
   return (s) => encodeURIComponent(s).replace(/%2F/g, "/");
 }

@@ -5,6 +5,7 @@ import { XmlWriter } from "../xml/index";
 import { S3Error } from "../errors";
 import { intParam, quoteEtag } from "../headers";
 import type { Endpoint } from "../router";
+import type { RequestQuery } from "../../lib/index";
 import { OWNER, isoDate, listStorageClass, urlEncoder, type Xml } from "./common";
 
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
@@ -21,7 +22,7 @@ interface Common {
   encodingType?: "url";
 }
 
-function commonParams(q: URLSearchParams, maxName = "max-keys"): Common {
+function commonParams(q: RequestQuery, maxName = "max-keys"): Common {
   const encodingType = q.get("encoding-type");
   if (encodingType !== null && encodingType !== "url") {
     throw new S3Error("InvalidArgument", {
@@ -82,7 +83,7 @@ function prefixes(list: string[], c: Common): Xml[] {
 }
 
 export async function listObjectsV1(ctx: Ctx<"ListObjects">): Promise<HandlerResult> {
-  const q = ctx.url.searchParams;
+  const q = ctx.query;
   const c = commonParams(q);
   const marker = q.get("marker") ?? "";
   const res = await listPage(ctx, c, marker);
@@ -109,7 +110,7 @@ export function decodeToken(token: string): string {
 }
 
 export async function listObjectsV2(ctx: Ctx<"ListObjectsV2">): Promise<HandlerResult> {
-  const q = ctx.url.searchParams;
+  const q = ctx.query;
   const c = commonParams(q);
   const token = q.get("continuation-token");
   const startAfter = q.get("start-after") ?? undefined;
@@ -126,7 +127,7 @@ export async function listObjectsV2(ctx: Ctx<"ListObjectsV2">): Promise<HandlerR
 }
 
 export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promise<HandlerResult> {
-  const q = ctx.url.searchParams;
+  const q = ctx.query;
   const c = commonParams(q);
   const keyMarker = q.get("key-marker") ?? "";
   const versionIdMarker = q.get("version-id-marker") ?? "";
@@ -163,7 +164,7 @@ export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promis
 }
 
 export async function listMultipartUploads(ctx: Ctx<"ListMultipartUploads">): Promise<HandlerResult> {
-  const q = ctx.url.searchParams;
+  const q = ctx.query;
   const c = commonParams(q, "max-uploads");
   const keyMarker = q.get("key-marker") ?? "";
   const uploadIdMarker = q.get("upload-id-marker") ?? "";

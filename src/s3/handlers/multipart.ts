@@ -27,13 +27,13 @@ import { newVersionLockMeta } from "./object-lock";
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
 function uploadId(ctx: S3Context): string {
-  const id = ctx.url.searchParams.get("uploadId");
+  const id = ctx.query.get("uploadId");
   if (!id) throw new S3Error("InvalidArgument", { message: "uploadId must be given.", fields: { ArgumentName: "uploadId" } });
   return id;
 }
 
 function partNumber(ctx: S3Context): number {
-  const n = intParam(ctx.url.searchParams, "partNumber", { min: 1, max: 10000 });
+  const n = intParam(ctx.query, "partNumber", { min: 1, max: 10000 });
   if (n === undefined) throw new S3Error("InvalidArgument", { message: "Part number must be an integer between 1 and 10000, inclusive", fields: { ArgumentName: "partNumber" } });
   return n;
 }
@@ -154,7 +154,7 @@ export async function abortMultipartUpload(ctx: Ctx<"AbortMultipartUpload">): Pr
 
 export async function listParts(ctx: Ctx<"ListParts">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
-  const q = ctx.url.searchParams;
+  const q = ctx.query;
   const id = uploadId(ctx);
   const maxParts = intParam(q, "max-parts", { min: 0, max: 1000, clamp: true }) ?? 1000;
   const marker = intParam(q, "part-number-marker", { min: 0, max: 10000 }) ?? 0;

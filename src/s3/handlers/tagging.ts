@@ -9,7 +9,7 @@ import { TAGGING_CONFIG, decodeText, encodeText, versionHeader } from "./common"
 type Ctx<Op extends Endpoint["op"]> = S3Context<Extract<Endpoint, { op: Op }>>;
 
 function versionIdOf(ctx: S3Context): string | undefined {
-  return ctx.url.searchParams.get("versionId") ?? undefined;
+  return ctx.query.get("versionId") ?? undefined;
 }
 
 async function readTagging(ctx: S3Context, max: number) {
