@@ -17,6 +17,7 @@ import {
   requestContext,
 } from "../iam/index";
 import { ObjectError, type ObjectLayer } from "../object/index";
+import type { RequestQuery } from "../lib/index";
 import { S3Error } from "./errors";
 import { ACL_CONFIG, ACL_META, POLICY_CONFIG, decodeText } from "./handlers/common";
 import type { Endpoint } from "./router";
@@ -24,6 +25,8 @@ import type { Endpoint } from "./router";
 export interface AccessRequest {
   endpoint: Endpoint;
   url: URL;
+  /** `url`'s query, parsed once (lib/query.ts). */
+  query: RequestQuery;
   headers: Headers;
   remoteAddress?: string;
 }
@@ -48,7 +51,7 @@ export async function authorizeAnonymous(layer: ObjectLayer, req: AccessRequest)
   if (!("bucket" in endpoint) || endpoint.bucket === undefined || !isOperation(endpoint.op)) throw new S3Error("AccessDenied");
   const bucket = endpoint.bucket;
   const key = "key" in endpoint ? endpoint.key : undefined;
-  const versionId = req.url.searchParams.get("versionId") ?? undefined;
+  const versionId = req.query.get("versionId") ?? undefined;
   // DeleteObjects names its keys in the body: only a grant over every key of the bucket covers it.
   const resourceKey = endpoint.op === "DeleteObjects" ? "*" : key;
   const target = authorizationTarget(endpoint.op, { bucket, key: resourceKey, versionId });
@@ -79,7 +82,7 @@ async function objectAclAllows(
 
 /** The condition keys a bucket policy may test, from the request as received (named by iam's requestContext). */
 export function conditionContext(req: AccessRequest): ConditionContext {
-  const q = req.url.searchParams;
+  const q = req.query;
   const h = req.headers;
   return requestContext({
     secureTransport: req.url.protocol === "https:",

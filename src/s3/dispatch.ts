@@ -123,7 +123,7 @@ export function createS3Handler(deps: S3Deps): S3Handler {
     });
     // The one authorization point: signed requests are root's (IAM users come later); an
     // anonymous one gets exactly what the bucket policy and canned ACLs grant.
-    if (auth.accessKey === null) await authorizeAnonymous(deps.layer, { endpoint, url, headers: req.headers, remoteAddress });
+    if (auth.accessKey === null) await authorizeAnonymous(deps.layer, { endpoint, url, query, headers: req.headers, remoteAddress });
     return auth;
   }
 

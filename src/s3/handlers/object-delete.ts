@@ -14,7 +14,7 @@ export const MAX_DELETE_KEYS = 1000;
 
 export async function deleteObject(ctx: Ctx<"DeleteObject">): Promise<HandlerResult> {
   const { bucket, key } = ctx.endpoint;
-  const versionId = ctx.url.searchParams.get("versionId") ?? undefined;
+  const versionId = ctx.query.get("versionId") ?? undefined;
   const res = await ctx.deps.layer.deleteObject(bucket, key, {
     versionId,
     versioning: await versioningOf(ctx.deps.layer, bucket),

@@ -69,7 +69,7 @@ function bypass(ctx: S3Context): boolean {
 }
 
 function versionIdOf(ctx: S3Context): string | undefined {
-  return ctx.url.searchParams.get("versionId") ?? undefined;
+  return ctx.query.get("versionId") ?? undefined;
 }
 
 async function requireLock(layer: ObjectLayer, bucket: string): Promise<ObjectLockConfig> {

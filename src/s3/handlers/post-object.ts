@@ -117,7 +117,7 @@ async function authorizeAnonymousForm(ctx: Ctx, key: string, formHeaders: Header
   const headers = new Headers(ctx.headers);
   for (const [name, value] of formHeaders) headers.set(name, value);
   const endpoint = { op: "PutObject", bucket: ctx.endpoint.bucket, key } as const;
-  await authorizeAnonymous(ctx.deps.layer, { endpoint, url: ctx.url, headers, ...(ctx.remoteAddress !== undefined && { remoteAddress: ctx.remoteAddress }) });
+  await authorizeAnonymous(ctx.deps.layer, { endpoint, url: ctx.url, query: ctx.query, headers, ...(ctx.remoteAddress !== undefined && { remoteAddress: ctx.remoteAddress }) });
 }
 
 function postResponse(ctx: Ctx, fields: Map<string, string>, r: { key: string; etag: string; versionId: string | null }): HandlerResult {
