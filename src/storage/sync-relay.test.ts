@@ -3,16 +3,22 @@
  * the request arrived), a failed or missing group answers `err`, and a leader that goes away
  * fails the requests in flight, so the asker falls back to its own syncfs.
  */
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promiseState } from "../../test/promise-state";
-import { attachFsSync, FsSync } from "./fs-sync";
+import { attachFsSync, FsSync, setDirtyProbe } from "./fs-sync";
 import { serveSyncRelay, SyncRelayClient } from "./sync-relay";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-sync-relay-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The leader answers from its group sync only while the machine has little dirty data: these
+// tests must not depend on what else the machine is writing.
+beforeAll(() => setDirtyProbe(() => 0));
+afterAll(() => {
+  setDirtyProbe(null);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A group sync whose syncfs calls the test finishes by hand. */
 function manualGroup() {
@@ -79,4 +85,16 @@ test("a leader that goes away fails the requests in flight, and a later request 
   await expect(asked).rejects.toThrow("sync relay");
   await expect(client.sync(root)).rejects.toThrow();
   calls[0]!.finish();
+});
+
+test("a leader that never answers fails the request after the timeout, so the asker syncs on its own", async () => {
+  const path = join(dir, "mute.sock");
+  const mute = Bun.listen({ unix: path, socket: { data() {} } });
+  const client = new SyncRelayClient(path, 50);
+  try {
+    await expect(client.sync(join(dir, "drive-d"))).rejects.toThrow("no answer in time");
+  } finally {
+    client.close();
+    mute.stop(true);
+  }
 });

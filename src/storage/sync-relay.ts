@@ -14,6 +14,9 @@ import { fsSyncOf } from "./fs-sync";
 /** Line protocol: `<id> <root>\n` asks; `<id> ok\n` or `<id> err\n` answers. */
 type Answer = { resolve: () => void; reject: (e: Error) => void };
 
+/** Longer than a leader's syncfs takes under load; past it the asker runs its own. */
+const ANSWER_TIMEOUT_MS = 10_000;
+
 /** Serves group syncs at `socketPath` (replacing a socket a previous leader left). */
 export function serveSyncRelay(socketPath: string): { stop(): void } {
   rmSync(socketPath, { force: true });
@@ -48,14 +51,27 @@ export class SyncRelayClient {
   private nextId = 1;
   private buffered = "";
 
-  constructor(private readonly socketPath: string) {}
+  constructor(
+    private readonly socketPath: string,
+    private readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
+  ) {}
 
   /** Resolves once the leader's syncfs that started after this call succeeded; rejects otherwise. */
   async sync(root: string): Promise<void> {
     const sock = await (this.conn ??= this.connect());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // An answer that never comes (a line lost with a full socket buffer, a stuck leader)
+      // must not hold a write for ever: the asker then syncs on its own.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error("sync relay: no answer in time"));
+      }, this.answerTimeoutMs);
+      const settle = (f: () => void) => {
+        clearTimeout(timer);
+        f();
+      };
+      this.pending.set(id, { resolve: () => settle(resolve), reject: (e) => settle(() => reject(e)) });
       sock.write(`${id} ${root}\n`);
     });
   }
