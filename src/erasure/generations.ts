@@ -14,16 +14,6 @@ import { mapSharedCounters } from "../storage/index";
 /** Slots in a table: 256 KiB shared; collisions are rare at the key rates one server sees. */
 const SLOTS = 1 << 16;
 
-/** FNV-1a over the UTF-16 code units: a few ns per character, and no allocation. */
-function hashName(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 export class Generations {
   private constructor(private readonly counts: Int32Array) {}
 
@@ -38,7 +28,7 @@ export class Generations {
   }
 
   slotOf(name: string): number {
-    return hashName(name) & (SLOTS - 1);
+    return Bun.hash.crc32(name) & (SLOTS - 1);
   }
 
   count(slot: number): number {

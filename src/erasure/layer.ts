@@ -57,6 +57,19 @@ import type { CodecCache, ErasureSet, Loc } from "./set";
 import { deleteObject, updateObjectMetadata } from "./versions";
 import { agreedMeta } from "./listing";
 
+/**
+ * Runs `op` with a generation bumped before and after it: a read that overlapped the change
+ * saw a generation that has since moved, so what it cached is never taken as current.
+ */
+async function bumpedAround<T>(bump: () => void, op: () => Promise<T>): Promise<T> {
+  bump();
+  try {
+    return await op();
+  } finally {
+    bump();
+  }
+}
+
 export class ErasureLayer implements ObjectLayer {
   /**
    * Buckets known to exist (object calls skip the per-drive stat) and bucket config blobs
@@ -87,13 +100,8 @@ export class ErasureLayer implements ObjectLayer {
   }
 
   /** Runs `op`, a change to what listings of `bucket` show, with the listing cache bumped around it. */
-  private async changing<T>(bucket: string, op: () => Promise<T>): Promise<T> {
-    this.listings.bump(bucket);
-    try {
-      return await op();
-    } finally {
-      this.listings.bump(bucket);
-    }
+  private changing<T>(bucket: string, op: () => Promise<T>): Promise<T> {
+    return bumpedAround(() => this.listings.bump(bucket), op);
   }
 
   private async object(bucket: string, key: string): Promise<{ set: ErasureSet; loc: Loc }> {
@@ -126,14 +134,9 @@ export class ErasureLayer implements ObjectLayer {
   }
 
   /** Runs `op`, a change to whether `bucket` exists or to its config, with its generation bumped around it. */
-  private async redefining<T>(bucket: string, op: () => Promise<T>): Promise<T> {
+  private redefining<T>(bucket: string, op: () => Promise<T>): Promise<T> {
     const slot = this.bucketSlot(bucket);
-    this.services.gens.bump(slot);
-    try {
-      return await op();
-    } finally {
-      this.services.gens.bump(slot);
-    }
+    return bumpedAround(() => this.services.gens.bump(slot), op);
   }
 
   // ---- buckets ----
@@ -296,13 +299,8 @@ export class ErasureLayer implements ObjectLayer {
   healBucket(bucket: string, opts: HealOptions = {}): Promise<HealResult> {
     return this.changing(bucket, () => healBucket(this.sets, bucket, opts));
   }
-  async healAll(opts: HealOptions = {}): Promise<HealResult[]> {
-    this.listings.bumpAll();
-    try {
-      return await healAll(this.sets, opts);
-    } finally {
-      this.listings.bumpAll();
-    }
+  healAll(opts: HealOptions = {}): Promise<HealResult[]> {
+    return bumpedAround(() => this.listings.bumpAll(), () => healAll(this.sets, opts));
   }
 
   async storageInfo(): Promise<StorageInfo> {

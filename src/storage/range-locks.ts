@@ -17,16 +17,9 @@ import { tryLockByte, unlockByte } from "../../ffi/ofd-lock";
 const MAX_IDLE_FDS = 64;
 const MAX_WAIT_MS = 16;
 
-/** Two bytes per name below 2^53: FNV-1a twice, 52 bits in all; distinct names rarely share. */
+/** Two bytes per name below 2^53: 52 bits of the name's xxHash3, so distinct names rarely share. */
 function offsetOf(name: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x811c9dc5);
-  }
-  return ((a >>> 0) & 0xfffff) * 2 ** 33 + (b >>> 0) * 2;
+  return Number(Bun.hash.xxHash3(name) >> 12n) * 2;
 }
 
 async function until(attempt: () => boolean): Promise<void> {

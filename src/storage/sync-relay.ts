@@ -17,6 +17,13 @@ type Answer = { resolve: () => void; reject: (e: Error) => void };
 /** Longer than a leader's syncfs takes under load; past it the asker runs its own. */
 const ANSWER_TIMEOUT_MS = 10_000;
 
+/** The whole lines of what arrived so far, and the unfinished rest to keep for the next chunk. */
+function completeLines(buffered: string, chunk: string): { lines: string[]; rest: string } {
+  const lines = (buffered + chunk).split("\n");
+  const rest = lines.pop()!;
+  return { lines, rest };
+}
+
 /** Serves group syncs at `socketPath` (replacing a socket a previous leader left). */
 export function serveSyncRelay(socketPath: string): { stop(): void } {
   rmSync(socketPath, { force: true });
@@ -27,9 +34,8 @@ export function serveSyncRelay(socketPath: string): { stop(): void } {
         sock.data = { buffered: "" };
       },
       data(sock, bytes) {
-        const text = sock.data.buffered + bytes.toString();
-        const lines = text.split("\n");
-        sock.data.buffered = lines.pop()!;
+        const { lines, rest } = completeLines(sock.data.buffered, bytes.toString());
+        sock.data.buffered = rest;
         for (const line of lines) {
           const space = line.indexOf(" ");
           const id = line.slice(0, space);
@@ -100,8 +106,8 @@ export class SyncRelayClient {
   }
 
   private answer(chunk: string): void {
-    const lines = (this.buffered + chunk).split("\n");
-    this.buffered = lines.pop()!;
+    const { lines, rest } = completeLines(this.buffered, chunk);
+    this.buffered = rest;
     for (const line of lines) {
       const [id, verdict] = line.split(" ");
       const a = this.pending.get(Number(id));
