@@ -15,10 +15,10 @@ const STIME = 12;
 const CUTIME = 13;
 const CSTIME = 14;
 
-/** /proc/PID/stat from field 3 (state) on; null once the process is gone. */
-function statFields(pid: number): string[] | null {
+/** /proc/PID/stat (or one thread's, /proc/PID/task/TID/stat) from field 3 (state) on; null once gone. */
+function statFields(pid: number, tid?: number): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
     // Field 2 (comm) may contain spaces and parentheses: count fields after its last ")".
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
@@ -66,11 +66,6 @@ export function processTree(root: number): number[] {
 }
 
 /**
- * CPU seconds (user + system) spent so far by `root`'s process tree; NaN once root is gone.
- * Each member counts its own time plus cutime + cstime, the time of its children that exited and
- * were reaped: a worker that ends mid-cell still counts once its parent has reaped it.
- */
-/**
  * Waits until the tree has kept one set of processes for `quietMs` (a server of several
  * processes forks the rest once the first one serves), at most `maxMs`.
  */
@@ -99,6 +94,11 @@ function sumOverTree(root: number, value: (pid: number) => number): number {
   return total;
 }
 
+/**
+ * CPU seconds (user + system) spent so far by `root`'s process tree; NaN once root is gone.
+ * Each member counts its own time plus cutime + cstime, the time of its children that exited and
+ * were reaped: a worker that ends mid-cell still counts once its parent has reaped it.
+ */
 export function treeCpuSeconds(root: number): number {
   // A descendant that ended since the walk: its time is in its parent's cutime once reaped.
   const ticks = sumOverTree(root, (pid) => {
@@ -161,13 +161,84 @@ export class TreePssSampler {
   }
 }
 
-/** Runs `work` while measuring `root`'s tree: CPU seconds it spent meanwhile and its peak PSS. */
-export async function measureTree<T>(root: number, work: () => Promise<T>): Promise<{ value: T; cpuSec: number; peakPssMb: number }> {
+/**
+ * Where a server's CPU went during a cell, by kind of thread, summed over its process tree.
+ * The tree total says how much CPU a cell cost; this says whether the event loop (one thread
+ * per process) was the bound, or the worker threads, the JIT compiler or the garbage collector.
+ *
+ * Threads are told apart by their name (/proc/PID/task/TID/comm), as Bun and JavaScriptCore
+ * set them; a thread whose name fits no kind counts as `other`, and so does the CPU of threads
+ * that ended during the cell (it is in the tree total but no longer in any live thread).
+ */
+export const THREAD_KINDS = ["main", "workers", "jit", "gc", "pool", "other"] as const;
+export type ThreadKind = (typeof THREAD_KINDS)[number];
+export type CpuByKind = Record<ThreadKind, number>;
+
+/** A thread's kind: each process's first thread is its event loop. */
+export function kindOf(pid: number, tid: number, name: string): ThreadKind {
+  if (tid === pid) return "main";
+  if (name === "Worker") return "workers"; // Web Workers (the fs sync and probe pools)
+  if (name.includes("JIT")) return "jit";
+  if (/Heap|Collector|ollector|scavenger/.test(name)) return "gc";
+  if (name.startsWith("Bun Pool")) return "pool"; // async fs and other blocking calls
+  return "other";
+}
+
+function zero(): CpuByKind {
+  return { main: 0, workers: 0, jit: 0, gc: 0, pool: 0, other: 0 };
+}
+
+/** CPU seconds so far of every live thread in `root`'s tree, by kind. */
+export function threadCpu(root: number): CpuByKind {
+  const out = zero();
+  for (const pid of processTree(root)) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited since the tree was read
+    }
+    for (const t of tids) {
+      const tid = Number(t);
+      const f = statFields(pid, tid);
+      if (!f) continue;
+      let name = "";
+      try {
+        name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      } catch {
+        continue;
+      }
+      out[kindOf(pid, tid, name)] += (Number(f[UTIME]) + Number(f[STIME])) / CLK_TCK;
+    }
+  }
+  return out;
+}
+
+/**
+ * The split of a cell's `totalSec` (the tree's CPU over the cell) between two readings: each
+ * kind's growth, never negative; whatever the live threads do not account for goes to `other`.
+ */
+export function cpuSplit(before: CpuByKind, after: CpuByKind, totalSec: number): CpuByKind {
+  const out = zero();
+  let known = 0;
+  for (const k of THREAD_KINDS) {
+    if (k === "other") continue;
+    out[k] = Math.max(0, after[k] - before[k]);
+    known += out[k];
+  }
+  out.other = Math.max(0, Number.isFinite(totalSec) ? totalSec - known : after.other - before.other);
+  return out;
+}
+
+/** Runs `work` while measuring `root`'s tree: CPU seconds it spent meanwhile (and by kind of thread) and its peak PSS. */
+export async function measureTree<T>(root: number, work: () => Promise<T>): Promise<{ value: T; cpuSec: number; peakPssMb: number; cpuByThread: CpuByKind }> {
   const sampler = new TreePssSampler(root);
   try {
-    const cpu0 = treeCpuSeconds(root);
+    const [cpu0, threads0] = [treeCpuSeconds(root), threadCpu(root)];
     const value = await work();
-    return { value, cpuSec: cpuSpent(cpu0, treeCpuSeconds(root)), peakPssMb: sampler.stop() };
+    const [cpu1, threads1] = [treeCpuSeconds(root), threadCpu(root)];
+    const cpuSec = cpuSpent(cpu0, cpu1);
+    return { value, cpuSec, peakPssMb: sampler.stop(), cpuByThread: cpuSplit(threads0, threads1, cpuSec) };
   } finally {
     // A failed load must not leave the timer running (it would keep the bench alive).
     sampler.stop();

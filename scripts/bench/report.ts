@@ -2,6 +2,7 @@
 import type { CpuCeiling } from "./cpu";
 import type { DiskCeiling } from "./disk";
 import type { CellResult } from "./runner";
+import { THREAD_KINDS } from "./procs";
 import { sizeLabel } from "./sizes";
 
 export interface TargetRun {
@@ -164,7 +165,26 @@ export function formatRun(run: TargetRun, peerName = "peer"): string {
   if (run.error) return `${head}\n  failed: ${run.error}`;
   const header = [...HEADER, "×http", "×disk", `×${peerName}`];
   const notes = run.cells.filter((c) => c.note).map((c) => `  note ${c.cell}: ${c.note}`);
-  return [head, table(run.cells.map(row), header), ...notes].join("\n");
+  return [head, table(run.cells.map(row), header), ...notes, ...cpuSplitLines(run.cells)].join("\n");
+}
+
+/**
+ * Per cell, the server's CPU seconds by kind of thread, and how busy the event loop was (its
+ * CPU over the cell's wall time: near 100%, the single JS thread was what bound the cell; a
+ * server of several processes has one loop each, so up to 100% per process).
+ */
+function cpuSplitLines(cells: CellResult[]): string[] {
+  const withSplit = cells.filter((c) => c.cpuByThread && !c.skipped);
+  if (withSplit.length === 0) return [];
+  const lines = ["  server CPU s by thread (main = event loop, busy = main ÷ wall time of the cell):"];
+  for (const c of withSplit) {
+    const t = c.cpuByThread!;
+    const wall = c.ops / c.opsPerSec;
+    const busy = Number.isFinite(wall) && wall > 0 ? `${f((100 * t.main) / wall)}%` : "n/a";
+    const kinds = THREAD_KINDS.map((k) => `${k} ${t[k].toFixed(2)}`).join(", ");
+    lines.push(`  ${c.cell}: busy ${busy}; ${kinds}`);
+  }
+  return lines;
 }
 
 export function formatCeilings(c: Ceilings): string {

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Cell } from "./cells";
 import { runFetch, runLoad, type GeneratorRanking } from "./generator";
-import { measureTree } from "./procs";
+import { measureTree, type CpuByKind } from "./procs";
 import { sizeLabel } from "./sizes";
 import { SigV4 } from "./sigv4";
 import { removeDrive, type Target } from "./targets";
@@ -29,6 +29,8 @@ export interface CellResult {
   serverCpuSec: number | null;
   /** Peak PSS in MB summed over the server's process tree (the name predates the tree). */
   peakRssMb: number | null;
+  /** serverCpuSec by kind of thread (event loops, workers, JIT, GC, …; procs.ts). */
+  cpuByThread?: CpuByKind;
   /** Generator CPU seconds per wall second (1.0 = one full core). */
   genCpuShare: number;
   generator: LoadResult["generator"];
@@ -237,7 +239,7 @@ export class TargetRunner {
     const load = () => runLoad(spec, this.ctx.generators);
     if (pid === undefined) return toCellResult(this.t.name, cell, await load());
     const m = await measureTree(pid, load);
-    return { ...toCellResult(this.t.name, cell, m.value), serverCpuSec: m.cpuSec, peakRssMb: m.peakPssMb };
+    return { ...toCellResult(this.t.name, cell, m.value), serverCpuSec: m.cpuSec, peakRssMb: m.peakPssMb, cpuByThread: m.cpuByThread };
   }
 
   private async runCell(cell: Cell): Promise<CellResult> {

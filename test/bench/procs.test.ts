@@ -5,7 +5,7 @@
  */
 import type { Subprocess } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpuSecondsOf, cpuSpent, measureTree, processTree, pssMb, treeCpuSeconds, treePssMb } from "../../scripts/bench/procs";
+import { cpuSecondsOf, cpuSpent, kindOf, measureTree, processTree, pssMb, THREAD_KINDS, treeCpuSeconds, treePssMb } from "../../scripts/bench/procs";
 
 // The worker touches every page of its 64 MB, says so, then spins until killed.
 const WORKER = `const b = new Uint8Array(64 << 20).fill(1); console.log("ready"); let x = 0; for (;;) x += b[x & 0xffff];`;
@@ -108,5 +108,45 @@ describe("process tree measurement", () => {
     expect(cpuSpent(5, 3)).toBe(0);
     expect(cpuSpent(3, 5)).toBe(2);
     expect(cpuSpent(3, NaN)).toBeNaN();
+  });
+});
+
+// A Web Worker of the child does a fixed amount of work (~0.6 s of CPU, however long the
+// machine's load makes it take) and stays alive (an ended thread's CPU is no longer its own),
+// while the child's event loop only waits for it.
+const BUSY_WORKER = `let h = 0; const b = new Uint8Array(1 << 20); for (let i = 0; i < 12000; i++) h ^= Number(Bun.hash.xxHash3(b.fill(i & 255))); postMessage(h); setInterval(() => {}, 1000);`;
+const WAITER = `
+const w = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(BUSY_WORKER)}], { type: "application/javascript" })));
+w.onmessage = () => console.log("done");
+console.log("started");
+setInterval(() => {}, 1000);`;
+
+describe("CPU by kind of thread", () => {
+  test("a cell whose work runs in a Worker is split to workers, not to the event loop", async () => {
+    const child = Bun.spawn([process.execPath, "-e", WAITER], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+    try {
+      const lines = new Lines(child.stdout.getReader());
+      await lines.until((l) => l === "started");
+      const m = await measureTree(child.pid, () => lines.until((l) => l === "done"));
+      const t = m.cpuByThread;
+      expect(t.workers).toBeGreaterThan(0.3);
+      expect(t.workers).toBeGreaterThan(t.main);
+      // Every second of the tree's CPU is in exactly one kind.
+      const sum = THREAD_KINDS.reduce((s, k) => s + t[k], 0);
+      expect(sum).toBeGreaterThanOrEqual(m.cpuSec - 0.02);
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+  });
+
+  test("threads are told apart by pid and name", () => {
+    expect(kindOf(10, 10, "cairn")).toBe("main");
+    expect(kindOf(10, 11, "Worker")).toBe("workers");
+    expect(kindOf(10, 12, "JITWorker")).toBe("jit");
+    expect(kindOf(10, 13, "HeapHelper")).toBe("gc");
+    expect(kindOf(10, 14, "mi-scavenger")).toBe("gc");
+    expect(kindOf(10, 15, "Bun Pool 3")).toBe("pool");
+    expect(kindOf(10, 16, "HTTP Client")).toBe("other");
   });
 });
