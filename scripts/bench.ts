@@ -25,7 +25,7 @@ const USAGE = `usage: bun scripts/bench.ts [options]
                          ops put get getr head delete mpu list dget; list sizes flat|nested)
   --seconds N            time per cell (default 3)
   --warmup N             unmeasured load before each cell of objects up to 1 MiB, so the
-                         server's JIT has compiled the path (default 2; 0 = none)
+                         server's JIT has compiled the path (default 4; 0 = none)
   --binary               run dist/cairn instead of 'bun src/main.ts'
   --target URL           benchmark this S3 endpoint instead of starting Cairn
   --access-key K --secret-key S   credentials (default minioadmin/minioadmin)
@@ -69,7 +69,7 @@ function parseOptions(argv: string[]): Options {
       layouts: { type: "string" },
       cells: { type: "string" },
       seconds: { type: "string", default: "3" },
-      warmup: { type: "string", default: "2" },
+      warmup: { type: "string", default: "4" },
       binary: { type: "boolean", default: false },
       target: { type: "string" },
       "access-key": { type: "string", default: "minioadmin" },

@@ -116,7 +116,10 @@ export const LIST_WARM_KEYS = 5000;
  * The same load, unmeasured, before a cell of objects up to 1 MiB. Their rate is bound by
  * per-request CPU, and a fresh server spends its first seconds of a new request path
  * JIT-compiling it (GET 4 KiB: 4.8k ops/s in its first 2 s, 7.1–7.5k from the 4th on, while the
- * JIT thread took 0.45 of a core). Every target and the HTTP ceiling get the same warm-up.
+ * JIT thread took 0.45 of a core). Hence 4 s by default: after 2 s the JIT threads still took
+ * 0.71 and 0.84 of the server's ~3.6 CPU seconds in a 4 s GET 4 KiB cell, after 4 s 0.20 and
+ * 0.25 (HEAD: 0.18 and 0.25 against 0.04 twice; the bench's CPU split by thread, 2026-11-27).
+ * Every target and the HTTP ceiling get the same warm-up.
  * PUTs warm up on their own prefix, so the measured cell's keys are what it wrote itself.
  * LIST warms up on a small namespace of its own (LIST_WARM_KEYS, same key style): the measured
  * namespace's first walk stays cold (no listing cache), but the listing code is compiled, as
