@@ -15,15 +15,23 @@ const STIME = 12;
 const CUTIME = 13;
 const CSTIME = 14;
 
-/** /proc/PID/stat (or one thread's, /proc/PID/task/TID/stat) from field 3 (state) on; null once gone. */
-function statFields(pid: number, tid?: number): string[] | null {
+/**
+ * /proc/PID/stat (or one thread's, /proc/PID/task/TID/stat): the name (field 2) and the fields
+ * from 3 (state) on; null once gone.
+ */
+function readStat(pid: number, tid?: number): { name: string; fields: string[] } | null {
   try {
     const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
-    // Field 2 (comm) may contain spaces and parentheses: count fields after its last ")".
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Field 2 (comm) may contain spaces and parentheses: it ends at the last ")".
+    const end = stat.lastIndexOf(")");
+    return { name: stat.slice(stat.indexOf("(") + 1, end), fields: stat.slice(end + 2).split(" ") };
   } catch {
     return null;
   }
+}
+
+function statFields(pid: number): string[] | null {
+  return readStat(pid)?.fields ?? null;
 }
 
 /** utime + stime of one live process, in seconds; NaN once it is gone. */
@@ -166,7 +174,7 @@ export class TreePssSampler {
  * The tree total says how much CPU a cell cost; this says whether the event loop (one thread
  * per process) was the bound, or the worker threads, the JIT compiler or the garbage collector.
  *
- * Threads are told apart by their name (/proc/PID/task/TID/comm), as Bun and JavaScriptCore
+ * Threads are told apart by their name (comm, in /proc/PID/task/TID/stat), as Bun and JavaScriptCore
  * set them; a thread whose name fits no kind counts as `other`, and so does the CPU of threads
  * that ended during the cell (it is in the tree total but no longer in any live thread).
  */
@@ -200,15 +208,8 @@ export function threadCpu(root: number): CpuByKind {
     }
     for (const t of tids) {
       const tid = Number(t);
-      const f = statFields(pid, tid);
-      if (!f) continue;
-      let name = "";
-      try {
-        name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      } catch {
-        continue;
-      }
-      out[kindOf(pid, tid, name)] += (Number(f[UTIME]) + Number(f[STIME])) / CLK_TCK;
+      const st = readStat(pid, tid);
+      if (st) out[kindOf(pid, tid, st.name)] += (Number(st.fields[UTIME]) + Number(st.fields[STIME])) / CLK_TCK;
     }
   }
   return out;
