@@ -94,7 +94,7 @@ describe("ratios and issue #7 checks", () => {
       skippedResult("cairn-4", cell("get:64m:4"), "not today"),
     ],
   };
-  const peer: TargetRun = { name: "s3rver", kind: "s3rver", drives: 0, cells: [result("s3rver", "get:4k:32", { ops: 200 })] };
+  const peer: TargetRun = { name: "s3rver", kind: "s3rver", drives: 0, cells: [result("s3rver", "get:4k:32", { ops: 200 }), result("s3rver", "put:4k:32", { ops: 1000 })] };
   const ceilings: Ceilings = {
     http: new Map([
       ["get:4k:32", result("http-ceiling", "get:4k:32", { ops: 10_000 })],
@@ -125,6 +125,9 @@ describe("ratios and issue #7 checks", () => {
     expect(byTarget.get("GET 1 MiB c=32 degraded")!.pass).toBe(false);
     expect(byTarget.get("LIST 100k")!.pass).toBe(true);
     expect(byTarget.get("vs s3rver")!.pass).toBe(true);
+    // PUT 4 KiB: 700 against s3rver's 1000; GET 4 KiB (15×) is judged by the 10× target only.
+    expect(byTarget.get("vs s3rver, every other cell")!.pass).toBe(false);
+    expect(byTarget.get("vs s3rver, every other cell")!.measured).toBe("min 0.70× (put:4k:32) over 1 cells");
     expect(byTarget.get("idle RSS")!.pass).toBe(false);
     expect(byTarget.get("PUT 256 MiB c=8 peak RSS")!.pass).toBeNull();
     expect(byTarget.get("start-up to /minio/health/live")!.pass).toBe(true);
