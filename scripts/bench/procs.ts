@@ -187,7 +187,8 @@ export function kindOf(pid: number, tid: number, name: string): ThreadKind {
   if (tid === pid) return "main";
   if (name === "Worker") return "workers"; // Web Workers (the fs sync and probe pools)
   if (name.includes("JIT")) return "jit";
-  if (/Heap|Collector|ollector|scavenger/.test(name)) return "gc";
+  // Long names keep only their last 15 characters: the GC's collector thread reads "ollector Thread".
+  if (/Heap|ollector|scavenger/.test(name)) return "gc";
   if (name.startsWith("Bun Pool")) return "pool"; // async fs and other blocking calls
   return "other";
 }

@@ -146,6 +146,7 @@ describe("CPU by kind of thread", () => {
     expect(kindOf(10, 12, "JITWorker")).toBe("jit");
     expect(kindOf(10, 13, "HeapHelper")).toBe("gc");
     expect(kindOf(10, 14, "mi-scavenger")).toBe("gc");
+    expect(kindOf(10, 14, "ollector Thread")).toBe("gc");
     expect(kindOf(10, 15, "Bun Pool 3")).toBe("pool");
     expect(kindOf(10, 16, "HTTP Client")).toBe("other");
   });
