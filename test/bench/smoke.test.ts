@@ -100,7 +100,7 @@ describe("bench smoke", () => {
       // 0.3 s cells: wrk takes whole seconds only, so the first other generator ranked ran them.
       expect(c.generator).toBe(report.generator.ranking.find((g) => g !== "wrk")!);
     }
-    expect(report.checks.length).toBe(10);
+    expect(report.checks.length).toBe(11);
   }, 120_000);
 
   test("SIGINT mid-cell ends the server it started and removes its temp drives", async () => {
