@@ -13,9 +13,13 @@
  * the set falls back to walking all its drives from the previous key on, and the caller sees
  * every drive's xl.meta from then on. Sets whose m + 1 is below k always walk every drive,
  * and so does heal (the default).
+ *
+ * A listing's m + 1 drives are walked together, as one walk of their union (storage's
+ * `walkVolumesBatches`), where each can be (`walkRoot`); if that walk fails, they are walked
+ * again one by one from the last merged key, so a failing drive drops out alone.
  */
 import { compareKeys } from "../lib/index";
-import type { WalkEntry, WalkOptions } from "../storage/index";
+import { walkVolumesBatches, type SetWalkEntry, type WalkEntry, type WalkOptions } from "../storage/index";
 import { SiblingRef, type XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt, readQuorumOf, sameVersion } from "./meta-read";
 import type { ErasureSet } from "./set";
@@ -23,7 +27,10 @@ import type { ErasureSet } from "./set";
 export interface MergedEntry {
   key: string;
   set: ErasureSet;
-  /** Per drive position of `set`: its decoded xl.meta, or null. */
+  /**
+   * Per drive position of `set`: its decoded xl.meta, or null. In a listing (`quorum`), a copy
+   * equal to the first drive's but for erasure indexes and inline shards is that first object.
+   */
   metas: (XlMeta | null)[];
   /** Set when the walked drives alone settled the key: the xl.meta they agree on. */
   agreed?: XlMeta;
@@ -38,14 +45,16 @@ export interface MergeOptions {
   expect?: number;
 }
 
+/** A walk of one drive, or of several at once (one walk, each key probed on each: `walkVolumesBatches`). */
 interface Cursor {
   set: SetWalk;
-  pos: number;
-  it: AsyncIterator<WalkEntry[]>;
-  /** The drive's current batch; `head` is `buf[at]`. */
-  buf: WalkEntry[];
+  /** The drive positions walked; `head.metas[j]` is position `positions[j]`'s. */
+  positions: number[];
+  it: AsyncIterator<SetWalkEntry[]>;
+  /** The walk's current batch; `head` is `buf[at]`. */
+  buf: SetWalkEntry[];
   at: number;
-  head: WalkEntry | null;
+  head: SetWalkEntry | null;
   failed: boolean;
 }
 
@@ -91,6 +100,10 @@ function advanceAll(cursors: Cursor[]): Promise<unknown> | null {
   return waits === null ? null : Promise.all(waits);
 }
 
+async function* asSetEntries(batches: AsyncIterable<WalkEntry[]>): AsyncGenerator<SetWalkEntry[]> {
+  for await (const batch of batches) yield batch.map((e) => ({ key: e.key, metas: [e.meta] }));
+}
+
 /** A drive's xl.meta, or null where it does not decode (that drive then lacks the key). */
 function decodeQuiet(decode: () => XlMeta): XlMeta | null {
   try {
@@ -134,20 +147,46 @@ class Merge {
     this.sets = sets.map((set) => ({ set, started: new Set<number>(), full: false }));
   }
 
-  /** Starts walks of `positions` after `marker`; returns the new cursors, not yet advanced. */
-  start(sw: SetWalk, positions: number[], marker: string | undefined): Cursor[] {
+  private walkOptions(marker: string | undefined): WalkOptions {
     const { prefix, expect } = this.opts;
-    const walkOpts: WalkOptions = { ...(prefix ? { prefix } : {}), ...(marker !== undefined ? { marker } : {}), ...(expect !== undefined ? { expect } : {}) };
+    return { ...(prefix ? { prefix } : {}), ...(marker !== undefined ? { marker } : {}), ...(expect !== undefined ? { expect } : {}) };
+  }
+
+  private add(sw: SetWalk, positions: number[], it: AsyncIterator<SetWalkEntry[]>): Cursor {
+    for (const pos of positions) sw.started.add(pos);
+    sw.full = sw.started.size === sw.set.size;
+    const c: Cursor = { set: sw, positions, it, buf: [], at: -1, head: null, failed: false };
+    this.cursors.push(c);
+    return c;
+  }
+
+  /** Starts a walk of each of `positions` after `marker`; returns the new cursors, not yet advanced. */
+  start(sw: SetWalk, positions: number[], marker: string | undefined): Cursor[] {
     const fresh: Cursor[] = [];
     for (const pos of positions) {
       if (sw.started.has(pos)) continue;
-      sw.started.add(pos);
-      const it = sw.set.drives[pos]!.walkBatches(this.bucket, walkOpts)[Symbol.asyncIterator]();
-      fresh.push({ set: sw, pos, it, buf: [], at: -1, head: null, failed: false });
+      fresh.push(this.add(sw, [pos], asSetEntries(sw.set.drives[pos]!.walkBatches(this.bucket, this.walkOptions(marker)))));
     }
-    sw.full = sw.started.size === sw.set.size;
-    this.cursors.push(...fresh);
     return fresh;
+  }
+
+  /**
+   * One walk of `positions` together, where each drive can be walked so (walkRoot): a listing's
+   * m + 1 drives hold the same names, so one walk of their directories does the work of m + 1
+   * (measured: a third drive walked on its own cost a third of a listing's CPU per key).
+   * Otherwise, and for heal's walks, a walk of each.
+   */
+  async startTogether(sw: SetWalk, positions: number[], marker: string | undefined): Promise<void> {
+    if (!this.opts.quorum || positions.length < 2) {
+      this.start(sw, positions, marker);
+      return;
+    }
+    const roots = await Promise.all(positions.map((pos) => sw.set.drives[pos]!.walkRoot(this.bucket).catch(() => null)));
+    if (roots.some((r) => r === null)) {
+      this.start(sw, positions, marker);
+      return;
+    }
+    this.add(sw, positions, walkVolumesBatches(roots as NonNullable<(typeof roots)[number]>[], this.walkOptions(marker)));
   }
 
   /** Every drive of the set from `after` on (its walked drives already stand past it). */
@@ -165,12 +204,17 @@ class Merge {
     return this.sets.filter((sw) => at.some((c) => c.set === sw));
   }
 
-  /** Sets that lost a walked drive widen; a full walk just carries on without it. */
+  /**
+   * Sets that lost a walked drive widen; a full walk just carries on without it. A walk of
+   * several drives that failed is walked again drive by drive, so one failing drive drops out
+   * alone.
+   */
   async repair(after: string | undefined): Promise<void> {
     for (const c of this.cursors) {
       if (!c.failed) continue;
       c.failed = false;
-      if (!c.set.full) await this.widen(c.set, after);
+      if (c.positions.length > 1) for (const pos of c.positions) c.set.started.delete(pos);
+      if (!c.set.full || c.positions.length > 1) await this.widen(c.set, after);
     }
   }
 
@@ -181,20 +225,25 @@ class Merge {
   }
 
   /**
-   * Listings decode the first drive's copy in full and the others against it (SiblingRef:
-   * the same values decodeXlMeta returns, sharing the first copy's objects, which a listing
-   * only reads); heal gets independent decodes.
+   * Listings decode the first drive's copy in full and check the others against it: a copy
+   * that differs only in its erasure indexes and inline shards (SiblingRef.agrees) is given the
+   * first copy's object itself, since a listing reads neither; any other is decoded. Heal gets
+   * independent decodes.
    */
   metasAt(sw: SetWalk, at: Cursor[]): (XlMeta | null)[] {
     const metas: (XlMeta | null)[] = sw.set.drives.map(() => null);
     let ref: SiblingRef | null = null;
     for (const c of at) {
       if (c.set !== sw) continue;
-      const bytes = c.head!.meta;
-      const sibling = ref;
-      const m: XlMeta | null = decodeQuiet(sibling !== null ? () => sibling.decode(bytes) : () => decodeOrCorrupt(bytes, sw.set.drives[c.pos]!.endpoint));
-      if (m !== null && ref === null && this.opts.quorum) ref = new SiblingRef(bytes, m);
-      metas[c.pos] = m;
+      for (let j = 0; j < c.positions.length; j++) {
+        const bytes = c.head!.metas[j];
+        if (bytes === null || bytes === undefined) continue;
+        const pos = c.positions[j]!;
+        const sibling = ref;
+        const m: XlMeta | null = decodeQuiet(sibling !== null ? () => (sibling.agrees(bytes) ? sibling.meta : sibling.decode(bytes)) : () => decodeOrCorrupt(bytes, sw.set.drives[pos]!.endpoint));
+        if (m !== null && ref === null && this.opts.quorum) ref = new SiblingRef(bytes, m);
+        metas[pos] = m;
+      }
     }
     return metas;
   }
@@ -216,7 +265,7 @@ export async function* mergedBatches(sets: readonly ErasureSet[], bucket: string
   let prev = opts.marker;
   let out: MergedEntry[] = [];
   try {
-    for (const sw of m.sets) m.start(sw, initialPositions(sw.set, opts.quorum === true), prev);
+    for (const sw of m.sets) await m.startTogether(sw, initialPositions(sw.set, opts.quorum === true), prev);
     await advanceAll(m.cursors);
     await m.repair(prev);
     for (let min = m.minKey(); min !== null; min = m.minKey()) {

@@ -198,6 +198,37 @@ export async function linkCountsSubdirs(rootAbs: string, guard: Guard): Promise<
   return ok;
 }
 
+/** The last union built per first listing: a walk's pages reuse the same cached listings. */
+const unions = new WeakMap<Listing, { parts: readonly (Listing | null)[]; union: Listing }>();
+
+function sameNames(a: Listing, b: Listing): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name) return false;
+  return true;
+}
+
+/**
+ * One directory's listings on several drives as one (null: absent on all). Drives of a set
+ * normally list the same names, and then the first listing is the union.
+ */
+export function unionListing(parts: readonly (Listing | null)[]): Listing | null {
+  const present = parts.filter((l): l is Listing => l !== null);
+  const first = present[0];
+  if (first === undefined) return null;
+  if (present.length === 1) return first;
+  const memo = unions.get(first);
+  if (memo && memo.parts.length === parts.length && memo.parts.every((l, i) => l === parts[i])) return memo.union;
+  let union: Listing = first;
+  if (!present.every((l) => sameNames(l, first))) {
+    const byName = new Map<string, DirItem>();
+    for (const l of present) for (const item of l) byName.set(item.name, item);
+    union = [...byName.values()].sort(compareItems);
+  }
+  // Small listings are read afresh each time (not cached), so only big ones are remembered.
+  if (first.length >= BIG_DIR) unions.set(first, { parts, union });
+  return union;
+}
+
 /** First index whose text is ≥ `text` (key order), by binary search. */
 export function lowerBound(list: Listing, text: string): number {
   let lo = 0;

@@ -69,6 +69,18 @@ export interface WalkEntry {
   meta: Uint8Array;
 }
 
+/** A key of a walk over several drives at once: each drive's raw xl.meta, null where it lacks one. */
+export interface SetWalkEntry {
+  key: string;
+  metas: (Uint8Array | null)[];
+}
+
+/** A drive's volume as a walk over several drives reads it: its directory and its I/O guard. */
+export interface WalkRoot {
+  abs: string;
+  guard: <T>(op: () => Promise<T>) => Promise<T>;
+}
+
 export interface WalkOptions {
   prefix?: string;
   /** Exclusive: only keys > marker. */
@@ -150,6 +162,12 @@ export interface Drive {
   walk(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry>;
   /** `walk` in batches (whatever has been read so far): one async step per batch, not per key. */
   walkBatches(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry[]>;
+  /**
+   * The volume's directory and I/O guard, for a walk of several drives at once
+   * (`walkSetBatches`); null where the drive must be walked on its own (not a local directory,
+   * or calls that must pass through this object, as fault injection's).
+   */
+  walkRoot(volume: string): Promise<WalkRoot | null>;
 
   // ---- the system area ----
   /** A new file for streamed writes; `sizeHint`: about how many bytes it will hold, if known. */

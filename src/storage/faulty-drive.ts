@@ -155,6 +155,11 @@ export class FaultyDrive implements Drive {
     yield* this.inner.walk(volume, opts);
   }
 
+  /** Never: a walk of several drives would read this one's files around its rules. */
+  async walkRoot(): Promise<null> {
+    return null;
+  }
+
   /** Counted and faulted as "walk": the same operation, delivered in batches. */
   async *walkBatches(volume: string, opts?: WalkOptions): AsyncGenerator<WalkEntry[]> {
     this.check("walk", [volume, opts]);

@@ -27,6 +27,7 @@ import {
   type VolumeInfo,
   type WalkEntry,
   type WalkOptions,
+  type WalkRoot,
 } from "./drive";
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
@@ -34,7 +35,7 @@ import { fsyncDir, pruneEmptyDirs, readAt, readAtInto, renameDurable, writeFileS
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, dataDirOf, isSafeVolume, META_FILE } from "./paths";
-import { createKeyMeta, IN_PLACE_MAX, nonEmptyMeta, withoutEmptyMetas, writeMetaFile } from "./meta-write";
+import { createKeyMeta, IN_PLACE_MAX, nonEmptyMeta, writeMetaFile } from "./meta-write";
 import { openSysWriter } from "./sys-writer";
 import { syncWorkers } from "./sync-workers";
 import { walkVolumeBatches } from "./walk";
@@ -181,7 +182,7 @@ export class LocalDrive implements Drive {
       );
       if (removed) return fsyncDir(this.root);
       // Leftover empty directories (or a crashed create's empty xl.meta) do not make a volume non-empty.
-      const first = await withoutEmptyMetas(walkVolumeBatches(dir, {}, (op) => op())).next();
+      const first = await walkVolumeBatches(dir, {}, (op) => op()).next();
       if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
     }
     // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.
@@ -343,12 +344,17 @@ export class LocalDrive implements Drive {
   }
 
   async *walkBatches(volume: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry[]> {
-    const dir = await this.run(async () => {
+    const { abs, guard } = await this.walkRoot(volume);
+    yield* walkVolumeBatches(abs, opts, guard);
+  }
+
+  async walkRoot(volume: string): Promise<WalkRoot> {
+    const abs = await this.run(async () => {
       const d = await this.paths.requireVolume(volume);
       await this.paths.assertInside(d);
       return d;
     });
-    yield* withoutEmptyMetas(walkVolumeBatches(dir, opts, (op) => this.run(op)));
+    return { abs, guard: (op) => this.run(op) };
   }
 
   // ---- the system area ----

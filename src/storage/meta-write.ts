@@ -28,7 +28,7 @@
  *   write lock); a listing that reads it mid-write sees an empty file, i.e. not there yet.
  */
 import { dirname } from "node:path";
-import { DriveError, type WalkEntry } from "./drive";
+import { DriveError } from "./drive";
 import { errnoOf, isNotFound } from "./errno";
 import type { DrivePaths } from "./drive-paths";
 import { createFileDurable, createInNewDir } from "./fsutil";
@@ -83,12 +83,4 @@ export async function createKeyMeta(paths: DrivePaths, volume: string, key: stri
 export function nonEmptyMeta<T extends Uint8Array>(meta: T, endpoint: string): T {
   if (meta.length === 0) throw new DriveError("FileNotFound", endpoint, "empty xl.meta (an interrupted create)");
   return meta;
-}
-
-/** The walk without keys whose xl.meta is empty (as nonEmptyMeta: not there). */
-export async function* withoutEmptyMetas(batches: AsyncIterable<WalkEntry[]>): AsyncGenerator<WalkEntry[]> {
-  for await (const batch of batches) {
-    const present = batch.some((e) => e.meta.length === 0) ? batch.filter((e) => e.meta.length > 0) : batch;
-    if (present.length > 0) yield present;
-  }
 }

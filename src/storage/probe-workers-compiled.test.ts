@@ -21,8 +21,8 @@ test("a compiled executable probes object directories through the worker pool", 
 void (async () => {
 const vol = ${JSON.stringify(join(dir, "vol"))};
 const [hit, none] = await probeBatch(${JSON.stringify(dir)}, [
-  { abs: vol + "/key", meta: true, leaf: true },
-  { abs: vol + "/absent", meta: true, leaf: true },
+  { parent: vol, name: "key", meta: true, leaf: true },
+  { parent: vol, name: "absent", meta: true, leaf: true },
 ]);
 console.log(probePool()?.started, new TextDecoder().decode(hit.meta), hit.leaf, none.meta, none.leaf);
 process.exit(0);

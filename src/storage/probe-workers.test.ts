@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { META_FILE } from "./paths";
 import { probeAsync, probeBatch, probePool, type Probe, type ProbeJob } from "./probe-workers";
 
@@ -11,7 +11,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const all = (abs: string): ProbeJob => ({ abs, meta: true, leaf: true });
+const at = (abs: string) => ({ parent: dirname(abs), name: basename(abs) });
+const all = (abs: string): ProbeJob => ({ ...at(abs), meta: true, leaf: true });
 
 /** Comparable form: bytes as arrays, stamps as strings. */
 function plain(ps: Probe[]) {
@@ -42,7 +43,7 @@ test("a worker batch finds what the async fs calls find, entry for entry", async
   symlinkSync(join(root, "elsewhere"), join(dir, "linked", META_FILE));
   const names = [...layout.map(([n]) => n), "linked", "gone"];
   const jobs = names.map((n) => all(join(dir, n)));
-  jobs.push({ abs: join(dir, "parent"), meta: false, leaf: true }, { abs: join(dir, "plain"), meta: true, leaf: false });
+  jobs.push({ ...at(join(dir, "parent")), meta: false, leaf: true }, { ...at(join(dir, "plain")), meta: true, leaf: false });
 
   const viaWorkers = await probeBatch(root, jobs);
   expect(probePool()?.started).toBeGreaterThan(0); // the workers ran it, not the async fallback
@@ -63,7 +64,7 @@ test("an error other than ENOENT fails the batch with its errno code, as the asy
   const dir = join(root, "errs");
   mkdirSync(join(dir, "ok"), { recursive: true });
   writeFileSync(join(dir, "file"), "not a directory");
-  const jobs = [all(join(dir, "ok")), { abs: join(dir, "file"), meta: true, leaf: false }];
+  const jobs = [all(join(dir, "ok")), { ...at(join(dir, "file")), meta: true, leaf: false }];
   await expect(probeAsync(jobs)).rejects.toMatchObject({ code: "ENOTDIR" });
   await expect(probeBatch(root, jobs)).rejects.toMatchObject({ code: "ENOTDIR" });
   // The pool still answers after a failed batch.

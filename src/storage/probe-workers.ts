@@ -15,14 +15,19 @@
  * be loaded (or CAIRN_FS_WORKERS=0), the batch runs on async fs.
  */
 import { lstat, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { PROBE_SYS_WORKER_SOURCE, probeSyscallsLoad } from "../../ffi/probe";
 import { isNotFound } from "./errno";
 import { META_FILE } from "./paths";
 import { SyncWorkers } from "./sync-workers";
 
-/** One directory to probe: read its xl.meta (`meta`), lstat it for sub-directories (`leaf`). */
+/**
+ * One directory to probe, `name` in `parent`: read its xl.meta (`meta`), lstat it for
+ * sub-directories (`leaf`).
+ */
 export interface ProbeJob {
-  abs: string;
+  parent: string;
+  name: string;
   meta: boolean;
   leaf: boolean;
 }
@@ -58,7 +63,9 @@ interface Answer {
 // A short read ends a file (one read per small file, as Bun's own readFile does). Bytes are
 // read straight into the batch's output buffer. Symlinks to xl.meta (or on the way to it) are
 // followed, as readFile did; the directory's own lstat does not follow one. Entries of one
-// parent (a walk's batch is one directory's) are reached from one descriptor of it.
+// parent (a walk's batch is one directory's) are reached from one descriptor of it. \`dirs\`
+// names the parent once, then its entries: a token starting with "/" is a parent, any other
+// is an entry of the last parent (entry names hold no "/").
 const WORKER_SOURCE = `
 ${PROBE_SYS_WORKER_SOURCE}
 const SPARE = 1 << 16;
@@ -93,26 +100,28 @@ function leafOf(dir, name, stamps, i) {
   return 0;
 }
 function probe(m) {
-  const dirs = m.dirs.split("\\0");
-  const n = dirs.length;
+  const tokens = m.dirs.split("\\0");
+  const n = m.want.length;
   const lens = new Int32Array(n).fill(-1);
   const leaf = new Int8Array(n).fill(-1);
   const stamps = new BigUint64Array(3 * n);
   const open = new Map();
   let at = 0;
+  let dir = -1;
   try {
-    for (let i = 0; i < n; i++) {
-      const abs = dirs[i];
-      const slash = abs.lastIndexOf("/");
-      const parent = abs.slice(0, slash);
-      const name = abs.slice(slash + 1);
-      let dir = open.get(parent);
-      if (dir === undefined) open.set(parent, (dir = probeSys.openDir(parent)));
+    for (let t = 0, i = 0; t < tokens.length; t++) {
+      const name = tokens[t];
+      if (name.charCodeAt(0) === 47 /* "/" */) {
+        dir = open.get(name);
+        if (dir === undefined) open.set(name, (dir = probeSys.openDir(name)));
+        continue;
+      }
       if (m.want[i] & 2) leaf[i] = leafOf(dir, name, stamps, i);
       if (m.want[i] & 1) {
         lens[i] = readMeta(dir, name, at);
         if (lens[i] > 0) at += lens[i];
       }
+      i++;
     }
   } finally {
     for (const fd of open.values()) if (fd >= 0) probeSys.close(fd);
@@ -179,7 +188,8 @@ function nullIfMissing(err: unknown): null {
   throw err;
 }
 
-async function probeOne({ abs, meta: wantMeta, leaf: wantLeaf }: ProbeJob): Promise<Probe> {
+async function probeOne({ parent, name, meta: wantMeta, leaf: wantLeaf }: ProbeJob): Promise<Probe> {
+  const abs = `${parent}/${name}`;
   const [data, st] = await Promise.all([
     wantMeta ? readFile(`${abs}/${META_FILE}`).catch(nullIfMissing) : null,
     wantLeaf ? lstat(abs, { bigint: true }).catch(nullIfMissing) : undefined,
@@ -209,9 +219,18 @@ export function probeBatch(root: string, jobs: readonly ProbeJob[]): Promise<Pro
   if (p === null) return probeAsync(jobs);
   p.addLane(root);
   const want = new Uint8Array(jobs.length);
-  jobs.forEach((j, i) => (want[i] = (j.meta ? 1 : 0) | (j.leaf ? 2 : 0)));
   // One string, not an array of them: Bun clones an array of fresh strings at ~1 µs a string,
-  // which made posting a batch cost more than probing it. Paths hold no NUL.
-  const job = { op: "probe", path: jobs[0]?.abs ?? root, dirs: jobs.map((j) => j.abs).join("\0"), want };
+  // which made posting a batch cost more than probing it. Paths hold no NUL. Each parent is
+  // named once (a batch is usually one directory's entries): a fifth of the bytes to clone.
+  const tokens: string[] = [];
+  let parent: string | undefined;
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i]!;
+    // The worker tells a parent from an entry by its leading "/".
+    if (j.parent !== parent) tokens.push(resolve((parent = j.parent)));
+    tokens.push(j.name);
+    want[i] = (j.meta ? 1 : 0) | (j.leaf ? 2 : 0);
+  }
+  const job = { op: "probe", path: jobs[0]?.parent ?? root, dirs: tokens.join("\0"), want };
   return p.ask<Answer>(job).then(toProbes);
 }

@@ -14,14 +14,19 @@
  * opens, a binary search finds the first entry at or after the marker, and the only earlier
  * entries that can still hold wanted keys are those whose text is a prefix of the marker's
  * remaining text, looked up one by one. Big listings come from `listingCache`.
+ *
+ * One walk can read the same volume on several drives (a listing's m + 1 drives of a set):
+ * each directory's listing is then the union of theirs and each entry is probed on every
+ * drive, so one heap, one set of cursors and one merge step serve them all.
  */
 import { dirname, join } from "node:path";
 import { compareKeys } from "../lib/index";
-import { linkCountsSubdirs, listingCache, lowerBound, type DirItem, type Guard, type Listing } from "./dir-listing";
-import type { WalkEntry, WalkOptions } from "./drive";
+import { linkCountsSubdirs, listingCache, lowerBound, unionListing, type DirItem, type Guard, type Listing } from "./dir-listing";
+import type { SetWalkEntry, WalkEntry, WalkOptions, WalkRoot } from "./drive";
 import { MinHeap } from "./heap";
+import { Filter } from "./walk-filter";
 import { keyToRelDir, MAX_PIECE_BYTES, prefixToRelDir } from "./paths";
-import { probeBatch, type Probe, type ProbeJob } from "./probe-workers";
+import { probeBatch, type DirStamp, type Probe, type ProbeJob } from "./probe-workers";
 
 /** A prefetch: marked handled at once, so one nobody awaits cannot become an unhandled error. */
 type Settled<T> = Promise<T>;
@@ -47,7 +52,8 @@ function settle<T>(p: Promise<T>): Settled<T> {
 }
 
 interface Dir {
-  abs: string;
+  /** Its path on each walked volume. */
+  abs: string[];
   rel: string;
   /** Key text every entry of this directory extends. */
   base: string;
@@ -57,9 +63,12 @@ interface Dir {
   listing?: Settled<Listing | null>;
 }
 
-/** Started by the lookahead: the batch probing an entry (and its index there), its listing. */
+/**
+ * Started by the lookahead: the batch probing an entry (per volume, and its index there),
+ * its listing.
+ */
 interface Prefetch {
-  batch?: Tracked<Probe[]>;
+  batch?: Tracked<Probe[][]>;
   at?: number;
   listing?: Settled<Listing | null>;
 }
@@ -110,39 +119,6 @@ function rankOf(item: Item): number {
 function itemLess(a: Item, b: Item): boolean {
   const c = compareKeys(boundOf(a), boundOf(b));
   return c !== 0 ? c < 0 : rankOf(a) < rankOf(b);
-}
-
-class Filter {
-  /** The walk's lower bound: keys ≥ prefix and > marker all sort at or after it. */
-  readonly lo: string;
-
-  constructor(
-    private readonly prefix: string,
-    private readonly marker: string | undefined,
-  ) {
-    this.lo = marker !== undefined && compareKeys(marker, prefix) > 0 ? marker : prefix;
-  }
-
-  wantsKey(key: string): boolean {
-    return key.startsWith(this.prefix) && (this.marker === undefined || compareKeys(key, this.marker) > 0);
-  }
-
-  /** Could any key strictly longer than `p` and starting with it be wanted? */
-  wantsRange(p: string): boolean {
-    if (!p.startsWith(this.prefix) && !this.prefix.startsWith(p)) return false;
-    const m = this.marker;
-    return m === undefined || m.startsWith(p) || compareKeys(p, m) > 0;
-  }
-
-  /** Bounds only grow, so once one is past the prefix nothing later can match. */
-  pastPrefix(bound: string): boolean {
-    return compareKeys(bound, this.prefix) > 0 && !bound.startsWith(this.prefix);
-  }
-
-  wantsEntry(e: DirItem, bound: string): boolean {
-    if (e.kind === "continuation") return this.wantsRange(bound);
-    return this.wantsKey(bound) || this.wantsRange(bound + "/");
-  }
 }
 
 /** Moves to the first wanted entry at or after `i`; false when none is left. */
@@ -205,7 +181,7 @@ function isCanonical(dir: Dir, e: DirItem, bound: string): boolean {
 function child(dir: Dir, e: DirItem, bound: string): Dir {
   const segment = e.kind === "segment";
   return {
-    abs: `${dir.abs}/${e.name}`,
+    abs: dir.abs.map((abs) => `${abs}/${e.name}`),
     rel: dir.rel === "" ? e.name : `${dir.rel}/${e.name}`,
     base: segment ? bound + "/" : bound,
     canonical: plainCanonical(dir, e, bound),
@@ -214,9 +190,8 @@ function child(dir: Dir, e: DirItem, bound: string): Dir {
 
 interface Ctx {
   filter: Filter;
-  guard: Guard;
-  /** The drive root (the probe workers' lane). */
-  root: string;
+  /** The walked volumes' drives: their roots (the probe workers' lanes) and guards. */
+  roots: { root: string; guard: Guard }[];
   /** Object directories can be probed with a stat (`readLeafListing`). */
   leafProbe: boolean;
   /** Probes in flight at or below which the next batch starts, and how far it reaches (see PROBE_REACH). */
@@ -226,18 +201,23 @@ interface Ctx {
   left: number;
 }
 
+/** An entry of a cursor's directory to probe on every volume. */
+interface Job extends Omit<ProbeJob, "parent"> {
+  i: number;
+}
+
 /**
  * Probes the next entries in one guarded batch (one deadline and one fault count
  * per batch: per-call bookkeeping cost as much as the reads), then starts the listings of
  * the next LISTING_AHEAD entries that may have sub-directories.
  */
 function lookahead(c: Cursor, ctx: Ctx): void {
-  const { filter, guard } = ctx;
+  const { filter } = ctx;
   if (c.ahead < c.i) c.ahead = c.i; // entries skipped as unwanted need no probe
   // Past what the caller expects, batches are what they were at the start, not what they grew to.
   const reach = Math.min(ctx.reach, Math.max(ctx.left, PROBE_REACH));
   const end = c.ahead - c.i > Math.min(ctx.low, reach / 2) ? c.ahead : Math.min(c.i + reach, c.end);
-  const jobs: (ProbeJob & { i: number })[] = [];
+  const jobs: Job[] = [];
   for (; c.ahead < end; c.ahead++) {
     const e = c.list[c.ahead]!;
     const bound = c.dir.base + e.text;
@@ -245,10 +225,10 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     // A non-canonical path is not an object.
     const meta = segment && filter.wantsKey(bound) && isCanonical(c.dir, e, bound);
     const leaf = segment && ctx.leafProbe && filter.wantsRange(bound + "/");
-    if (meta || leaf) jobs.push({ i: c.ahead, abs: `${c.dir.abs}/${e.name}`, meta, leaf });
+    if (meta || leaf) jobs.push({ i: c.ahead, name: e.name, meta, leaf });
   }
   if (jobs.length > 0) {
-    const batch = track(guard(() => probeBatch(ctx.root, jobs)));
+    const batch = track(probeVolumes(c.dir, ctx, jobs));
     jobs.forEach((j, at) => Object.assign(prefetchOf(c, j.i), { batch, at }));
     [ctx.low, ctx.reach] = [ctx.reach / 2, Math.min(2 * ctx.reach, PROBE_REACH_MAX)];
   }
@@ -264,10 +244,10 @@ function lookahead(c: Cursor, ctx: Ctx): void {
     const e = c.list[j]!;
     const sub = child(c.dir, e, c.dir.base + e.text);
     if (!filter.wantsRange(sub.base)) pf.listing = NO_LISTING;
-    else if (pf.batch === undefined) pf.listing = settle(listingCache.read(sub.abs, guard));
+    else if (pf.batch === undefined) pf.listing = settle(readListings(sub, ctx));
     else {
       const at = pf.at!;
-      pf.listing = settle(pf.batch.promise.then(({ [at]: r }) => (r!.leaf === true ? null : listingCache.read(sub.abs, guard, r!.stat ? { stat: r!.stat } : {}))));
+      pf.listing = settle(pf.batch.promise.then((perVolume) => (leafEverywhere(perVolume, at) ? null : readListings(sub, ctx, perVolume.map((ps) => ps[at]!.stat)))));
     }
   }
 }
@@ -276,7 +256,37 @@ const NO_LISTING: Settled<Listing | null> = Promise.resolve(null);
 
 function probedLeaf(pf: Prefetch): boolean {
   const done = pf.batch?.done;
-  return done !== undefined && done.ok && done.value[pf.at!]!.leaf === true;
+  return done !== undefined && done.ok && leafEverywhere(done.value, pf.at!);
+}
+
+/** No volume holds sub-directories of the entry: its range holds no keys on any. */
+function leafEverywhere(perVolume: Probe[][], at: number): boolean {
+  for (const ps of perVolume) if (ps[at]!.leaf !== true) return false;
+  return true;
+}
+
+/** One batch per volume (each in its drive's lane and under its guard), answered together. */
+function probeVolumes(dir: Dir, ctx: Ctx, jobs: Job[]): Promise<Probe[][]> {
+  return Promise.all(
+    ctx.roots.map(({ root, guard }, v) => {
+      const parent = dir.abs[v]!;
+      return guard(() => probeBatch(root, jobs.map(({ name, meta, leaf }) => ({ parent, name, meta, leaf }))));
+    }),
+  );
+}
+
+/**
+ * The directory's listing on every volume, as one: the union, so a key one volume lacks is
+ * still walked (its entry then probes as absent there). `stats`: per volume, from a probe.
+ */
+async function readListings(dir: Dir, ctx: Ctx, stats?: (DirStamp | undefined)[], stampFirst = false): Promise<Listing | null> {
+  const lists = await Promise.all(
+    ctx.roots.map(({ guard }, v) => {
+      const stat = stats?.[v];
+      return listingCache.read(dir.abs[v]!, guard, stat ? { stat } : { stampFirst });
+    }),
+  );
+  return lists.length === 1 ? lists[0]! : unionListing(lists);
 }
 
 function prefetchOf(c: Cursor, i: number): Prefetch {
@@ -292,22 +302,28 @@ function prefetchOf(c: Cursor, i: number): Prefetch {
  */
 const BATCH_MAX = 256;
 
-export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry[]> {
+/**
+ * The walk of one volume on several drives at once, as one walk: each directory's listing is
+ * the union of theirs, and each entry is probed on every drive, so a key comes with each
+ * drive's xl.meta (null where a drive lacks it). A key held by any of them is walked. A failure
+ * on any drive fails the walk. One drive: the walk of that drive (`walkVolumeBatches`).
+ */
+export async function* walkVolumesBatches(volumes: readonly WalkRoot[], opts: WalkOptions): AsyncGenerator<SetWalkEntry[]> {
   const prefix = opts.prefix ?? "";
   const filter = new Filter(prefix, opts.marker);
   const start = prefixToRelDir(prefix);
-  const root = dirname(volumeAbs);
-  const ctx: Ctx = { filter, guard, root, leafProbe: await linkCountsSubdirs(root, guard), low: PROBE_REACH / 2, reach: PROBE_REACH, left: opts.expect ?? Infinity };
+  const roots = volumes.map(({ abs, guard }) => ({ root: dirname(abs), guard }));
+  const leafProbe = (await Promise.all(roots.map(({ root, guard }) => linkCountsSubdirs(root, guard)))).every(Boolean);
+  const ctx: Ctx = { filter, roots, leafProbe, low: PROBE_REACH / 2, reach: PROBE_REACH, left: opts.expect ?? Infinity };
   const heap = new MinHeap<Item>(itemLess);
-  const abs = join(volumeAbs, start.dir);
+  const top: Dir = { abs: volumes.map(({ abs }) => join(abs, start.dir)), rel: start.dir, base: start.base, canonical: true };
   // Every page starts here: a big start directory is worth a stat to reuse its listing.
-  const listing = settle(listingCache.read(abs, guard, { stampFirst: true }));
-  heap.push({ type: "range", dir: { abs, rel: start.dir, base: start.base, canonical: true, listing } });
-  let out: WalkEntry[] = [];
+  heap.push({ type: "range", dir: { ...top, listing: settle(readListings(top, ctx, undefined, true)) } });
+  let out: SetWalkEntry[] = [];
   for (let item = heap.pop(); item !== undefined && !filter.pastPrefix(boundOf(item)); item = heap.pop()) {
     if (item.type === "range") {
       if (out.length > 0) yield out.splice(0);
-      const list = await (item.dir.listing ?? listingCache.read(item.dir.abs, guard));
+      const list = await (item.dir.listing ?? readListings(item.dir, ctx));
       if (list !== null) openCursors(item.dir, list, filter, heap);
       continue;
     }
@@ -318,7 +334,7 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
     item.pre.delete(item.i);
     item.i++;
     if (settleCursor(item, filter)) heap.push(item);
-    let found: Probe | undefined;
+    let found: Probe[][] | undefined;
     if (pf?.batch) {
       if (pf.batch.done === undefined) {
         if (out.length > 0) yield out.splice(0);
@@ -327,17 +343,38 @@ export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, g
       }
       const done = pf.batch.done!;
       if (!done.ok) throw done.error;
-      found = done.value[pf.at!];
+      found = done.value;
     }
-    if (found?.leaf !== true) {
+    const at = pf?.at ?? 0;
+    if (found === undefined || !leafEverywhere(found, at)) {
       const sub = child(item.dir, e, bound);
       if (filter.wantsRange(sub.base)) heap.push({ type: "range", dir: pf?.listing ? { ...sub, listing: pf.listing } : sub });
     }
-    if (found?.meta) {
-      out.push({ key: bound, meta: found.meta });
+    const metas = found === undefined ? null : metasOf(found, at);
+    if (metas !== null) {
+      out.push({ key: bound, metas });
       ctx.left--;
     }
     if (out.length >= BATCH_MAX) yield out.splice(0);
   }
   if (out.length > 0) yield out;
+}
+
+/**
+ * Each volume's xl.meta of the entry (an empty one is an interrupted create: absent, as
+ * `nonEmptyMeta` reads it), or null when none holds one.
+ */
+function metasOf(perVolume: Probe[][], at: number): (Uint8Array | null)[] | null {
+  let any = false;
+  const metas = perVolume.map((ps) => {
+    const m = ps[at]!.meta;
+    if (m === null || m.length === 0) return null;
+    any = true;
+    return m;
+  });
+  return any ? metas : null;
+}
+
+export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry[]> {
+  for await (const batch of walkVolumesBatches([{ abs: volumeAbs, guard }], opts)) yield batch.map((e) => ({ key: e.key, meta: e.metas[0]! }));
 }

@@ -152,22 +152,37 @@ export class SiblingRef {
   /** The xl.meta in `bytes` exactly as decodeXlMeta returns it (throws as it throws). */
   decode(bytes: Uint8Array): XlMeta {
     const frame = readFrame(bytes);
+    const ixAt = this.sameButIndexes(frame);
+    return ixAt === null ? decodeXlMeta(bytes) : this.rebuild(frame, ixAt);
+  }
+
+  /**
+   * Whether `bytes` decode to `meta` but for each version's erasure index and the inline
+   * shard bytes: what decode would rebuild, without building it (a listing reads neither).
+   * Throws where the frame is damaged, as decode does.
+   */
+  agrees(bytes: Uint8Array): boolean {
+    return this.sameButIndexes(readFrame(bytes)) !== null;
+  }
+
+  /** The index offsets when `frame`'s body equals the reference's but at valid index bytes. */
+  private sameButIndexes(frame: Frame): IxAt | null {
     const ref = (this.frame ??= acceptedFrame(this.bytes));
-    if (frame.version !== ref.version || frame.body.length !== ref.body.length || frame.inline.length !== ref.inline.length) return decodeXlMeta(bytes);
+    if (frame.version !== ref.version || frame.body.length !== ref.body.length || frame.inline.length !== ref.inline.length) return null;
     if (this.ixAt === undefined) {
       this.ixAt = ixOffsets(ref.body);
       for (const [version, at] of this.ixAt ?? []) this.versionAt.set(at, version);
     }
     const ixAt = this.ixAt;
-    if (ixAt === null) return decodeXlMeta(bytes);
+    if (ixAt === null) return null;
     const a = frame.body;
     const b = ref.body;
     for (let i = 0; i < a.length; i++) {
       if (a[i] === b[i]) continue;
       const version = this.versionAt.get(i);
-      if (version === undefined || !validIndex(a[i]!, this.meta.versions[version])) return decodeXlMeta(bytes);
+      if (version === undefined || !validIndex(a[i]!, this.meta.versions[version])) return null;
     }
-    return this.rebuild(frame, ixAt);
+    return ixAt;
   }
 
   private rebuild(frame: Frame, ixAt: IxAt): XlMeta {
