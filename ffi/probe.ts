@@ -41,10 +41,10 @@ export const PROBE_SYS_WORKER_SOURCE = `
 ${ERRNO_WORKER_SOURCE}
 const probeSys = (() => {
   const ffi = require("bun:ffi");
-  const O_DIRECTORY = require("node:fs").constants.O_DIRECTORY;
+  const { O_DIRECTORY, O_NOATIME = 0 } = require("node:fs").constants;
   const O_PATH = 0o10000000, O_CLOEXEC = 0o2000000, AT_SYMLINK_NOFOLLOW = 0x100;
   const STATX_WANT = 0x4 /* NLINK */ | 0x100 /* INO */ | 0x80 /* CTIME */ | 0x40 /* MTIME */;
-  const EINTR = 4, ENOENT = 2;
+  const EINTR = 4, ENOENT = 2, EPERM = 1;
   const c = ffi.dlopen(${JSON.stringify(LIBC)}, ${JSON.stringify(SYMBOLS)}).symbols;
   const encoder = new TextEncoder();
   const path = new Uint8Array(16384);
@@ -60,14 +60,15 @@ const probeSys = (() => {
   function fail(n, what, target) {
     throw errnoError(n, what + " " + target);
   }
-  /** -1 for ENOENT (the caller's "absent"), else a descriptor; throws other errors. */
-  function retry(call, what, target) {
+  /** -1 for ENOENT (the caller's "absent"), -2 for the errno soft, else a descriptor; throws other errors. */
+  function retry(call, what, target, soft) {
     for (;;) {
       const r = call();
       if (r >= 0) return r;
       const n = errno();
       if (n === EINTR) continue;
       if (n === ENOENT) return -1;
+      if (n === soft) return -2;
       fail(n, what, target);
     }
   }
@@ -90,8 +91,17 @@ const probeSys = (() => {
       out[at + 1] = stamp(112);
       out[at + 2] = stamp(96);
     },
-    /** Opens dir/rel for reading, following links as open(2) does; -1 when absent. */
-    openAt: (dir, rel) => retry(() => c.openat(dir, cstring(rel), O_CLOEXEC), "open", rel),
+    /**
+     * Opens dir/rel for reading, following links as open(2) does; -1 when absent. O_NOATIME:
+     * under relatime, the first read of a file written since its last read writes its inode
+     * (a journaled atime update), so a listing right after the keys were written wrote an
+     * inode per drive and key. Only a file's owner may ask for it (EPERM otherwise: then it
+     * is opened as usual).
+     */
+    openAt(dir, rel) {
+      const fd = O_NOATIME === 0 ? -2 : retry(() => c.openat(dir, cstring(rel), O_CLOEXEC | O_NOATIME), "open", rel, EPERM);
+      return fd !== -2 ? fd : retry(() => c.openat(dir, cstring(rel), O_CLOEXEC), "open", rel);
+    },
     /** read(2) into out[at…at+max): the byte count. */
     read: (fd, out, at, max) => retry(() => Number(c.read(fd, ffi.ptr(out, at), max)), "read", "fd " + fd),
   };

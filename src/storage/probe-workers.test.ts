@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { META_FILE } from "./paths";
@@ -83,4 +83,26 @@ test("one batch may span parents, including one that is gone: each entry as the 
   expect(plain(viaWorkers)).toEqual(plain(await probeAsync(jobs)));
   expect(viaWorkers.map((p) => (p.meta === null ? null : new TextDecoder().decode(p.meta)))).toEqual(["from-a", null, "from-b", null]);
   expect(viaWorkers.map((p) => p.leaf)).toEqual([false, true, false, true]);
+});
+
+test("a probe reads xl.meta without writing its access time (O_NOATIME)", async () => {
+  const dir = join(root, "atime");
+  const files = ["probed", "control"].map((n) => {
+    mkdirSync(join(dir, n), { recursive: true });
+    const file = join(dir, n, META_FILE);
+    writeFileSync(file, "meta");
+    // Under relatime, an atime older than the mtime is updated by the next read.
+    utimesSync(file, new Date(Date.now() - 3_600_000), new Date());
+    return file;
+  });
+  const [probed, control] = files as [string, string];
+  const before = statSync(probed).atimeMs;
+  readFileSync(control);
+  if (statSync(control).atimeMs === statSync(probed).atimeMs) {
+    console.warn("skipped: this filesystem does not update access times on read (noatime)");
+    return;
+  }
+  const [p] = await probeBatch(root, [all(join(dir, "probed"))]);
+  expect(new TextDecoder().decode(p!.meta!)).toBe("meta");
+  expect(statSync(probed).atimeMs).toBe(before);
 });
