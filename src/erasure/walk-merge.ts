@@ -19,7 +19,7 @@
  * again one by one from the last merged key, so a failing drive drops out alone.
  */
 import { compareKeys } from "../lib/index";
-import { walkVolumesBatches, type SetWalkEntry, type WalkEntry, type WalkOptions } from "../storage/index";
+import { walkVolumesBatches, type SetWalkEntry, type WalkEntry, type WalkOptions, type WalkRoot } from "../storage/index";
 import { SiblingRef, type XlMeta } from "../xlmeta/index";
 import { decodeOrCorrupt, readQuorumOf, sameVersion } from "./meta-read";
 import type { ErasureSet } from "./set";
@@ -177,16 +177,15 @@ class Merge {
    * Otherwise, and for heal's walks, a walk of each.
    */
   async startTogether(sw: SetWalk, positions: number[], marker: string | undefined): Promise<void> {
-    if (!this.opts.quorum || positions.length < 2) {
-      this.start(sw, positions, marker);
-      return;
-    }
+    const roots = this.opts.quorum && positions.length > 1 ? await this.walkRoots(sw, positions) : null;
+    if (roots === null) this.start(sw, positions, marker);
+    else this.add(sw, positions, walkVolumesBatches(roots, this.walkOptions(marker)));
+  }
+
+  /** Each position's walkRoot, or null where one has none (or cannot give it). */
+  private async walkRoots(sw: SetWalk, positions: number[]): Promise<WalkRoot[] | null> {
     const roots = await Promise.all(positions.map((pos) => sw.set.drives[pos]!.walkRoot(this.bucket).catch(() => null)));
-    if (roots.some((r) => r === null)) {
-      this.start(sw, positions, marker);
-      return;
-    }
-    this.add(sw, positions, walkVolumesBatches(roots as NonNullable<(typeof roots)[number]>[], this.walkOptions(marker)));
+    return roots.every((r) => r !== null) ? roots : null;
   }
 
   /** Every drive of the set from `after` on (its walked drives already stand past it). */
