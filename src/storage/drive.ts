@@ -164,7 +164,7 @@ export interface Drive {
   walkBatches(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry[]>;
   /**
    * The volume's directory and I/O guard, for a walk of several drives at once
-   * (`walkSetBatches`); null where the drive must be walked on its own (not a local directory,
+   * (`walkVolumesBatches`); null where the drive must be walked on its own (not a local directory,
    * or calls that must pass through this object, as fault injection's).
    */
   walkRoot(volume: string): Promise<WalkRoot | null>;

@@ -375,6 +375,7 @@ function metasOf(perVolume: Probe[][], at: number): (Uint8Array | null)[] | null
   return any ? metas : null;
 }
 
+/** The walk of one drive's volume (keys with an xl.meta that is not empty). */
 export async function* walkVolumeBatches(volumeAbs: string, opts: WalkOptions, guard: Guard): AsyncGenerator<WalkEntry[]> {
   for await (const batch of walkVolumesBatches([{ abs: volumeAbs, guard }], opts)) yield batch.map((e) => ({ key: e.key, meta: e.metas[0]! }));
 }
