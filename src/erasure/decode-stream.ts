@@ -17,6 +17,14 @@ export type ShardRead = (shard: number, part: number, offset: number, length: nu
 /** Reads `into.length` bytes at `offset` of shard `shard` of part `part` into `into`. */
 export type ShardReadInto = (at: { shard: number; part: number; offset: number }, into: Uint8Array) => Promise<void>;
 
+/** Where a stream's frames come from (see DecodeSource.frames). */
+export interface FrameSource {
+  readInto: ShardReadInto;
+  pool: BufferPool;
+  /** The stream has stopped reading (ended, failed, cancelled or idle): its open files may close. */
+  close?: () => void;
+}
+
 export interface DecodeSource {
   codec: Codec;
   k: number;
@@ -30,7 +38,7 @@ export interface DecodeSource {
    * GET does not touch fresh memory per block; a frame goes back once every chunk cut from it
    * has been released by the consumer (lib/chunk-release.ts), else it is left to the GC.
    */
-  frames?: { readInto: ShardReadInto; pool: BufferPool };
+  frames?: FrameSource;
   /** Called once per shard found missing, corrupt or unreachable (to schedule a heal). */
   onBad: (shard: number, why: "missing" | "corrupt" | "offline") => void;
   loc: ErrLoc;
@@ -207,6 +215,7 @@ export function decodeRange(
   let idle: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
     clearTimeout(idle);
+    src.frames?.close?.();
     if (!finished) {
       finished = true;
       done();

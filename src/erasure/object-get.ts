@@ -10,7 +10,8 @@ import {
   type StatObjectOptions,
 } from "../object/index";
 import { inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
-import { decodeRange, readWithinBlock, type DecodeSource, type ShardReadInto } from "./decode-stream";
+import { decodeRange, readWithinBlock, type DecodeSource, type FrameSource } from "./decode-stream";
+import { ShardFiles } from "./shard-files";
 import { toObjectInfo } from "./info";
 import { hotRead, rememberRead, type HotRead } from "./hot-read";
 import { readMetasShared, resolveVersion, type Resolved, type VersionSelector } from "./meta-read";
@@ -86,15 +87,16 @@ function shardSource(set: ErasureSet, loc: Loc, r: Resolved): DecodeSource {
       }
       return set.drives[pos]!.readFile(loc.bucket, loc.key, v.dataDir!, `part.${part}`, offset, length);
     },
-    ...(v.inline ? {} : { frames: { readInto: framesOf(set, loc, v.dataDir!, holder), pool: set.cfg.pool } }),
+    ...(v.inline ? {} : { frames: framesOf(set, loc, v.dataDir!, holder) }),
   };
 }
 
-function framesOf(set: ErasureSet, loc: Loc, dataDir: string, holder: number[]): ShardReadInto {
-  return ({ shard, part, offset }, into) => {
-    const ref = { volume: loc.bucket, key: loc.key, dataDir, file: `part.${part}` };
-    return set.drives[holder[shard]!]!.readFileInto(ref, offset, into);
-  };
+/** Frames read from the shard files, each kept open while the stream reads it (ShardFiles). */
+function framesOf(set: ErasureSet, loc: Loc, dataDir: string, holder: number[]): FrameSource {
+  const files = new ShardFiles((shard, part) =>
+    set.drives[holder[shard]!]!.openFile({ volume: loc.bucket, key: loc.key, dataDir, file: `part.${part}` }),
+  );
+  return { readInto: (at, into) => files.readInto(at, into), pool: set.cfg.pool, close: () => files.closeAll() };
 }
 
 /**

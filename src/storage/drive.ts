@@ -106,6 +106,13 @@ export interface DataFileRef {
   file: string;
 }
 
+/** A data file opened by `Drive.openFile`. */
+export interface DataFileReader {
+  /** Exactly `into.length` bytes at `offset` into `into` (a short file is FileCorrupt). */
+  readInto(offset: number, into: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Drive {
   readonly endpoint: string;
   /** False while the drive is considered offline after repeated I/O faults (retried later). */
@@ -153,10 +160,10 @@ export interface Drive {
   /** Reads `length` bytes at `offset` of `<volume>/<key>/<dataDir>/<file>`. */
   readFile(volume: string, key: string, dataDir: string, file: string, offset: number, length: number): Promise<Uint8Array>;
   /**
-   * `readFile` into the caller's buffer: exactly `into.length` bytes at `offset` (a short file
-   * is FileCorrupt). For readers that reuse their buffers (GET streams).
+   * Opens `<volume>/<key>/<dataDir>/<file>` for a run of reads into the caller's buffers (a GET
+   * stream's shard file): one open for the whole run. The caller closes it.
    */
-  readFileInto(file: DataFileRef, offset: number, into: Uint8Array): Promise<void>;
+  openFile(file: DataFileRef): Promise<DataFileReader>;
 
   /** Sorted walk of every object under a prefix (unit the erasure layer merges across drives). */
   walk(volume: string, opts?: WalkOptions): AsyncIterable<WalkEntry>;

@@ -6,6 +6,7 @@
 import {
   DriveError,
   type CommitSource,
+  type DataFileReader,
   type DataFileRef,
   type DiskInfo,
   type Drive,
@@ -143,11 +144,17 @@ export class FaultyDrive implements Drive {
     const args = [volume, key, dataDir, file, offset, length] as const;
     return this.call("readFile", args, () => this.inner.readFile(...args));
   }
-  /** Faulted as "readFile" with readFile's arguments (the same read); "corrupt" flips `into`. */
-  async readFileInto(ref: DataFileRef, offset: number, into: Uint8Array): Promise<void> {
-    const corrupt = this.check("readFile", [ref.volume, ref.key, ref.dataDir, ref.file, offset, into.length]);
-    await this.inner.readFileInto(ref, offset, into);
-    if (corrupt && into.length > 0) into[into.length >> 1]! ^= 0xff;
+  /** Each read of the opened file is faulted as "readFile" with readFile's arguments (the same read); "corrupt" flips `into`. */
+  async openFile(ref: DataFileRef): Promise<DataFileReader> {
+    const inner = await this.inner.openFile(ref);
+    return {
+      readInto: async (offset, into) => {
+        const corrupt = this.check("readFile", [ref.volume, ref.key, ref.dataDir, ref.file, offset, into.length]);
+        await inner.readInto(offset, into);
+        if (corrupt && into.length > 0) into[into.length >> 1]! ^= 0xff;
+      },
+      close: () => inner.close(),
+    };
   }
 
   async *walk(volume: string, opts?: WalkOptions): AsyncGenerator<WalkEntry> {

@@ -5,7 +5,8 @@
  * sync-workers.ts), else on Bun's async fs. On a drive with group sync (fs-sync.ts) each fsync
  * is instead a share of one syncfs of the filesystem that starts after the request.
  */
-import { mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsSyncOf, type FsSync } from "./fs-sync";
 import { syncWorkers } from "./sync-workers";
@@ -203,23 +204,41 @@ export function readAt(path: string, offset: number, length: number): Promise<Ui
   return Bun.file(path).slice(offset, offset + length).bytes();
 }
 
+/** `O_NOATIME` where the platform has it: a read then never writes the inode (relatime's first read after a write does). */
+const NOATIME: number = constants.O_NOATIME ?? 0;
+
 /**
- * Reads `into.length` bytes at `offset` into a caller's (reused) buffer; returns the bytes read,
- * fewer only at end of file. Three thread-pool tasks where readAt is one, but no fresh memory:
- * first-touch page faults made readAt's 512 KiB results cost 3-4x a GET's whole CPU per MiB.
+ * A file opened once for a run of positioned reads into callers' (reused) buffers: a GET's
+ * shard file is read block after block, and an open and a close per block were two of every
+ * three thread-pool tasks of a large GET. Opened with O_NOATIME as the file's owner (the
+ * server wrote it); EPERM (someone else's file) opens it plainly.
  */
-export async function readAtInto(path: string, offset: number, into: Uint8Array): Promise<number> {
-  const fh = await open(path, "r");
-  try {
+export class PositionedFile {
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async open(path: string): Promise<PositionedFile> {
+    if (NOATIME === 0) return new PositionedFile(await open(path, "r"));
+    try {
+      return new PositionedFile(await open(path, constants.O_RDONLY | NOATIME));
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EPERM") throw err;
+      return new PositionedFile(await open(path, "r"));
+    }
+  }
+
+  /** Reads `into.length` bytes at `offset`; returns the bytes read, fewer only at end of file. */
+  async readInto(offset: number, into: Uint8Array): Promise<number> {
     let got = 0;
     while (got < into.length) {
-      const { bytesRead } = await fh.read(into, got, into.length - got, offset + got);
+      const { bytesRead } = await this.fh.read(into, got, into.length - got, offset + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
     return got;
-  } finally {
-    await fh.close();
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
   }
 }
 

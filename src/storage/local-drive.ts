@@ -19,6 +19,7 @@ import {
   DriveError,
   SYSTEM_DIR,
   type CommitSource,
+  type DataFileReader,
   type DataFileRef,
   type DiskInfo,
   type Drive,
@@ -31,7 +32,7 @@ import {
 } from "./drive";
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, pruneEmptyDirs, readAt, readAtInto, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, pruneEmptyDirs, PositionedFile, readAt, renameDurable, writeFileSynced } from "./fsutil";
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, dataDirOf, isSafeVolume, META_FILE } from "./paths";
@@ -303,11 +304,16 @@ export class LocalDrive implements Drive {
     );
   }
 
-  readFileInto(ref: DataFileRef, offset: number, into: Uint8Array): Promise<void> {
-    return this.readData(ref, async (path) => {
-      const got = await readAtInto(path, offset, into);
-      this.exactly(into.subarray(0, got), into.length, path);
+  async openFile(ref: DataFileRef): Promise<DataFileReader> {
+    let file: PositionedFile | undefined;
+    const path = await this.readData(ref, async (p) => ((file = await PositionedFile.open(p)), p)).catch(async (err) => {
+      await file?.close(); // opened, but outside the root: the containment check ran beside the open
+      throw err;
     });
+    const opened = file!;
+    const readInto = (offset: number, into: Uint8Array) =>
+      this.run(async () => void this.exactly(into.subarray(0, await opened.readInto(offset, into)), into.length, path));
+    return { readInto, close: () => opened.close() };
   }
 
   private readData<T>(ref: DataFileRef, read: (path: string) => Promise<T>): Promise<T> {
