@@ -19,7 +19,19 @@ export interface PolicyRequest {
   action: string;
   /** e.g. `arn:aws:s3:::bucket/key`. */
   resource: string;
-  context?: ConditionContext;
+  /** The condition keys' values; a function is called at most once, when a statement needs them. */
+  context?: ConditionContext | (() => ConditionContext);
+}
+
+const builtContexts = new WeakMap<PolicyRequest, ConditionContext>();
+
+/** `req`'s context, built on first need: most statements have neither conditions nor variables. */
+function contextOf(req: PolicyRequest): ConditionContext {
+  const c = req.context;
+  if (typeof c !== "function") return c ?? {};
+  let built = builtContexts.get(req);
+  if (!built) builtContexts.set(req, (built = c()));
+  return built;
 }
 
 function identities(principal: PolicyRequest["principal"]): readonly string[] {
@@ -53,7 +65,7 @@ function substitute(pattern: string, context: ConditionContext): string | null {
 
 function resourceMatches(patterns: readonly string[], req: PolicyRequest, variables: boolean): boolean {
   return patterns.some((r) => {
-    const p = variables ? substitute(r, req.context ?? {}) : r;
+    const p = variables && r.includes("${") ? substitute(r, contextOf(req)) : r;
     return p !== null && wildcardMatch(p, req.resource);
   });
 }
@@ -67,7 +79,7 @@ export function statementApplies(stmt: Statement, req: PolicyRequest, opts: { po
   if (stmt.notAction && stmt.notAction.some((a) => wildcardMatchFold(a, req.action))) return false;
   if (stmt.resource && !resourceMatches(stmt.resource, req, variables)) return false;
   if (stmt.notResource && resourceMatches(stmt.notResource, req, variables)) return false;
-  return conditionsHold(stmt.condition, req.context ?? {});
+  return stmt.condition.length === 0 || conditionsHold(stmt.condition, contextOf(req));
 }
 
 /** Evaluate one or more policies together (e.g. bucket policy + canned ACL grants). */

