@@ -144,7 +144,10 @@ export class FaultyDrive implements Drive {
     const args = [volume, key, dataDir, file, offset, length] as const;
     return this.call("readFile", args, () => this.inner.readFile(...args));
   }
-  /** Each read of the opened file is faulted as "readFile" with readFile's arguments (the same read); "corrupt" flips `into`. */
+  /**
+   * Each read of the opened file is faulted as "readFile" with readFile's arguments (the same
+   * read); "corrupt" flips `into`.
+   */
   async openFile(ref: DataFileRef): Promise<DataFileReader> {
     const inner = await this.inner.openFile(ref);
     return {

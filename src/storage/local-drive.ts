@@ -305,15 +305,17 @@ export class LocalDrive implements Drive {
   }
 
   async openFile(ref: DataFileRef): Promise<DataFileReader> {
-    let file: PositionedFile | undefined;
-    const path = await this.readData(ref, async (p) => ((file = await PositionedFile.open(p)), p)).catch(async (err) => {
-      await file?.close(); // opened, but outside the root: the containment check ran beside the open
+    let opened: { file: PositionedFile; path: string } | undefined;
+    try {
+      await this.readData(ref, async (path) => void (opened = { file: await PositionedFile.open(path), path }));
+    } catch (err) {
+      await opened?.file.close(); // opened, but the containment check (run beside the open) failed
       throw err;
-    });
-    const opened = file!;
+    }
+    const { file, path } = opened!;
     const readInto = (offset: number, into: Uint8Array) =>
-      this.run(async () => void this.exactly(into.subarray(0, await opened.readInto(offset, into)), into.length, path));
-    return { readInto, close: () => opened.close() };
+      this.run(async () => void this.exactly(into.subarray(0, await file.readInto(offset, into)), into.length, path));
+    return { readInto, close: () => file.close() };
   }
 
   private readData<T>(ref: DataFileRef, read: (path: string) => Promise<T>): Promise<T> {
