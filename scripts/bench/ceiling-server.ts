@@ -26,12 +26,13 @@ async function bodyFor(size: number, dir: string): Promise<Uint8Array | Blob> {
   return Bun.file(path);
 }
 
+/** A page of an endless listing (always truncated): a LIST load walks it until its time is up. */
 const LIST_PAGE = (() => {
   const items: string[] = [];
   for (let i = 0; i < 1000; i++) {
     items.push(`<Contents><Key>k/${String(i).padStart(6, "0")}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"d41d8cd98f00b204e9800998ecf8427e"</ETag><Size>0</Size><StorageClass>STANDARD</StorageClass></Contents>`);
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix><KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${items.join("")}</ListBucketResult>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix><KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>k/000999</NextContinuationToken>${items.join("")}</ListBucketResult>`;
 })();
 
 const ETAG = { etag: '"d41d8cd98f00b204e9800998ecf8427e"' };

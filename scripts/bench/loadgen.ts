@@ -49,6 +49,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         lat.add(performance.now() - start);
         bytes += out.bytes;
         items += out.items;
+        if (out.passDone) return;
       } catch (err) {
         errors++;
         if (errorSamples.size < 5) errorSamples.add(err instanceof Error ? err.message : String(err));

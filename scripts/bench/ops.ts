@@ -17,6 +17,8 @@ export class OpError extends Error {
 export interface OpOutcome {
   bytes: number;
   items: number;
+  /** This worker is done: its LIST walked the whole namespace once. */
+  passDone?: boolean;
 }
 
 /** Runs op number `n` (the key index); each worker owns one, so per-worker state is allowed. */
@@ -128,9 +130,10 @@ function listOp(ctx: Ctx): OpFn {
     // A full XML parse of a 1,000-key page costs the generator ~20 ms and made it the LIST
     // bottleneck; counting elements and reading one token is all the bench needs.
     const keys = countOf(text, "<Key>") + countOf(text, "<CommonPrefixes>");
-    // Walk the whole listing, then start over: every page of the namespace is measured.
+    // One pass over the namespace, then this worker stops: a second pass would be served from
+    // the pages the server keeps for continuations (its listing cache) and measure that cache.
     token = text.includes("<IsTruncated>true</IsTruncated>") ? nextToken(text) : undefined;
-    return { bytes: text.length, items: keys };
+    return { bytes: text.length, items: keys, passDone: token === undefined };
   };
 }
 
