@@ -12,7 +12,6 @@
  * directories a call touches are checked with realpath against the root, so a planted symlink
  * cannot redirect writes or reads outside it.
  */
-import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -32,7 +31,8 @@ import {
 } from "./drive";
 import { isNotFound } from "./errno";
 import { decodeFormat, encodeFormat } from "./format";
-import { fsyncDir, pruneEmptyDirs, PositionedFile, readAt, renameDurable, writeFileSynced } from "./fsutil";
+import { fsyncDir, pruneEmptyDirs, PositionedFile, readAt, renameDurable } from "./fsutil";
+import { atomicWrite, cleanTmpArea, tmpDir, tmpName, tmpRoundTrip } from "./tmp-area";
 import { registerFsSync } from "./fs-sync";
 import { DriveHealth, type HealthOptions, type RunOptions } from "./health";
 import { dataDirName, dataDirOf, isSafeVolume, META_FILE } from "./paths";
@@ -44,8 +44,6 @@ import { DrivePaths } from "./drive-paths";
 
 /** Fault threshold, probe interval and per-call deadline (see health.ts). */
 export type LocalDriveOptions = HealthOptions;
-
-const TMP = "tmp";
 
 /** The data dirs in a key's directory (none when it has no directory). */
 async function dataDirsIn(dir: string): Promise<string[]> {
@@ -81,7 +79,7 @@ export class LocalDrive implements Drive {
   }
 
   private async prepare(): Promise<void> {
-    await mkdir(join(this.sys, TMP), { recursive: true });
+    await mkdir(tmpDir(this.sys), { recursive: true });
     await this.paths.resolveRoot();
     await registerFsSync(this.root); // before any write: see fs-sync.ts on errors
   }
@@ -94,20 +92,9 @@ export class LocalDrive implements Drive {
     return this.health.run(op, opts);
   }
 
-  /** temp file → fsync → rename → fsync dirs; creates missing parents (but never volumes). */
-  private async atomicWrite(target: string, data: Uint8Array): Promise<void> {
-    const tmp = join(this.sys, TMP, randomUUID());
-    try {
-      await writeFileSynced(tmp, data).catch(async (err) => {
-        if (!isNotFound(err)) throw err;
-        await mkdir(dirname(tmp), { recursive: true }); // someone removed tmp; recreate once
-        await writeFileSynced(tmp, data);
-      });
-      await renameDurable(tmp, target, (dir) => this.paths.makeDirInside(dir));
-    } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw err;
-    }
+  /** tmp-area.ts's atomic write; creates missing parents (but never volumes). */
+  private atomicWrite(target: string, data: Uint8Array): Promise<void> {
+    return atomicWrite(this.sys, target, data, (dir) => this.paths.makeDirInside(dir));
   }
 
   // ---- drive ----
@@ -187,7 +174,7 @@ export class LocalDrive implements Drive {
       if (!first.done) throw new DriveError("VolumeNotEmpty", this.endpoint, volume);
     }
     // Rename first so the volume disappears at once; cleanupTmp finishes an interrupted rm.
-    const trash = join(this.sys, TMP, randomUUID());
+    const trash = tmpName(this.sys);
     await rename(dir, trash);
     await fsyncDir(this.root);
     await rm(trash, { recursive: true, force: true });
@@ -399,12 +386,7 @@ export class LocalDrive implements Drive {
   }
 
   cleanupTmp(): Promise<void> {
-    return this.run(async () => {
-      const tmp = join(this.sys, TMP);
-      await mkdir(tmp, { recursive: true });
-      const names = await readdir(tmp);
-      await Promise.all(names.map((n) => rm(join(tmp, n), { recursive: true, force: true })));
-    }, { unbounded: true });
+    return this.run(() => cleanTmpArea(this.sys), { unbounded: true });
   }
 
   /** Health probe: the root and tmp can be prepared and a small file round-trips through tmp. */
@@ -412,11 +394,6 @@ export class LocalDrive implements Drive {
     // A vanished root is not recreated here: an unmounted disk must not be refilled on `/`.
     if (!(await stat(this.root)).isDirectory()) throw new Error("drive root is not a directory");
     await this.prepare();
-    const path = join(this.sys, TMP, `probe-${randomUUID()}`);
-    const data = new TextEncoder().encode("cairn probe");
-    await writeFileSynced(path, data);
-    const back = await readFile(path);
-    await unlink(path);
-    if (!Buffer.from(data).equals(back)) throw new Error("probe read back different bytes");
+    await tmpRoundTrip(this.sys);
   }
 }
