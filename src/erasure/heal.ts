@@ -5,7 +5,7 @@
  * left on fewer drives than quorum after a delete (dangling) are removed.
  */
 import { isObjectError, ObjectError, type DriveHealState, type HealOptions, type HealOutcome, type HealResult } from "../object/index";
-import { DriveError, type FileWriter } from "../storage/index";
+import { DriveError, ownTmp, type FileWriter } from "../storage/index";
 import { encodeXlMeta, inlineDataOf, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
 import { codecShardFileSize, frameShard } from "./bitrot";
 import { countHeal } from "./events";
@@ -126,7 +126,7 @@ async function applyHeal(set: ErasureSet, loc: Loc, at: { metas: MetaResults; re
   const needs = plan.before.map((s) => s === "missing" || s === "corrupt");
   const inlineOf = metas.map((_, pos) => new Map<string, Uint8Array>());
   const staged = metas.map(() => [] as { tmp: string; dataDir: string }[]);
-  const tmp = `tmp/${crypto.randomUUID()}`;
+  const tmp = `${ownTmp()}/${crypto.randomUUID()}`;
   try {
     for (const v of ref.versions) {
       if (v.type !== "object") continue;

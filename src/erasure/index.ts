@@ -1,6 +1,6 @@
 /** The erasure-coded ObjectLayer: public surface for the server (composition root). */
 import type { ObjectLayer } from "../object/index";
-import { FileRangeLocks, LocalDrive, relayGroupSyncs, serveSyncRelay, SyncRelayClient, type Drive } from "../storage/index";
+import { FileRangeLocks, LocalDrive, relayGroupSyncs, serveSyncRelay, setTmpOwner, SyncRelayClient, type Drive, type TmpScope } from "../storage/index";
 import { BufferPool, type BufferPoolOptions } from "./buffers";
 import { loadLayout } from "./format";
 import { Generations } from "./generations";
@@ -40,8 +40,16 @@ export interface OpenErasureOptions {
   generationsFile?: string;
   /** The lock file of the processes serving the same drives (storage's FileRangeLocks). */
   lockFile?: string;
-  /** Empty the drives' tmp areas at open (default true): not while other processes may be staging there. */
-  cleanupTmp?: boolean;
+  /**
+   * Empty the drives' scratch areas at open (default "all"): "own" empties this process's share
+   * only (others may be staging in theirs), false nothing.
+   */
+  cleanupTmp?: TmpScope | false;
+  /**
+   * This process's share of the drives' scratch area (`tmp/<tmpOwner>`), for one of several
+   * processes serving the drives: set before any drive opens (storage's setTmpOwner).
+   */
+  tmpOwner?: string;
   /**
    * One group commit for the processes serving the drives (storage's sync relay): the leader
    * serves it at `socket`, the others ask it.
@@ -59,6 +67,7 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const gens = opts.generationsFile ? Generations.shared(opts.generationsFile) : Generations.inMemory();
   const metaCache = new MetaDecodeCache(freshMs >= 0 ? { freshMs } : {}, undefined, gens);
   const relay = startSyncRelay(opts.syncRelay);
+  if (opts.tmpOwner !== undefined) setTmpOwner(opts.tmpOwner);
   const opened = opts.driveImpls ?? (await Promise.all(opts.drives.map((p) => LocalDrive.open(p))));
   // Every use of a drive goes through its watch, so no write can leave a cached xl.meta fresh.
   const drives = opened.map((d) => watchMetaWrites(d, metaCache));
@@ -69,7 +78,8 @@ export async function openErasureLayer(opts: OpenErasureOptions): Promise<Erasur
   const setSize = layout.sets[0]!.length;
   const rrsParity = opts.rrsParity ?? defaultRrsParity(setSize, layout.parity);
   validateParity(setSize, layout.parity, rrsParity);
-  if (opts.cleanupTmp !== false) await Promise.all(drives.map((d) => d.cleanupTmp().catch(() => undefined)));
+  const cleanup = opts.cleanupTmp ?? "all";
+  if (cleanup !== false) await Promise.all(drives.map((d) => d.cleanupTmp(cleanup).catch(() => undefined)));
   const codecs = new CodecCache();
   const locks = new NamespaceLocks(opts.lockFile ? new FileRangeLocks(opts.lockFile) : undefined);
   const heal = new HealQueue();

@@ -1,6 +1,7 @@
 /** PutObject: stage the body on every drive, then commit a new version under the write lock. */
 import { checkWriteConditions, ObjectError, type Body, type Checksums, type ObjectInfo, type PutObjectOptions } from "../object/index";
 import { addVersion, findVersion, newVersionId, nowNanos, type ObjectVersionMeta, type XlMeta } from "../xlmeta/index";
+import { ownTmp } from "../storage/index";
 import { BITROT } from "./bitrot";
 import { commitAll, removeStaging, type MetaUpdate } from "./commit";
 import { stageBody, type Staged } from "./encode-stream";
@@ -10,7 +11,6 @@ import { BLOCK_SIZE, INLINE_LIMIT, type ErasurePlan, type ErasureSet, type Loc }
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 /** Where PUTs stage their data dirs, under the drives' system dir. */
-const STAGING = "tmp";
 
 export function resolveChecksums(c: Checksums | (() => Checksums) | undefined): Checksums | undefined {
   const v = typeof c === "function" ? c() : c;
@@ -76,10 +76,11 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
   if (conditional) checkWriteConditions(loc, await currentInfo(set, loc), opts);
   const plan = set.plan(loc.key, opts.storageClass);
   const dataDir = crypto.randomUUID();
-  // Staged as tmp/<dataDir>/ itself, which the commit renames into place: a directory level
+  // Staged as <tmp>/<dataDir>/ itself, which the commit renames into place: a directory level
   // per drive fewer to create and remove than tmp/<uuid>/<dataDir>/ (each is metadata the
   // commit's syncs must write on this disk).
-  const stagingDir = `${STAGING}/${dataDir}`;
+  const staging = ownTmp(); // this process's share of the drives' scratch area
+  const stagingDir = `${staging}/${dataDir}`;
   let wroteFiles = true;
   try {
     const staged = await stageBody(
@@ -108,7 +109,7 @@ export async function putObject(set: ErasureSet, loc: Loc, body: Body, opts: Put
         writeQuorum: plan.writeQuorum,
         // A PUT's version added to an absent xl.meta is the same as to an empty one.
         tryCreate: true,
-        source: () => (inline ? null : { staging: STAGING, dataDir }),
+        source: () => (inline ? null : { staging, dataDir }),
         update: (cur, pos) => {
           const frame = inline ? inline[plan.distribution[pos]! - 1] : undefined;
           // An empty object has no shards at all: nothing inline, nothing on disk.

@@ -13,8 +13,10 @@ export interface LayerOptions {
   rrsParity?: number;
   /** Files shared with the other processes serving the drives (cluster.ts). */
   shared?: { generationsFile: string; lockFile: string; syncRelay: { socket: string; leader: boolean } };
-  /** Empty the drives' tmp areas (not while other processes may be staging there). Default true. */
-  cleanupTmp?: boolean;
+  /** Empty the drives' scratch areas: all of them (default), this process's share ("own"), or not. */
+  cleanupTmp?: "all" | "own" | false;
+  /** This process's share of the drives' scratch area (erasure's tmpOwner). */
+  tmpOwner?: string;
 }
 
 export interface S3Deps {

@@ -6,6 +6,8 @@
  * - caches check change counters in a shared mapped file (erasure/generations.ts);
  * - start-up work that assumes nobody else is running (formatting blank drives, emptying the
  *   drives' tmp areas) happens once, in worker 1's first start, before the others are forked;
+ * - each worker stages its writes in its own share of the drives' tmp area (`tmp/w<i>`), which
+ *   it empties when it is started again after dying (storage/tmp-area.ts);
  * - background scans (heal, lifecycle) and the console run in worker 1 only, and worker 1 runs
  *   the group commit's syncfs for all (storage/sync-relay.ts: two flushing apart halve small PUTs);
  * - a metrics scrape, whichever worker answers it, sums every worker's counters (the primary

@@ -164,7 +164,10 @@ export async function startServer(config: ServerConfig, deps: StartDeps): Promis
       lockFile: join(role.stateDir, "locks"),
       syncRelay: { socket: join(role.stateDir, "sync.sock"), leader: role.index === 1 },
     };
-    layerOpts.cleanupTmp = role.first;
+    // Before any drive opens: this worker stages in its own share of the scratch area, which it
+    // empties when it starts again after a crash; the first start of worker 1 empties it all.
+    layerOpts.tmpOwner = `w${role.index}`;
+    layerOpts.cleanupTmp = role.first ? "all" : "own";
   }
   const leader = !role || role.index === 1;
   const slot = openSlot(config, backend, layerOpts, leader);

@@ -5,6 +5,9 @@
  * `.cairn.sys/` and are addressed by a `SysPath` relative to it ("tmp/<uuid>/…").
  */
 
+/** Which part of a drive's scratch area a cleanup empties: all of it, or this process's share (tmp-area.ts). */
+export type TmpScope = "all" | "own";
+
 export type DriveErrorKind =
   | "FileNotFound"
   | "VolumeNotFound"
@@ -185,6 +188,9 @@ export interface Drive {
   listSysDir(path: string): Promise<string[]>;
   deleteSys(path: string): Promise<void>;
 
-  /** Removes leftovers of interrupted writes (`.cairn.sys/tmp`); called at start. */
-  cleanupTmp(): Promise<void>;
+  /**
+   * Removes leftovers of interrupted writes (`.cairn.sys/tmp`); called at start. "own": only
+   * this process's share (tmp-area.ts), for one of several processes (default "all").
+   */
+  cleanupTmp(scope?: TmpScope): Promise<void>;
 }

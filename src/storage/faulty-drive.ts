@@ -11,6 +11,7 @@ import {
   type DiskInfo,
   type Drive,
   type DriveErrorKind,
+  type TmpScope,
   type FileWriter,
   type FormatInfo,
   type VolumeInfo,
@@ -201,7 +202,7 @@ export class FaultyDrive implements Drive {
   deleteSys(path: string): Promise<void> {
     return this.call("deleteSys", [path], () => this.inner.deleteSys(path));
   }
-  cleanupTmp(): Promise<void> {
-    return this.call("cleanupTmp", [], () => this.inner.cleanupTmp());
+  cleanupTmp(scope?: TmpScope): Promise<void> {
+    return this.call("cleanupTmp", [scope], () => this.inner.cleanupTmp(scope));
   }
 }

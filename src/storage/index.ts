@@ -1,5 +1,6 @@
 export * from "./drive";
 export { LocalDrive, type LocalDriveOptions } from "./local-drive";
+export { ownTmp, setTmpOwner } from "./tmp-area";
 export { walkVolumesBatches } from "./walk";
 export type { HealthOptions } from "./health";
 export { FaultyDrive, type FaultRule, type FaultPoint, type DriveMethod } from "./faulty-drive";

@@ -21,6 +21,7 @@ import {
   type DataFileReader,
   type DataFileRef,
   type DiskInfo,
+  type TmpScope,
   type Drive,
   type FileWriter,
   type FormatInfo,
@@ -385,8 +386,8 @@ export class LocalDrive implements Drive {
     return this.run(() => rm(this.paths.sys(path), { recursive: true }));
   }
 
-  cleanupTmp(): Promise<void> {
-    return this.run(() => cleanTmpArea(this.sys), { unbounded: true });
+  cleanupTmp(scope: TmpScope = "all"): Promise<void> {
+    return this.run(() => cleanTmpArea(this.sys, scope), { unbounded: true });
   }
 
   /** Health probe: the root and tmp can be prepared and a small file round-trips through tmp. */

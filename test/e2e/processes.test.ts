@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Agent } from "node:http";
 import { sdkClient } from "../sdk-client";
 import { sdkErrorName } from "../sdk-errors";
@@ -163,6 +164,39 @@ test("a killed process is replaced and the port keeps answering", async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: `v${i}` }));
     expect(await text(`k${i}`, bucket)).toBe(`v${i}`);
   }
+});
+
+/** The worker of that index (CAIRN_WORKER_INDEX in its environment). */
+function workerNumbered(index: number): number | undefined {
+  return workers().find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`CAIRN_WORKER_INDEX=${index}`);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
+test("a worker restarted after a crash empties its share of the scratch area, and only its own", async () => {
+  const victim = workerNumbered(2);
+  expect(victim).toBeDefined();
+  // What a worker killed mid-PUT leaves behind: a staged shard in its share of tmp.
+  const planted = (drive: string, owner: string) => join(drive, ".cairn.sys", "tmp", owner, "staged-dd", "part.1");
+  for (const d of server.drives) {
+    for (const owner of ["w1", "w2"]) {
+      mkdirSync(dirname(planted(d, owner)), { recursive: true });
+      writeFileSync(planted(d, owner), "left behind");
+    }
+  }
+  process.kill(victim!, "SIGKILL");
+  await until(() => workerNumbered(2) !== undefined && workerNumbered(2) !== victim);
+  await until(() => server.drives.every((d) => !existsSync(planted(d, "w2"))));
+  // Worker 1 may be staging in its share right now: a restart of worker 2 leaves it alone.
+  for (const d of server.drives) expect(existsSync(planted(d, "w1"))).toBe(true);
+  const bucket = bucketName("procs-tmp");
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "v".repeat(300_000) }));
+  expect(await text("k", bucket)).toBe("v".repeat(300_000));
 });
 
 test("several processes refuse a port another program listens on, even one sharing it by SO_REUSEPORT", async () => {
