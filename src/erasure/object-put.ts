@@ -10,7 +10,6 @@ import { readMetas, resolveLatestOrNull } from "./meta-read";
 import { BLOCK_SIZE, INLINE_LIMIT, type ErasurePlan, type ErasureSet, type Loc } from "./set";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
-/** Where PUTs stage their data dirs, under the drives' system dir. */
 
 export function resolveChecksums(c: Checksums | (() => Checksums) | undefined): Checksums | undefined {
   const v = typeof c === "function" ? c() : c;

@@ -179,7 +179,10 @@ export class SyncWorkers {
     this.roots.add(root);
   }
 
-  /** The deepest registered root that is `path` or one of its ancestors (prefix tests: dirname per level showed in a small PUT's profile). */
+  /**
+   * The deepest registered root that is `path` or one of its ancestors: prefix tests, as a
+   * dirname per path level showed in a small PUT's profile.
+   */
   private laneOf(path: string): string {
     let lane = "";
     for (const root of this.roots) {
