@@ -61,14 +61,15 @@ test("files declared to reach a MiB get the large stage; others, and undeclared 
   expect(stageBytesFor(0)).toBe(256 << 10);
   expect(stageBytesFor(524_296)).toBe(256 << 10);
   expect(stageBytesFor((1 << 20) - 1)).toBe(256 << 10);
-  expect(stageBytesFor(1 << 20)).toBe(1 << 20);
-  expect(stageBytesFor(33_554_560)).toBe(1 << 20);
+  // 254 pages: one device request on a virtio disk of 254 segments (see STAGE_LARGE).
+  expect(stageBytesFor(1 << 20)).toBe(254 * 4096);
+  expect(stageBytesFor(33_554_560)).toBe(254 * 4096);
 });
 
 test("idle stages of a size no longer used give way to the other size; each size keeps at most 32 MiB idle", async () => {
   if (!directHere) return;
   const small = 256 << 10;
-  const large = 1 << 20;
+  const large = 254 * 4096;
   // A clock that moves only when told: "a second later" must not depend on the machine's speed.
   const realNow = stageClock.now;
   let t = realNow();
