@@ -50,10 +50,12 @@ function principalMatches(principals: Principals, who: readonly string[]): boole
 
 /**
  * Resolve `${aws:username}`-style policy variables (2012-10-17 documents only) from the request
- * context; null when a variable is absent, which makes the element match nothing.
+ * context, asked for only when the pattern has one; null when a variable is absent, which makes
+ * the element match nothing.
  */
-function substitute(pattern: string, context: ConditionContext): string | null {
+function substitute(pattern: string, contextFor: () => ConditionContext): string | null {
   if (!pattern.includes("${")) return pattern;
+  const context = contextFor();
   let missing = false;
   const out = pattern.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
     const v = context[normalizeConditionKey(key)] ?? context[key];
@@ -65,7 +67,7 @@ function substitute(pattern: string, context: ConditionContext): string | null {
 
 function resourceMatches(patterns: readonly string[], req: PolicyRequest, variables: boolean): boolean {
   return patterns.some((r) => {
-    const p = variables && r.includes("${") ? substitute(r, contextOf(req)) : r;
+    const p = variables ? substitute(r, () => contextOf(req)) : r;
     return p !== null && wildcardMatch(p, req.resource);
   });
 }

@@ -15,6 +15,9 @@ import type { TmpScope } from "./drive";
 import { isNotFound } from "./errno";
 import { renameDurable, writeFileSynced } from "./fsutil";
 
+/** The scratch area's directory in the system area. */
+const TMP = "tmp";
+
 /** This process's share of the scratch area ("": all of it, a lone server). */
 let owner = "";
 
@@ -26,7 +29,7 @@ export function setTmpOwner(tag: string): void {
 
 /** The sys path this process writes its scratch files in: `tmp`, or `tmp/<tag>`. */
 export function ownTmp(): string {
-  return owner === "" ? "tmp" : `tmp/${owner}`;
+  return owner === "" ? TMP : `${TMP}/${owner}`;
 }
 
 /** This process's scratch directory in the system area `sys`. */
@@ -60,7 +63,7 @@ export async function atomicWrite(sys: string, target: string, data: Uint8Array,
 
 /** Empties the whole scratch area or this process's share of it; this process's directory is there after. */
 export async function cleanTmpArea(sys: string, scope: TmpScope): Promise<void> {
-  const dir = scope === "all" ? join(sys, "tmp") : tmpDir(sys);
+  const dir = scope === "all" ? join(sys, TMP) : tmpDir(sys);
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
