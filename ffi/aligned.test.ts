@@ -1,0 +1,46 @@
+import { expect, test } from "bun:test";
+import { ptr } from "bun:ffi";
+import { existsSync, readFileSync } from "node:fs";
+import { HUGE_PAGE, alignedBytes, hugePageBytes } from "./aligned";
+
+/** The kernel's THP mode ("always", "madvise" or "never"), or null where there is none. */
+function thpMode(): string | null {
+  const path = "/sys/kernel/mm/transparent_hugepage/enabled";
+  if (!existsSync(path)) return null;
+  return /\[(\w+)\]/.exec(readFileSync(path, "utf8"))?.[1] ?? null;
+}
+
+/** AnonHugePages (kB) of the mapping that holds `address`, from /proc/self/smaps. */
+function hugeKbAt(address: number): number {
+  let inside = false;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+    if (range) inside = parseInt(range[1]!, 16) <= address && address < parseInt(range[2]!, 16);
+    else if (inside && line.startsWith("AnonHugePages:")) return Number(/(\d+)/.exec(line)![1]);
+  }
+  throw new Error(`no mapping holds ${address.toString(16)}`);
+}
+
+test("aligned bytes start on the asked boundary and hold exactly the asked length", () => {
+  for (const [size, align] of [[4096, 4096], [300_000, 4096], [HUGE_PAGE, HUGE_PAGE]] as const) {
+    const b = alignedBytes(size, align);
+    expect(b.length).toBe(size);
+    expect(ptr(b) % align).toBe(0);
+  }
+});
+
+const mode = thpMode();
+test.skipIf(mode !== "madvise" && mode !== "always")("huge page bytes fault in as one transparent huge page (plain aligned bytes do not, where THP is madvise-only)", () => {
+  const huge = hugePageBytes(HUGE_PAGE);
+  expect(huge.length).toBe(HUGE_PAGE);
+  expect(ptr(huge) % HUGE_PAGE).toBe(0);
+  const before = hugeKbAt(ptr(huge));
+  huge.fill(7);
+  expect(hugeKbAt(ptr(huge)) - before).toBeGreaterThanOrEqual(HUGE_PAGE / 1024);
+  if (mode === "madvise") {
+    const plain = alignedBytes(HUGE_PAGE, HUGE_PAGE);
+    const plainBefore = hugeKbAt(ptr(plain));
+    plain.fill(7);
+    expect(hugeKbAt(ptr(plain)) - plainBefore).toBe(0);
+  }
+});
