@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clearIdleStages, DirectFileWriter, idleStages, openDirect, stageBytesFor, stageClock } from "./direct-writer";
+import { ptr } from "bun:ffi";
+import { HUGE_PAGE } from "../../ffi/aligned";
+import { clearIdleStages, DirectFileWriter, idleStages, idleStagesOf, openDirect, stageBytesFor, stageClock } from "./direct-writer";
 import { LocalDrive } from "./local-drive";
 import { SysFileWriter } from "./sys-writer";
 
@@ -45,7 +47,7 @@ test("a shard file written in frames of any size reads back byte for byte, at it
     frames(2, 524_320),
     [],
   ];
-  // Each case with the 256 KiB stage, and with the 2 MiB stage of a file declared large.
+  // Each case with the 256 KiB stage, and with the 1 MiB stage of a file declared large.
   for (const hint of [undefined, 4 << 20]) {
     for (const [i, chunks] of cases.entries()) {
       const { w, back } = await writeAll(`tmp/frames-${i}-${hint}/part.1`, chunks, hint);
@@ -61,15 +63,27 @@ test("files declared to reach a MiB get the large stage; others, and undeclared 
   expect(stageBytesFor(0)).toBe(256 << 10);
   expect(stageBytesFor(524_296)).toBe(256 << 10);
   expect(stageBytesFor((1 << 20) - 1)).toBe(256 << 10);
-  // One transparent huge page: one segment of a device request (see STAGE_LARGE).
-  expect(stageBytesFor(1 << 20)).toBe(2 << 20);
-  expect(stageBytesFor(33_554_560)).toBe(2 << 20);
+  // Half a transparent huge page: one segment of a device request (see STAGE_LARGE).
+  expect(stageBytesFor(1 << 20)).toBe(1 << 20);
+  expect(stageBytesFor(33_554_560)).toBe(1 << 20);
+});
+
+test("large files' stages are the halves of huge pages (physically contiguous, so one device request each)", async () => {
+  if (!directHere) return;
+  clearIdleStages();
+  await Promise.all([0, 1, 2, 3].map((i) => writeAll(`tmp/halves/${i}`, [bytes(1_500_000, i)], 4 << 20)));
+  const stages = idleStagesOf(1 << 20);
+  expect(stages.length).toBe(4);
+  const pages = new Set(stages.map((s) => ptr(s) - (ptr(s) % HUGE_PAGE)));
+  // Four stages from two huge pages, each at a half's start.
+  expect(pages.size).toBe(2);
+  for (const s of stages) expect([0, 1 << 20]).toContain(ptr(s) % HUGE_PAGE);
 });
 
 test("idle stages of a size no longer used give way to the other size; each size keeps at most 32 MiB idle", async () => {
   if (!directHere) return;
   const small = 256 << 10;
-  const large = 2 << 20;
+  const large = 1 << 20;
   // A clock that moves only when told: "a second later" must not depend on the machine's speed.
   const realNow = stageClock.now;
   let t = realNow();
@@ -84,14 +98,14 @@ test("idle stages of a size no longer used give way to the other size; each size
     await writeAll("tmp/idle-mix/0", [bytes(1_200_000, 1)], 4 << 20);
     expect(idleStages().get(small)).toBe(128);
     expect(idleStages().get(large)).toBe(1);
-    // A second later the small ones are stale: each of the 8 fresh large stages drops 8 small ones.
+    // A second later the small ones are stale: each of the 8 fresh large stages drops 4 small ones.
     t += 1100;
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-    expect(idleStages().get(small)).toBe(128 - 8 * 8);
+    expect(idleStages().get(small)).toBe(128 - 8 * 4);
     expect(idleStages().get(large)).toBe(9);
     // Taken again from the idle ones: no more small stages go.
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large2/${i}`, [bytes(1_200_000, i)], 4 << 20)));
-    expect(idleStages().get(small)).toBe(128 - 8 * 8);
+    expect(idleStages().get(small)).toBe(128 - 8 * 4);
     expect(idleStages().get(large)).toBe(9);
   } finally {
     stageClock.now = realNow;

@@ -34,15 +34,30 @@ const STAGE_DEFAULT = 256 << 10;
 /** Files declared to reach this size (large objects' shards) get the large stage. */
 const LARGE_FILE = 1 << 20;
 /**
- * The stage of large files, one transparent huge page: writes this large let the disk stream.
- * Smaller files keep the smaller stage: at 1 MiB PUT c=128 (512 shard files open) a stage of the
- * file's size doubled peak RSS for no steady gain. A direct write goes to the device as one
- * request per max_segments (254 on this kind of VM's virtio disk) physically contiguous runs of
- * the buffer: from 4 KiB pages a 1 MiB write went as 1016 KiB plus 8 KiB, from a huge page a
- * 2 MiB write goes whole. 4 writers x 256 MiB direct, this VM: 254-314 MB/s from small pages
- * (1 or 4 MiB writes), 439-499 MB/s from huge pages (2 MiB writes), 510-546 MB/s buffered.
+ * The stage of large files, 1 MiB of physically contiguous memory (half a transparent huge
+ * page): writes this large let the disk stream. Smaller files keep the smaller stage: at 1 MiB
+ * PUT c=128 (512 shard files open) a stage of the file's size doubled peak RSS for no steady
+ * gain. A direct write goes to the device as one request per max_segments (254 on this kind of
+ * VM's virtio disk) physically contiguous runs of the buffer: from 4 KiB pages a 1 MiB write went
+ * as 1016 KiB plus 8 KiB, from a huge page it goes whole. 4 writers x 256 MiB direct on this VM:
+ * 254-314 MB/s from 4 KiB pages (1 or 4 MiB writes), 403-435 MB/s in 1 MiB writes from huge
+ * pages, 439-499 MB/s in 2 MiB writes, 510-546 MB/s buffered. Whole 2 MiB stages took PUT 256
+ * MiB c=8 over its 400 MB bound (409 MB peak PSS): one stage per shard file, 32 files.
  */
-const STAGE_LARGE = HUGE_PAGE;
+const STAGE_LARGE = HUGE_PAGE / 2;
+/** The second half of the huge page last cut into large stages, until a file takes it. */
+let spareHalf: Uint8Array | null = null;
+
+function newLargeStage(): Uint8Array {
+  const half = spareHalf;
+  if (half) {
+    spareHalf = null;
+    return half;
+  }
+  const page = hugePageBytes(HUGE_PAGE);
+  spareHalf = page.subarray(STAGE_LARGE);
+  return page.subarray(0, STAGE_LARGE);
+}
 /** Idle stages kept for the next files, in bytes per stage size (each in-flight file holds one). */
 const IDLE_BYTES_PER_SIZE = 32 << 20;
 
@@ -74,7 +89,7 @@ function takeStage(bytes: number): Uint8Array {
     if (size === bytes || now - (takenAt.get(size) ?? 0) < STALE_MS) continue;
     while (freed < bytes && list.pop()) freed += size;
   }
-  return bytes === STAGE_LARGE ? hugePageBytes(bytes) : alignedBytes(bytes, ALIGN);
+  return bytes === STAGE_LARGE ? newLargeStage() : alignedBytes(bytes, ALIGN);
 }
 
 function giveStage(stage: Uint8Array): void {
@@ -88,10 +103,16 @@ export function idleStages(): Map<number, number> {
   return new Map([...idle].map(([size, list]) => [size, list.length]));
 }
 
+/** The idle stages of one size themselves (for tests). */
+export function idleStagesOf(bytes: number): readonly Uint8Array[] {
+  return idle.get(bytes) ?? [];
+}
+
 /** Empties the idle pool (for tests: it is shared by everything a process wrote before). */
 export function clearIdleStages(): void {
   idle.clear();
   takenAt.clear();
+  spareHalf = null;
 }
 
 /** Off with CAIRN_ODIRECT=0, and where the platform has no O_DIRECT. */
