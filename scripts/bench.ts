@@ -30,8 +30,9 @@ const USAGE = `usage: bun scripts/bench.ts [options]
   --target URL           benchmark this S3 endpoint instead of starting Cairn
   --access-key K --secret-key S   credentials (default minioadmin/minioadmin)
   --peer s3rver          also start the s3rver mock and run its cells in the same run
-  --generator auto|fetch|wrk|raw  small GET/HEAD load generator (auto: measure each, fastest
-                         that can run the cell; wrk cannot do HEAD)
+  --generator auto|fetch|wrk|raw  GET/HEAD load generator (auto: measure each on GET 4 KiB,
+                         then the fastest that can run the cell: wrk any whole-object GET,
+                         raw GET/HEAD up to 64 KiB, fetch anything)
   --list-keys N          keys prefilled for LIST (default 100000)
   --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 120)
   --no-ceilings          skip the HTTP/disk/CPU ceilings
@@ -186,7 +187,7 @@ async function measureCeilings(all: Plan[], o: Options, ctx: RunContext): Promis
       const spec = ceilingSpec(server, await specFor(cell("get:4k:32"), { ...ctx, seconds: Math.max(1, Math.min(2, Math.round(ctx.seconds))) }));
       gen = await compareGenerators(spec);
       ctx.generators = gen.ranking;
-      ctx.log(`generator: ${describeGenerators(gen)} for small GET/HEAD`);
+      ctx.log(`generator: ${describeGenerators(gen)} for GET/HEAD`);
     }
     ceilings.http = await runHttpCeiling(server, cells, ctx);
     return { ceilings, gen };
@@ -236,8 +237,8 @@ async function main(argv: string[]): Promise<number> {
     for (const p of all) runs.push(await runPlan(p, o, ctx));
     addRatios(runs, ceilings);
     const genLine = gen
-      ? `load generators for small GET/HEAD, measured on get:4k:32 at the HTTP ceiling: ${describeGenerators(gen)}`
-      : `load generators for small GET/HEAD: ${ctx.generators.join(" > ")} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
+      ? `load generators for GET/HEAD, measured on get:4k:32 at the HTTP ceiling: ${describeGenerators(gen)}`
+      : `load generators for GET/HEAD: ${ctx.generators.join(" > ")} (${o.generator === "auto" ? "not compared: no HTTP ceiling this run" : "chosen by flag"})`;
     const text = [`${genLine}\n${formatCeilings(ceilings)}`, ...runs.map((r) => formatRun(r, peerRun(runs)?.name)), formatChecks(checks(runs, ceilings))].join("\n\n");
     process.stdout.write(`${text}\n`);
     process.stdout.write("(latencies in ms; srvCPUs/peakPssMB = CPU seconds and peak PSS of the server's whole process tree; gen% = load generator CPU as % of one core, 'w' = wrk, 'r' = raw; ×http/×disk/×peer = this cell ÷ that ceiling or the comparison server)\n");

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 runtime_pkgs=(liberasurecode1 libisal2)
 # chromium: the CORS test drives a real browser (playwright-core launches Debian's build).
 # libjerasure2: src/ec/backends.test.ts forces liberasurecode's jerasure fallback (ISA-L off).
-test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux chromium libjerasure2)
+# wrk: the bench's GET load generator (test/bench/wrk.test.ts drives it).
+test_pkgs=(awscli rclone s3cmd python3-boto3 util-linux chromium libjerasure2 wrk)
 want=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
 # runc: Debian 12's crun cannot run on hosts with hybrid cgroup v1/v2 mounts.

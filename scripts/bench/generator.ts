@@ -1,7 +1,7 @@
 /**
  * Runs one load in a child process, with the fetch generator, wrk or the raw-socket generator.
- * Small GET/HEAD go to the fastest generator measured on the HTTP ceiling that can run them
- * (wrk cannot do HEAD); everything else goes to the fetch generator.
+ * GET and HEAD go to the fastest generator measured on the HTTP ceiling that can run them (raw:
+ * up to 64 KiB; wrk: whole-object GETs of any size, not HEAD); everything else goes to fetch.
  */
 import { join } from "node:path";
 import { track } from "./procs";

@@ -49,7 +49,7 @@ export interface RunContext {
   listKeys: number;
   /** Time cap for the LIST prefill. */
   prefillSeconds: number;
-  /** Load generators for small GET/HEAD, fastest first (see generator.ts). */
+  /** Load generators for GET/HEAD, fastest first (see generator.ts). */
   generators: GeneratorRanking;
   bucket: string;
   log: (msg: string) => void;

@@ -49,10 +49,14 @@ export class SigV4 {
 }
 
 /**
- * The one URL a replaying generator (wrk, rawgen) sends over and over: the cell's first key,
- * presigned for an hour (longer than any cell).
+ * A URL a replaying generator (wrk, rawgen) sends over and over: `key` (by default the cell's
+ * first), presigned for an hour (longer than any cell).
  */
-export function presignedKeyUrl(spec: { endpoint: string; bucket: string; keyPrefix: string; accessKey: string; secretKey: string }, method: string): URL {
+export function presignedKeyUrl(
+  spec: { endpoint: string; bucket: string; keyPrefix: string; accessKey: string; secretKey: string },
+  method: string,
+  key = `${spec.keyPrefix}0`,
+): URL {
   const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
-  return signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${spec.keyPrefix}0`), { now: new Date(), expiresSeconds: 3600 });
+  return signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${key}`), { now: new Date(), expiresSeconds: 3600 });
 }
