@@ -30,6 +30,7 @@ test("aligned bytes start on the asked boundary and hold exactly the asked lengt
 });
 
 const mode = thpMode();
+// Skipped where the kernel has no transparent huge pages, or has them off: nothing faults in huge.
 test.skipIf(mode !== "madvise" && mode !== "always")("huge page bytes fault in as one transparent huge page (plain aligned bytes do not, where THP is madvise-only)", () => {
   const huge = hugePageBytes(HUGE_PAGE);
   expect(huge.length).toBe(HUGE_PAGE);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { ptr } from "bun:ffi";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ptr } from "bun:ffi";
 import { HUGE_PAGE } from "../../ffi/aligned";
 import { clearIdleStages, DirectFileWriter, idleStages, idleStagesOf, openDirect, stageBytesFor, stageClock } from "./direct-writer";
 import { LocalDrive } from "./local-drive";

@@ -58,6 +58,7 @@ function newLargeStage(): Uint8Array {
   spareHalf = page.subarray(STAGE_LARGE);
   return page.subarray(0, STAGE_LARGE);
 }
+
 /** Idle stages kept for the next files, in bytes per stage size (each in-flight file holds one). */
 const IDLE_BYTES_PER_SIZE = 32 << 20;
 
