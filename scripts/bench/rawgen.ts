@@ -1,18 +1,20 @@
 /**
- * The raw-socket load generator, for small one-key GET and HEAD: keep-alive connections that
- * send one presigned request over and over and read just enough of each answer (status line,
- * Content-Length or chunked framing; HEAD has no body). Why it exists: wrk is as cheap for GET
+ * The raw-socket load generator, for small GET and HEAD: keep-alive connections that send
+ * presigned requests, one per key of the cell taken in turn (as wrk and the fetch generator
+ * cycle through them), and read just enough of each answer (status line, Content-Length or
+ * chunked framing; HEAD has no body). Why it exists: wrk is as cheap for GET
  * but cannot do HEAD (its parser waits for the Content-Length bytes of a HEAD answer), and the
  * fetch generator spends most of a core at c=32, which on a 2-core machine is taken from the
  * server it measures. Run as its own process (`bun scripts/bench/rawgen.ts '<LoadSpec JSON>'`)
  * like loadgen.ts; prints one LoadResult as JSON.
  */
 import type { Socket } from "bun";
+import { keyName } from "./ops";
 import { presignedKeyUrl } from "./sigv4";
 import { LatencyLog } from "./stats";
 import type { LoadResult, LoadSpec } from "./types";
 
-/** Which specs it can run: a time-bounded GET or HEAD of one key of at most 64 KiB, no range. */
+/** Which specs it can run: a time-bounded GET or HEAD of objects of at most 64 KiB, no range. */
 export function rawCanRun(spec: LoadSpec): boolean {
   const timed = spec.seconds !== undefined && spec.seconds > 0;
   return (spec.op === "get" || spec.op === "head") && spec.range === undefined && timed && spec.size <= 64 * 1024;
@@ -71,8 +73,10 @@ interface Conn {
 export async function runRaw(spec: LoadSpec): Promise<LoadResult> {
   const method = spec.op === "head" ? "HEAD" : "GET";
   const isHead = method === "HEAD";
-  const url = presignedKeyUrl(spec, method);
-  const request = Buffer.from(`${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, "latin1");
+  const urls = Array.from({ length: Math.max(1, spec.keyCount) }, (_, n) => presignedKeyUrl(spec, method, keyName(spec, n)));
+  const requests = urls.map((u) => Buffer.from(`${method} ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`, "latin1"));
+  const url = urls[0]!;
+  let sent = 0;
   const lat = new LatencyLog();
   const errorSamples = new Set<string>();
   let errors = 0;
@@ -131,7 +135,7 @@ export async function runRaw(spec: LoadSpec): Promise<LoadResult> {
       const c: Conn = { pending: null, framing: null, bodyAt: 0, started: 0 };
       const send = (s: Socket<undefined>) => {
         c.started = performance.now();
-        s.write(request);
+        s.write(requests[sent++ % requests.length]!);
       };
       let ended = false;
       const again = () => {

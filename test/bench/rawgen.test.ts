@@ -28,11 +28,13 @@ describe("framing", () => {
 describe("runs against a server", () => {
   const body = new Uint8Array(5000).fill(7);
   let seen = 0;
+  const byPath = new Map<string, number>();
   const server = Bun.serve({
     port: 0,
     fetch(req) {
       seen++;
       const u = new URL(req.url);
+      byPath.set(u.pathname, (byPath.get(u.pathname) ?? 0) + 1);
       if (!u.searchParams.has("X-Amz-Signature")) return new Response("unsigned", { status: 400 });
       if (u.pathname.endsWith("/missing0")) return new Response("<Error/>", { status: 404 });
       if (u.pathname.endsWith("/chunked0")) {
@@ -77,6 +79,14 @@ describe("runs against a server", () => {
     expect(head.generator).toBe("raw");
   });
 
+  test("requests cycle through every key of the cell, each presigned", async () => {
+    byPath.clear();
+    const r = await runRaw({ ...spec("get", "k"), keyCount: 4 });
+    expect(r.errors).toBe(0);
+    expect([...byPath.keys()].sort()).toEqual(["/b/k0", "/b/k1", "/b/k2", "/b/k3"]);
+    for (const n of byPath.values()) expect(n).toBeGreaterThan(10);
+  });
+
   test("chunked answers are read whole", async () => {
     const r = await runRaw(spec("get", "chunked"));
     expect(r.errors).toBe(0);
@@ -107,7 +117,7 @@ describe("runs against a server", () => {
 describe("which generator runs a cell", () => {
   const base: LoadSpec = { endpoint: "http://x", accessKey: "a", secretKey: "s", op: "get", bucket: "b", keyPrefix: "k", keyCount: 1, size: 4096, concurrency: 32, seconds: 3 };
 
-  test("raw takes small one-key GET/HEAD only; fetch takes the rest", () => {
+  test("raw takes small GET/HEAD only; fetch takes the rest", () => {
     expect(rawCanRun(base)).toBe(true);
     expect(rawCanRun({ ...base, op: "head" })).toBe(true);
     expect(rawCanRun({ ...base, size: 1 << 20 })).toBe(false);
