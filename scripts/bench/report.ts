@@ -193,6 +193,12 @@ function cpuSplitLines(cells: CellResult[]): string[] {
   return lines;
 }
 
+/** Both sequential figures, the faster being the ceiling. */
+function seqWays(d: DiskCeiling): string {
+  const direct = d.seqDirectBytesPerSec === null ? "refused here" : `${f(d.seqDirectBytesPerSec / 1e6)} MB/s`;
+  return `buffered ${f(d.seqBufferedBytesPerSec / 1e6)} MB/s, O_DIRECT ${direct}`;
+}
+
 export function formatCeilings(c: Ceilings): string {
   const lines = ["== ceilings"];
   if (!c.cpu && c.disk.size === 0 && c.http.size === 0) return "== ceilings: not measured (--no-ceilings)";
@@ -202,7 +208,7 @@ export function formatCeilings(c: Ceilings): string {
     lines.push(`CPU per core (${cpu.cores} cores): MD5 ${g(cpu.md5BytesPerSec)}, xxHash3 ${g(cpu.xxh3BytesPerSec)}, EC 4+2 encode ${g(cpu.ecEncodeBytesPerSec)} (${cpu.ecNote})`);
   }
   for (const d of c.disk.values()) {
-    lines.push(`disk, ${d.drives} drive dir(s): ${f(d.smallOpsPerSec)} small objects/s (${sizeLabel(d.smallSize)} create+write+fsync+rename on each, ${d.committers} committers), sequential ${f(d.seqBytesPerSec / 1e6)} MB/s aggregate`);
+    lines.push(`disk, ${d.drives} drive dir(s): ${f(d.smallOpsPerSec)} small objects/s (${sizeLabel(d.smallSize)} create+write+fsync+rename on each, ${d.committers} committers), sequential ${f(d.seqBytesPerSec / 1e6)} MB/s aggregate (${seqWays(d)})`);
   }
   if (c.http.size) {
     const rows = [...c.http.values()].map(row).map((x) => x.slice(0, HEADER.length));

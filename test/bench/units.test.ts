@@ -100,7 +100,7 @@ describe("ratios and issue #7 checks", () => {
       ["get:4k:32", result("http-ceiling", "get:4k:32", { ops: 10_000 })],
       ["get:1m:32", result("http-ceiling", "get:1m:32", { ops: 2000 })],
     ]),
-    disk: new Map([[4, { drives: 4, smallOpsPerSec: 1000, smallSize: 4096, committers: 32, seqBytesPerSec: 2000 * MB }]]),
+    disk: new Map([[4, { drives: 4, smallOpsPerSec: 1000, smallSize: 4096, committers: 32, seqBytesPerSec: 2000 * MB, seqBufferedBytesPerSec: 1500 * MB, seqDirectBytesPerSec: 2000 * MB }]]),
     cpu: { cores: 2, md5BytesPerSec: 800 * MB, xxh3BytesPerSec: 1, ecEncodeBytesPerSec: null, ecNote: "" },
   };
   addRatios([cairn, peer], ceilings);
