@@ -2,11 +2,11 @@
  * The raw-socket load generator, for small GET and HEAD: keep-alive connections that send
  * presigned requests, one per key of the cell taken in turn (as wrk and the fetch generator
  * cycle through them), and read just enough of each answer (status line, Content-Length or
- * chunked framing; HEAD has no body). Why it exists: wrk is as cheap for GET
- * but cannot do HEAD (its parser waits for the Content-Length bytes of a HEAD answer), and the
- * fetch generator spends most of a core at c=32, which on a 2-core machine is taken from the
- * server it measures. Run as its own process (`bun scripts/bench/rawgen.ts '<LoadSpec JSON>'`)
- * like loadgen.ts; prints one LoadResult as JSON.
+ * chunked framing; HEAD has no body). Why it exists: wrk is as cheap for GET but cannot do HEAD
+ * (its parser waits for the Content-Length bytes of a HEAD answer), and the fetch generator
+ * spends most of a core at c=32, which on a 2-core machine is taken from the server it
+ * measures. Run as its own process (`bun scripts/bench/rawgen.ts '<LoadSpec JSON>'`) like
+ * loadgen.ts; prints one LoadResult as JSON.
  */
 import type { Socket } from "bun";
 import { keyName } from "./ops";
