@@ -9,8 +9,7 @@
  * loadgen.ts; prints one LoadResult as JSON.
  */
 import type { Socket } from "bun";
-import { keyName } from "./ops";
-import { presignedKeyUrl } from "./sigv4";
+import { presignedKeyUrls } from "./sigv4";
 import { LatencyLog } from "./stats";
 import type { LoadResult, LoadSpec } from "./types";
 
@@ -73,7 +72,7 @@ interface Conn {
 export async function runRaw(spec: LoadSpec): Promise<LoadResult> {
   const method = spec.op === "head" ? "HEAD" : "GET";
   const isHead = method === "HEAD";
-  const urls = Array.from({ length: Math.max(1, spec.keyCount) }, (_, n) => presignedKeyUrl(spec, method, keyName(spec, n)));
+  const urls = presignedKeyUrls(spec, method);
   const requests = urls.map((u) => Buffer.from(`${method} ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`, "latin1"));
   const url = urls[0]!;
   let sent = 0;

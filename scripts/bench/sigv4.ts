@@ -6,6 +6,8 @@
  * test/bench/sigv4.test.ts pins the result against @smithy/signature-v4.
  */
 import { presignV4, signRequestV4, UNSIGNED_PAYLOAD } from "../../src/auth/index.ts";
+import { keyName } from "./ops";
+import type { LoadSpec } from "./types";
 
 export interface Credentials {
   accessKey: string;
@@ -49,14 +51,14 @@ export class SigV4 {
 }
 
 /**
- * A URL a replaying generator (wrk, rawgen) sends over and over: `key` (by default the cell's
- * first), presigned for an hour (longer than any cell).
+ * What the replaying generators (wrk, rawgen) send: one URL per key of the cell (at least one),
+ * the keys the fetch generator cycles through too, each presigned for an hour (longer than any
+ * cell).
  */
-export function presignedKeyUrl(
-  spec: { endpoint: string; bucket: string; keyPrefix: string; accessKey: string; secretKey: string },
-  method: string,
-  key = `${spec.keyPrefix}0`,
-): URL {
+export function presignedKeyUrls(spec: Pick<LoadSpec, "endpoint" | "bucket" | "keyPrefix" | "keyStyle" | "keyCount" | "accessKey" | "secretKey">, method: string): URL[] {
   const signer = new SigV4({ accessKey: spec.accessKey, secretKey: spec.secretKey });
-  return signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${key}`), { now: new Date(), expiresSeconds: 3600 });
+  const now = new Date();
+  return Array.from({ length: Math.max(1, spec.keyCount) }, (_, n) =>
+    signer.presign(method, new URL(`${spec.endpoint}/${spec.bucket}/${keyName(spec, n)}`), { now, expiresSeconds: 3600 }),
+  );
 }

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { track } from "./procs";
-import { keyName } from "./ops";
-import { presignedKeyUrl } from "./sigv4";
+import { presignedKeyUrls } from "./sigv4";
 import type { LoadResult, LoadSpec } from "./types";
 
 export const wrkAvailable = (): boolean => Bun.which("wrk") !== null;
@@ -62,7 +61,7 @@ interface WrkSummary {
 
 export async function runWrk(spec: LoadSpec, threads: number): Promise<LoadResult> {
   const method = spec.op === "head" ? "HEAD" : "GET";
-  const urls = Array.from({ length: Math.max(1, spec.keyCount) }, (_, n) => presignedKeyUrl(spec, method, keyName(spec, n)));
+  const urls = presignedKeyUrls(spec, method);
   const url = urls[0]!;
   const dir = mkdtempSync(join(tmpdir(), "cairn-wrk-"));
   const script = join(dir, "s.lua");
