@@ -39,13 +39,13 @@ function libcMadvise(): Madvise | null {
  */
 export function hugePageBytes(size: number): Uint8Array {
   const bytes = alignedBytes(size, HUGE_PAGE);
-  const madvise = libcMadvise();
-  if (madvise) {
-    madvise(ptr(bytes), size, MADV_HUGEPAGE);
+  const advise = libcMadvise();
+  if (advise) {
+    advise(ptr(bytes), size, MADV_HUGEPAGE);
     // The allocator may hand back memory a freed buffer already touched, mapped in 4 KiB pages
     // that the advice does not replace (25 of 30 such buffers stayed small): dropping them
     // makes the next touch fault in fresh, huge pages. The bytes read as zeros either way.
-    madvise(ptr(bytes), size, MADV_DONTNEED);
+    advise(ptr(bytes), size, MADV_DONTNEED);
   }
   return bytes;
 }
