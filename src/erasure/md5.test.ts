@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { StreamMd5 } from "./md5";
+import { MD5_WORKERS, StreamMd5 } from "./md5";
 
 function random(size: number, shared = false): Uint8Array {
   const out = new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
@@ -51,4 +51,14 @@ test("many bodies interleaved on the one worker keep their own state; a dropped 
   aborted.dispose();
   const digests = await Promise.all(hashers.map((h) => h.hex()));
   expect(digests).toEqual(bodies.map(reference));
+});
+
+test("bodies hashed at once go to different workers, one per core, each giving its own MD5", async () => {
+  const n = Math.min(MD5_WORKERS, 2);
+  const bodies = Array.from({ length: n }, () => random(1 << 20, true));
+  const hashers = bodies.map(() => new StreamMd5());
+  const acks = hashers.map((h, i) => h.update(bodies[i]!));
+  expect(new Set(hashers.map((h) => h.workerId)).size).toBe(n);
+  await Promise.all(acks);
+  expect(await Promise.all(hashers.map((h) => h.hex()))).toEqual(bodies.map((b) => reference([b])));
 });
