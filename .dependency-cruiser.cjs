@@ -43,8 +43,8 @@ module.exports = {
     {
       name: "ec-is-the-only-ffi-importer",
       severity: "error",
-      comment: "Besides the codec: start-up's re-exec, selftest, and storage's libc helpers (syncfs, the listing probes' syscalls, aligned buffers for O_DIRECT, cross-process byte-range locks).",
-      from: { path: "^src/", pathNot: "^src/(ec|cli/selftest|cli/reexec|storage/(sync-workers|probe-workers|direct-writer|range-locks))" },
+      comment: "Besides the codec: start-up's re-exec, selftest, and storage's libc helpers (syncfs, the listing probes' syscalls, aligned buffers for O_DIRECT and releasing dropped buffers' pages, cross-process byte-range locks).",
+      from: { path: "^src/", pathNot: "^src/(ec|cli/selftest|cli/reexec|storage/(sync-workers|probe-workers|direct-writer|range-locks|pages))" },
       to: { path: "^ffi/" },
     },
     {

@@ -3,7 +3,7 @@ import { ptr } from "bun:ffi";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HUGE_PAGE, alignedBytes, hugePageBytes } from "./aligned";
+import { HUGE_PAGE, alignedBytes, hugePageBytes, releasePages } from "./aligned";
 
 /** The kernel's THP mode ("always", "madvise" or "never"), or null where there is none. */
 function thpMode(): string | null {
@@ -28,6 +28,36 @@ test("aligned bytes start on the asked boundary and hold exactly the asked lengt
     const b = alignedBytes(size, align);
     expect(b.length).toBe(size);
     expect(ptr(b) % align).toBe(0);
+  }
+});
+
+/** Rss (kB) of the mapping that holds `address`, from /proc/self/smaps. */
+function rssKbAt(address: number): number {
+  let inside = false;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+    if (range) inside = parseInt(range[1]!, 16) <= address && address < parseInt(range[2]!, 16);
+    else if (inside && line.startsWith("Rss:")) return Number(/(\d+)/.exec(line)![1]);
+  }
+  throw new Error(`no mapping holds ${address.toString(16)}`);
+}
+
+test.skipIf(process.platform !== "linux")("released pages leave the RSS at once and read as zeros; the bytes of partial pages at the edges stay", () => {
+  for (const shared of [false, true]) {
+    const size = 32 << 20;
+    const whole = new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size)).fill(7);
+    const before = rssKbAt(ptr(whole));
+    // A view that starts and ends inside pages: only the pages wholly inside it go.
+    const view = whole.subarray(100, size - 100);
+    releasePages(view);
+    expect(rssKbAt(ptr(whole))).toBeLessThan(before - 30 * 1024);
+    const at = ptr(view);
+    const firstWhole = Math.ceil(at / 4096) * 4096 - at;
+    expect(view[firstWhole - 1]).toBe(7);
+    expect(view[firstWhole]).toBe(0);
+    expect(view[size >> 1]).toBe(0);
+    expect(whole[99]).toBe(7);
+    expect(whole[size - 1]).toBe(7);
   }
 });
 

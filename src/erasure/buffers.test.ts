@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { BufferPool } from "./buffers";
 
 const KiB = 1024;
+const MiB = 1024 * KiB;
 
 test("buffers taken at the same time are distinct, and a given buffer is reused", () => {
   const pool = new BufferPool();
@@ -51,6 +52,19 @@ test("after a quiet spell without takes, idle buffers beyond the floor are dropp
   expect(pool.idleBytes).toBe(4 * 64 * KiB);
   for (let i = 0; i < 100 && pool.idleBytes > 64 * KiB; i++) await Bun.sleep(20);
   expect(pool.idleBytes).toBe(64 * KiB);
+});
+
+test("a dropped buffer's pages go back to the kernel at once (it reads as zeros), a kept one's stay", async () => {
+  const pool = new BufferPool({ idleBytes: 2 * MiB, floorBytes: MiB, trimAfterMs: 20 });
+  const taken = [pool.take(MiB), pool.take(MiB), pool.takeShared(MiB)];
+  for (const b of taken) b.fill(7);
+  for (const b of taken) pool.give(b); // the third does not fit: dropped
+  expect(taken[2]!.some((v) => v !== 0)).toBe(false);
+  for (let i = 0; i < 100 && pool.idleBytes > MiB; i++) await Bun.sleep(20); // trimmed to the floor
+  const kept = pool.take(MiB);
+  const dropped = taken.find((b) => b !== kept && b !== taken[2])!;
+  expect(kept[MiB >> 1]).toBe(7);
+  expect(dropped[MiB >> 1]).toBe(0);
 });
 
 test("reservations beyond inUseBytes wait, first come first served, until earlier ones are released", async () => {

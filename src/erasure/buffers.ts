@@ -22,6 +22,8 @@
  * hold reservations while sending nothing cannot stall every other upload.
  */
 
+import { releasePages } from "../storage/index";
+
 export interface BufferPoolOptions {
   /** Idle bytes kept for reuse (default 96 MiB). */
   idleBytes?: number;
@@ -128,7 +130,7 @@ export class BufferPool {
     const list = this.idle.get(key) ?? [];
     if (list.includes(buf)) return; // given twice: keeping it twice would hand it to two takers
     if (this.idleTotal + buf.length > this.max) this.dropStale(this.idleTotal + buf.length - this.max, key);
-    if (this.idleTotal + buf.length > this.max) return;
+    if (this.idleTotal + buf.length > this.max) return releasePages(buf);
     list.push(buf);
     this.idle.set(key, list);
     this.idleTotal += buf.length;
@@ -153,11 +155,7 @@ export class BufferPool {
     const before = performance.now() - this.staleMs;
     for (const [key, list] of this.idle) {
       if (key === keep || (this.takenAt.get(key) ?? 0) > before) continue;
-      while (bytes > 0 && list.length > 0) {
-        const n = list.pop()!.length;
-        this.idleTotal -= n;
-        bytes -= n;
-      }
+      while (bytes > 0 && list.length > 0) bytes -= this.drop(list);
       if (bytes <= 0) return;
     }
   }
@@ -175,7 +173,15 @@ export class BufferPool {
 
   private trim(): void {
     for (const list of this.idle.values()) {
-      while (this.idleTotal > this.floor && list.length > 0) this.idleTotal -= list.pop()!.length;
+      while (this.idleTotal > this.floor && list.length > 0) this.drop(list);
     }
+  }
+
+  /** Drops `list`'s last idle buffer, its pages handed back to the kernel now; returns its bytes. */
+  private drop(list: Uint8Array[]): number {
+    const buf = list.pop()!;
+    this.idleTotal -= buf.length;
+    releasePages(buf);
+    return buf.length;
   }
 }

@@ -99,10 +99,16 @@ test("idle stages of a size no longer used give way to the other size; each size
     expect(idleStages().get(small)).toBe(128);
     expect(idleStages().get(large)).toBe(1);
     // A second later the small ones are stale: each of the 8 fresh large stages drops 4 small ones.
+    const smallBefore = [...idleStagesOf(small)];
+    expect(smallBefore.every((s) => s.some((v) => v !== 0))).toBe(true); // they held file bytes
     t += 1100;
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large/${i}`, [bytes(1_200_000, i)], 4 << 20)));
     expect(idleStages().get(small)).toBe(128 - 8 * 4);
     expect(idleStages().get(large)).toBe(9);
+    // The dropped ones' pages went back to the kernel at once: they read as zeros.
+    const dropped = smallBefore.filter((s) => !idleStagesOf(small).includes(s));
+    expect(dropped).toHaveLength(8 * 4);
+    expect(dropped.every((s) => s.every((v) => v === 0))).toBe(true);
     // Taken again from the idle ones: no more small stages go.
     await Promise.all(Array.from({ length: 9 }, (_, i) => writeAll(`tmp/idle-large2/${i}`, [bytes(1_200_000, i)], 4 << 20)));
     expect(idleStages().get(small)).toBe(128 - 8 * 4);

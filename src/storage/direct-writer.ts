@@ -23,7 +23,7 @@
  */
 import { constants } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
-import { HUGE_PAGE, alignedBytes, hugePageBytes } from "../../ffi/aligned";
+import { HUGE_PAGE, alignedBytes, hugePageBytes, releasePages } from "../../ffi/aligned";
 import type { FileWriter } from "./drive";
 import { fsSyncOf } from "./fs-sync";
 
@@ -88,7 +88,10 @@ function takeStage(bytes: number): Uint8Array {
   let freed = 0;
   for (const [size, list] of idle) {
     if (size === bytes || now - (takenAt.get(size) ?? 0) < STALE_MS) continue;
-    while (freed < bytes && list.pop()) freed += size;
+    for (let stage = list.pop(); stage; stage = freed < bytes ? list.pop() : undefined) {
+      releasePages(stage); // the GC frees it later: its pages go back now
+      freed += size;
+    }
   }
   return bytes === STAGE_LARGE ? newLargeStage() : alignedBytes(bytes, ALIGN);
 }

@@ -8,3 +8,4 @@ export { FileRangeLocks } from "./range-locks";
 export { mapSharedCounters } from "./shared-file";
 export { relayGroupSyncs } from "./fs-sync";
 export { serveSyncRelay, SyncRelayClient } from "./sync-relay";
+export { releasePages } from "./pages";
