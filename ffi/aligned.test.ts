@@ -12,16 +12,18 @@ function thpMode(): string | null {
   return /\[(\w+)\]/.exec(readFileSync(path, "utf8"))?.[1] ?? null;
 }
 
-/** AnonHugePages (kB) of the mapping that holds `address`, from /proc/self/smaps. */
-function hugeKbAt(address: number): number {
+/** A field (kB) of the mapping that holds `address`, from /proc/self/smaps: "Rss", "AnonHugePages"… */
+function smapsKbAt(address: number, field: string): number {
   let inside = false;
   for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
     const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
     if (range) inside = parseInt(range[1]!, 16) <= address && address < parseInt(range[2]!, 16);
-    else if (inside && line.startsWith("AnonHugePages:")) return Number(/(\d+)/.exec(line)![1]);
+    else if (inside && line.startsWith(`${field}:`)) return Number(/(\d+)/.exec(line)![1]);
   }
   throw new Error(`no mapping holds ${address.toString(16)}`);
 }
+
+const hugeKbAt = (address: number) => smapsKbAt(address, "AnonHugePages");
 
 test("aligned bytes start on the asked boundary and hold exactly the asked length", () => {
   for (const [size, align] of [[4096, 4096], [300_000, 4096], [HUGE_PAGE, HUGE_PAGE]] as const) {
@@ -31,26 +33,15 @@ test("aligned bytes start on the asked boundary and hold exactly the asked lengt
   }
 });
 
-/** Rss (kB) of the mapping that holds `address`, from /proc/self/smaps. */
-function rssKbAt(address: number): number {
-  let inside = false;
-  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
-    if (range) inside = parseInt(range[1]!, 16) <= address && address < parseInt(range[2]!, 16);
-    else if (inside && line.startsWith("Rss:")) return Number(/(\d+)/.exec(line)![1]);
-  }
-  throw new Error(`no mapping holds ${address.toString(16)}`);
-}
-
 test.skipIf(process.platform !== "linux")("released pages leave the RSS at once and read as zeros; the bytes of partial pages at the edges stay", () => {
   for (const shared of [false, true]) {
     const size = 32 << 20;
     const whole = new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size)).fill(7);
-    const before = rssKbAt(ptr(whole));
+    const before = smapsKbAt(ptr(whole), "Rss");
     // A view that starts and ends inside pages: only the pages wholly inside it go.
     const view = whole.subarray(100, size - 100);
     releasePages(view);
-    expect(rssKbAt(ptr(whole))).toBeLessThan(before - 30 * 1024);
+    expect(smapsKbAt(ptr(whole), "Rss")).toBeLessThan(before - 30 * 1024);
     const at = ptr(view);
     const firstWhole = Math.ceil(at / 4096) * 4096 - at;
     expect(view[firstWhole - 1]).toBe(7);
@@ -90,6 +81,7 @@ test.skipIf(mode !== "madvise" && mode !== "always")("huge page bytes fault in h
       `import { ptr } from "bun:ffi";
       import { readFileSync } from "node:fs";
       import { alignedBytes, hugePageBytes, HUGE_PAGE } from ${JSON.stringify(`${import.meta.dir}/aligned.ts`)};
+      ${smapsKbAt.toString()}
       const hugeKbAt = ${hugeKbAt.toString()};
       let small = 0;
       for (let i = 0; i < 30; i++) {
