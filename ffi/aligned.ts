@@ -34,10 +34,10 @@ const PAGE = 4096;
 
 /**
  * Hands the whole pages inside `bytes` back to the kernel now (MADV_DONTNEED): they read as zeros
- * afterwards and cost no memory until touched again. For a buffer no one will read again that
- * the GC frees later, if ever soon: its allocator keeps freed pages for reuse rather than
- * returning them, so what a workload dropped stayed in the RSS of the next. A no-op where
- * madvise is unavailable.
+ * afterwards and cost no memory until touched again. For a buffer no one reads again: the GC
+ * would free it only at some later collection, and its allocator keeps freed pages for reuse
+ * even then, so what one workload dropped stayed in the RSS of the next. A no-op where madvise
+ * is unavailable.
  */
 export function releasePages(bytes: Uint8Array): void {
   const advise = libcMadvise();

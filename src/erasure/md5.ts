@@ -2,8 +2,9 @@
  * The ETag's MD5 off the event loop. MD5 is the costliest step of a large PUT (~1.3 ms per MiB,
  * measured as ~40% of the event loop's CPU for PUT 64 MiB c=4), and one core cannot run it in
  * parallel with the HTTP, encode and write work. So full blocks (views of pooled
- * SharedArrayBuffers, never copied) are hashed by a Worker while the event loop encodes and
- * writes them; a body smaller than one block is hashed in place, so small PUTs pay no hop.
+ * SharedArrayBuffers, never copied) are hashed by Workers, one per core, while the event loop
+ * encodes and writes them; a body smaller than one block is hashed in place, so small PUTs pay
+ * no hop.
  *
  * The worker is built from a Blob URL rather than a file, so `bun build --compile` needs no extra
  * entry point and the single executable carries it.
