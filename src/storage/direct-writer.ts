@@ -88,8 +88,8 @@ function takeStage(bytes: number): Uint8Array {
   let freed = 0;
   for (const [size, list] of idle) {
     if (size === bytes || now - (takenAt.get(size) ?? 0) < STALE_MS) continue;
-    for (let stage = list.pop(); stage; stage = freed < bytes ? list.pop() : undefined) {
-      releasePages(stage); // the GC frees it later: its pages go back now
+    while (freed < bytes && list.length > 0) {
+      releasePages(list.pop()!); // the GC frees it later: its pages go back now
       freed += size;
     }
   }
