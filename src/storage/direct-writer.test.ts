@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HUGE_PAGE } from "../../ffi/aligned";
-import { clearIdleStages, DirectFileWriter, idleStages, idleStagesOf, openDirect, stageBytesFor, stageClock } from "./direct-writer";
+import { clearIdleStages, DirectFileWriter, idleStages, idleStagesOf, openDirect, stageBytesFor, stageClock, stageTrim } from "./direct-writer";
 import { LocalDrive } from "./local-drive";
 import { SysFileWriter } from "./sys-writer";
 
@@ -115,6 +115,25 @@ test("idle stages of a size no longer used give way to the other size; each size
     expect(idleStages().get(large)).toBe(9);
   } finally {
     stageClock.now = realNow;
+  }
+});
+
+test("after a quiet spell without takes, every idle stage goes and its pages go back to the kernel", async () => {
+  if (!directHere) return;
+  clearIdleStages();
+  const quiet = stageTrim.quietMs;
+  stageTrim.quietMs = 30;
+  try {
+    await writeAll("tmp/quiet/small", [bytes(300_000, 1)]);
+    await writeAll("tmp/quiet/large", [bytes(1_200_000, 2)], 4 << 20);
+    const held = [...idleStagesOf(256 << 10), ...idleStagesOf(1 << 20)];
+    expect(held).toHaveLength(2);
+    expect(held.every((s) => s.some((v) => v !== 0))).toBe(true); // they held file bytes
+    for (let i = 0; i < 100 && [...idleStages().values()].some((n) => n > 0); i++) await Bun.sleep(20);
+    expect([...idleStages().values()].every((n) => n === 0)).toBe(true);
+    expect(held.every((s) => s.every((v) => v === 0))).toBe(true);
+  } finally {
+    stageTrim.quietMs = quiet;
   }
 });
 

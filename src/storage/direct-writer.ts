@@ -99,7 +99,35 @@ function takeStage(bytes: number): Uint8Array {
 function giveStage(stage: Uint8Array): void {
   let list = idle.get(stage.length);
   if (!list) idle.set(stage.length, (list = []));
-  if ((list.length + 1) * stage.length <= IDLE_BYTES_PER_SIZE) list.push(stage);
+  if ((list.length + 1) * stage.length > IDLE_BYTES_PER_SIZE) return releasePages(stage);
+  list.push(stage);
+  scheduleTrim();
+}
+
+/**
+ * After this long without a take, every idle stage goes, its pages back to the kernel: a burst
+ * of large PUTs must not leave a quiet server holding up to 64 MiB of stages (the buffer pool's
+ * quiet-spell trim, buffers.ts). A stage is cut again in microseconds when work returns.
+ */
+export const stageTrim = { quietMs: 10_000 };
+let trimTimer: ReturnType<typeof setTimeout> | null = null;
+
+function scheduleTrim(): void {
+  if (trimTimer) return;
+  trimTimer = setTimeout(() => {
+    trimTimer = null;
+    const lastTake = Math.max(Number.NEGATIVE_INFINITY, ...takenAt.values());
+    if (stageClock.now() - lastTake >= stageTrim.quietMs) releaseIdleStages();
+    if ([...idle.values()].some((list) => list.length > 0)) scheduleTrim();
+  }, stageTrim.quietMs);
+  // The pool must never be what keeps a finished process (a test, a CLI run) alive.
+  trimTimer.unref?.();
+}
+
+function releaseIdleStages(): void {
+  for (const list of idle.values()) for (const stage of list.splice(0)) releasePages(stage);
+  if (spareHalf) releasePages(spareHalf);
+  spareHalf = null;
 }
 
 /** Idle stages of each size (for tests). */
@@ -117,6 +145,8 @@ export function clearIdleStages(): void {
   idle.clear();
   takenAt.clear();
   spareHalf = null;
+  if (trimTimer) clearTimeout(trimTimer);
+  trimTimer = null;
 }
 
 /** Off with CAIRN_ODIRECT=0, and where the platform has no O_DIRECT. */
