@@ -247,12 +247,20 @@ export async function measureTree<T>(root: number, work: () => Promise<T>): Prom
   }
 }
 
-/** A free loopback port: bind to 0, read it back, release it. */
+/**
+ * Free loopback ports, all different: bind each to 0 and release them only once all are read.
+ * Released one by one, the next bind got the same port back about once in 2,000 (a test server
+ * was once given one port for S3 and console and refused to start).
+ */
+export function freePorts(count: number): number[] {
+  const servers = Array.from({ length: count }, () => Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() }));
+  const ports = servers.map((s) => s.port!); // read before stop: a stopped server's port reads 0
+  for (const s of servers) s.stop(true);
+  return ports;
+}
+
 export function freePort(): number {
-  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = s.port!;
-  s.stop(true);
-  return port;
+  return freePorts(1)[0]!;
 }
 
 /** Polls `url` until it answers `ok` (any status when ok is omitted); returns milliseconds taken. */

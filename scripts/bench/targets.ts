@@ -1,7 +1,7 @@
 /** The servers under test: Cairn on fresh temp drives, the s3rver mock, or any S3 endpoint. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, settledTree, stopProcess, track, treePssMb, waitForHttp } from "./procs";
+import { freePort, freePorts, settledTree, stopProcess, track, treePssMb, waitForHttp } from "./procs";
 
 export interface Target {
   /** Label in the table: `cairn-4`, `s3rver`, or the endpoint's host. */
@@ -44,7 +44,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
   const base = join(o.root, `cairn-${o.drives}`);
   const drives = Array.from({ length: o.drives }, (_, i) => join(base, `d${i + 1}`));
   for (const d of drives) mkdirSync(d, { recursive: true });
-  const port = freePort();
+  const [port, consolePort] = freePorts(2);
   const endpoint = `http://127.0.0.1:${port}`;
   const m = defaultParity(o.drives);
   const exe = o.binary ? [join(o.repo, "dist/cairn")] : [process.execPath, join(o.repo, "src/main.ts")];
@@ -52,7 +52,7 @@ export async function startCairn(o: CairnOptions): Promise<Target> {
   if (m > 0) env.CAIRN_STORAGE_CLASS_STANDARD = `EC:${m}`;
   const since = performance.now();
   // A private console port too: the default :9001 may be taken by another server on the box.
-  const args = ["server", ...drives, "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${freePort()}`];
+  const args = ["server", ...drives, "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${consolePort}`];
   const proc = track(
     Bun.spawn([...exe, ...args], {
       cwd: o.repo,

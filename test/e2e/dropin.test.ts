@@ -12,7 +12,7 @@ import * as Minio from "minio";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { CAIRN, spawnCairn, waitForHttp200, type Spawned } from "./cairn-exe";
-import { cleanupTemp, freePort, REGION, tempDir } from "./harness";
+import { cleanupTemp, freePorts, REGION, tempDir } from "./harness";
 
 setDefaultTimeout(120_000);
 afterAll(cleanupTemp);
@@ -41,8 +41,8 @@ describe(`testcontainers-style start of ${CAIRN.kind}`, () => {
   let port: number;
 
   beforeAll(async () => {
-    port = freePort();
-    const consolePort = freePort();
+    let consolePort: number;
+    [port, consolePort] = freePorts(2) as [number, number];
     // The container's /data: a path that does not exist yet, created on first start as MinIO does.
     const data = join(tempDir("cairn-dropin-"), "data");
     server = spawnCairn(["server", "--console-address", `:${consolePort}`, data], {
@@ -117,11 +117,11 @@ describe(`testcontainers-style start of ${CAIRN.kind}`, () => {
 });
 
 test(`the image's other knobs: 'minio server', MINIO_VOLUMES, MINIO_OPTS, MINIO_ACCESS_KEY/MINIO_SECRET_KEY (${CAIRN.kind})`, async () => {
-  const port = freePort();
+  const [port, consolePort] = freePorts(2);
   const root = tempDir("cairn-dropin-volumes-");
   const server = spawnCairn(["minio", "server"], {
     MINIO_VOLUMES: `${root}/disk{1...4}`,
-    MINIO_OPTS: `--address 127.0.0.1:${port} --console-address 127.0.0.1:${freePort()}`,
+    MINIO_OPTS: `--address 127.0.0.1:${port} --console-address 127.0.0.1:${consolePort}`,
     MINIO_ACCESS_KEY: "legacy-access",
     MINIO_SECRET_KEY: "legacy-secret-key",
   });

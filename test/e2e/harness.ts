@@ -7,6 +7,7 @@ import type { Subprocess } from "bun";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePorts } from "../../scripts/bench/procs";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const ACCESS_KEY = "cairn-e2e-access";
@@ -24,13 +25,8 @@ export function cleanupTemp(): void {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** A port the kernel just handed out; the server binds it right after. */
-export function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
+// One way to pick ports for the bench and the tests: distinct ports for S3 and console.
+export { freePort, freePorts } from "../../scripts/bench/procs";
 
 export interface ServerHandle {
   url: string;
@@ -116,8 +112,7 @@ export async function startServer(opts: StartOptions): Promise<ServerHandle> {
           return d;
         })
       : opts.drives;
-  const port = freePort();
-  const consolePort = freePort();
+  const [port, consolePort] = freePorts(2) as [number, number];
   const env = {
     ...baseEnv(),
     CAIRN_ROOT_USER: ACCESS_KEY,

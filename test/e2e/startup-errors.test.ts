@@ -6,7 +6,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CAIRN, spawnCairn, type SpawnOptions } from "./cairn-exe";
-import { cleanupTemp, freePort, startServer, tempDir } from "./harness";
+import { cleanupTemp, freePorts, startServer, tempDir } from "./harness";
 
 setDefaultTimeout(60_000);
 afterAll(cleanupTemp);
@@ -15,7 +15,8 @@ afterAll(cleanupTemp);
 const CREDS = { CAIRN_ROOT_USER: "startup-user", CAIRN_ROOT_PASSWORD: "startup-password" };
 
 function loopback(): string[] {
-  return ["--address", `127.0.0.1:${freePort()}`, "--console-address", `127.0.0.1:${freePort()}`];
+  const [s3, console] = freePorts(2);
+  return ["--address", `127.0.0.1:${s3}`, "--console-address", `127.0.0.1:${console}`];
 }
 
 async function failure(args: string[], env: Record<string, string> = {}, opts: SpawnOptions = {}): Promise<{ code: number; line: string }> {
@@ -101,10 +102,10 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
   });
 
   test("the S3 port in use names the address and the flag to change", async () => {
-    const port = freePort();
-    const holder = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    const [port, other] = freePorts(2);
+    const holder = Bun.listen({ hostname: "127.0.0.1", port: port!, socket: { data() {} } });
     try {
-      const { line } = await failure([tempDir(), "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${freePort()}`]);
+      const { line } = await failure([tempDir(), "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${other}`]);
       expect(line).toBe(
         `cairn server: S3 address 127.0.0.1:${port} is already in use: stop the other process or choose another port with --address / CAIRN_ADDRESS`,
       );
@@ -114,10 +115,10 @@ describe(`one line, non-zero exit, no stack (${CAIRN.kind})`, () => {
   });
 
   test("the console port in use names the console address", async () => {
-    const port = freePort();
-    const holder = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    const [port, other] = freePorts(2);
+    const holder = Bun.listen({ hostname: "127.0.0.1", port: port!, socket: { data() {} } });
     try {
-      const { line } = await failure([tempDir(), "--address", `127.0.0.1:${freePort()}`, "--console-address", `127.0.0.1:${port}`]);
+      const { line } = await failure([tempDir(), "--address", `127.0.0.1:${other}`, "--console-address", `127.0.0.1:${port}`]);
       expect(line).toContain(`console address 127.0.0.1:${port} is already in use`);
       expect(line).toContain("--console-address");
     } finally {
