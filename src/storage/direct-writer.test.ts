@@ -122,18 +122,26 @@ test("after a quiet spell without takes, every idle stage goes and its pages go 
   if (!directHere) return;
   clearIdleStages();
   const quiet = stageTrim.quietMs;
+  const realNow = stageClock.now;
+  // The clock stands still while the files are written, so a slow machine cannot make the
+  // first stage look quiet before the second is written; then 60 s pass at once.
+  const start = realNow();
+  stageClock.now = () => start;
   stageTrim.quietMs = 30;
   try {
     await writeAll("tmp/quiet/small", [bytes(300_000, 1)]);
     await writeAll("tmp/quiet/large", [bytes(1_200_000, 2)], 4 << 20);
+    await Bun.sleep(60); // the trim looked at least once and kept them: no quiet spell yet
     const held = [...idleStagesOf(256 << 10), ...idleStagesOf(1 << 20)];
     expect(held).toHaveLength(2);
     expect(held.every((s) => s.some((v) => v !== 0))).toBe(true); // they held file bytes
+    stageClock.now = () => start + 60_000;
     for (let i = 0; i < 100 && [...idleStages().values()].some((n) => n > 0); i++) await Bun.sleep(20);
     expect([...idleStages().values()].every((n) => n === 0)).toBe(true);
     expect(held.every((s) => s.every((v) => v === 0))).toBe(true);
   } finally {
     stageTrim.quietMs = quiet;
+    stageClock.now = realNow;
   }
 });
 
