@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * Issue #7's benchmark: Cairn on fresh temp drives (1, 4 and 8 drives), optionally s3rver beside
- * it or any S3 endpoint instead, with HTTP, disk and CPU ceilings measured in the same run.
+ * it or any S3 endpoint instead, with HTTP, disk, listing and CPU ceilings measured in the same run.
  * `npm run bench -- --help` for the options.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,13 +11,14 @@ import { parseArgs } from "node:util";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells, type Cell } from "./bench/cells";
 import { measureCpu } from "./bench/cpu";
 import { measureDisk } from "./bench/disk";
+import { measureListCeiling } from "./bench/list-ceiling";
 import { compareGenerators, describeGenerators, type GeneratorChoice, type GeneratorComparison } from "./bench/generator";
 import { ceilingSpec, runHttpCeiling, startCeilingServer } from "./bench/http-ceiling";
 import { addRatios, ceilingKey, checks, formatCeilings, formatChecks, formatRun, peerRun, type Ceilings, type TargetRun } from "./bench/report";
 import { killTracked } from "./bench/procs";
 import { specFor, TargetRunner, type RunContext } from "./bench/runner";
 import { sizeLabel } from "./bench/sizes";
-import { externalTarget, startCairn, startS3rver, type Target } from "./bench/targets";
+import { defaultParity, externalTarget, startCairn, startS3rver, type Target } from "./bench/targets";
 
 const USAGE = `usage: bun scripts/bench.ts [options]
   --layouts 1,4,8        Cairn drive counts to start (default 1,4,8; EC parity 0, 2, 4)
@@ -35,7 +36,7 @@ const USAGE = `usage: bun scripts/bench.ts [options]
                          raw GET/HEAD up to 64 KiB, fetch anything)
   --list-keys N          keys prefilled for LIST (default 100000)
   --prefill-seconds N    stop the LIST prefill after N s on a slow target (default 120)
-  --no-ceilings          skip the HTTP/disk/CPU ceilings
+  --no-ceilings          skip the HTTP/disk/listing/CPU ceilings
   --json FILE            write every number as JSON
   --dir DIR              where temp drives go (default the OS temp dir; must not be tmpfs)
   --keep                 keep the temp directory
@@ -177,6 +178,10 @@ async function measureCeilings(all: Plan[], o: Options, ctx: RunContext): Promis
   for (const p of all.filter((x) => x.kind === "cairn")) {
     ctx.log(`ceilings: disk, ${p.drives} drive dir(s)`);
     ceilings.disk.set(p.drives, await measureDisk(ctx.root, { drives: p.drives, seconds: Math.min(3, ctx.seconds) }));
+    if (p.cells.some((c) => c.op === "list")) {
+      ctx.log(`ceilings: listing, ${p.drives} drive dir(s)`);
+      (ceilings.list ??= new Map()).set(p.drives, await measureListCeiling(ctx.root, { drives: p.drives, parity: defaultParity(p.drives), seconds: Math.min(2, ctx.seconds) }));
+    }
   }
   const cells = ceilingCells(all);
   const sizes = [...new Set(cells.filter((c) => c.size > 0).map((c) => sizeLabel(c.size)))];
@@ -203,7 +208,7 @@ function toJson(o: Options, runs: TargetRun[], c: Ceilings, gen: GeneratorCompar
     host: { cores: navigator.hardwareConcurrency, cpu: cpus()[0]?.model ?? "", kernel: release(), bun: Bun.version },
     options: { ...o, dir: undefined },
     generator: gen ?? { ranking: ctx.generators },
-    ceilings: { cpu: c.cpu ?? null, disk: [...c.disk.values()], http: [...c.http.values()] },
+    ceilings: { cpu: c.cpu ?? null, disk: [...c.disk.values()], list: [...(c.list?.values() ?? [])], http: [...c.http.values()] },
     targets: runs,
     checks: checks(runs, c),
   };

@@ -1,6 +1,7 @@
 /** Ratios against the ceilings, issue #7's targets, and the terminal table. */
 import type { CpuCeiling } from "./cpu";
 import type { DiskCeiling } from "./disk";
+import type { ListCeiling } from "./list-ceiling";
 import type { CellResult } from "./runner";
 import { THREAD_KINDS } from "./procs";
 import { sizeLabel } from "./sizes";
@@ -21,6 +22,8 @@ export interface Ceilings {
   /** HTTP ceiling per cell id (dget cells use the get cell). */
   http: Map<string, CellResult>;
   disk: Map<number, DiskCeiling>;
+  /** The listing's syscall floor per drive count (only where a LIST cell runs on Cairn). */
+  list?: Map<number, ListCeiling>;
   cpu?: CpuCeiling;
 }
 
@@ -57,6 +60,8 @@ export function addRatios(runs: TargetRun[], ceilings: Ceilings): void {
         const { k, m } = run.ec;
         c.ratios.disk = c.size <= SMALL ? c.opsPerSec / disk.smallOpsPerSec : (c.mbPerSec * 1e6) / ((disk.seqBytesPerSec * k) / (k + m));
       }
+      const list = ceilings.list?.get(run.drives);
+      if (list && run.kind === "cairn" && c.op === "list") c.ratios.disk = c.itemsPerSec / list.keysPerSec;
       const p = peer && peer !== run ? peer.cells.find((x) => x.cell === c.cell && !x.skipped) : undefined;
       if (p && rate(p) > 0) c.ratios.peer = rate(c) / rate(p);
     }
@@ -100,7 +105,7 @@ export function checks(runs: TargetRun[], ceilings: Ceilings): Check[] {
   const healthy = find(main, "get:1m:32");
   const degraded = find(main, "dget:1m:32");
   out.push(ratioCheck("GET 1 MiB c=32 degraded ≥ 50% of healthy", healthy && degraded ? degraded.opsPerSec / healthy.opsPerSec : undefined, 0.5));
-  out.push(listCheck(find(main, "list:flat:1")));
+  out.push(listCheck(find(main, "list:flat:1"), main ? ceilings.list?.get(main.drives) : undefined));
   out.push(peerCheck(main, peer, "vs s3rver ≥ 10× on GET/HEAD/LIST ≤ 64 KiB", 10, smallRead));
   out.push(peerCheck(main, peer, "vs s3rver, every other cell ≥ 1×", 1, (c) => !smallRead(c)));
   // The issue's memory targets speak of RSS; a multi-process server is judged on its tree's PSS.
@@ -113,12 +118,13 @@ export function checks(runs: TargetRun[], ceilings: Ceilings): Check[] {
   return out;
 }
 
-function listCheck(list: CellResult | undefined): Check {
+function listCheck(list: CellResult | undefined, ceiling: ListCeiling | undefined): Check {
   const target = "LIST 100k ≥ 20,000 keys/s (flat, c=1)";
   if (!list) return ratioCheck(target, undefined, 0);
   const keys = list.namespaceKeys ?? 0;
   const small = keys < 100_000 ? ` (namespace of only ${keys} keys: not judged)` : "";
-  return { target, measured: `${list.itemsPerSec.toFixed(0)} keys/s${small}`, pass: small ? null : list.itemsPerSec >= 20_000 };
+  const floor = ceiling ? `, ${pct(list.itemsPerSec / ceiling.keysPerSec)} of the listing ceiling's ${f(ceiling.keysPerSec)} keys/s` : "";
+  return { target, measured: `${list.itemsPerSec.toFixed(0)} keys/s${floor}${small}`, pass: small ? null : list.itemsPerSec >= 20_000 };
 }
 
 function limitCheck(target: string, v: number | undefined, max: number, unit: string): Check {
@@ -209,6 +215,9 @@ export function formatCeilings(c: Ceilings): string {
   }
   for (const d of c.disk.values()) {
     lines.push(`disk, ${d.drives} drive dir(s): ${f(d.smallOpsPerSec)} small objects/s (${sizeLabel(d.smallSize)} create+write+fsync+rename on each, ${d.committers} committers), sequential ${f(d.seqBytesPerSec / 1e6)} MB/s aggregate (${seqWays(d)})`);
+  }
+  for (const l of c.list?.values() ?? []) {
+    lines.push(`listing, ${l.drives} drive dir(s): ${f(l.keysPerSec)} keys/s (statx + open + read + close of each key's xl.meta on the ${l.walked} drive(s) a listing reads, ${l.threads} threads, ${f(l.keys)} keys)`);
   }
   if (c.http.size) {
     const rows = [...c.http.values()].map(row).map((x) => x.slice(0, HEADER.length));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cell, defaultIds, fullMatrix, orderCells, selectCells } from "../../scripts/bench/cells";
-import { addRatios, checks, peerRun, type Ceilings, type TargetRun } from "../../scripts/bench/report";
+import { addRatios, checks, formatCeilings, peerRun, type Ceilings, type TargetRun } from "../../scripts/bench/report";
 import { skippedResult, specFor, toCellResult, warmupSpec, type CellResult, type RunContext } from "../../scripts/bench/runner";
 import { parseSize, sizeFromPath, sizeLabel } from "../../scripts/bench/sizes";
 import { LatencyLog, percentile } from "../../scripts/bench/stats";
@@ -101,6 +101,7 @@ describe("ratios and issue #7 checks", () => {
       ["get:1m:32", result("http-ceiling", "get:1m:32", { ops: 2000 })],
     ]),
     disk: new Map([[4, { drives: 4, smallOpsPerSec: 1000, smallSize: 4096, committers: 32, seqBytesPerSec: 2000 * MB, seqBufferedBytesPerSec: 1500 * MB, seqDirectBytesPerSec: 2000 * MB }]]),
+    list: new Map([[4, { drives: 4, walked: 3, keys: 5000, threads: 2, keysPerSec: 40_000 }]]),
     cpu: { cores: 2, md5BytesPerSec: 800 * MB, xxh3BytesPerSec: 1, ecEncodeBytesPerSec: null, ecNote: "" },
   };
   addRatios([cairn, peer], ceilings);
@@ -114,6 +115,14 @@ describe("ratios and issue #7 checks", () => {
     // 600 MB/s against 2000 MB/s × 2/4 = 1000 MB/s of user data.
     expect(cairn.cells[2]!.ratios.disk).toBeCloseTo(0.6);
     expect(cairn.cells[6]!.ratios).toEqual({});
+  });
+
+  test("LIST is set beside the listing ceiling: ×disk and the check's text", () => {
+    const list = cairn.cells[5]!;
+    expect(list.ratios.disk).toBeCloseTo(list.itemsPerSec / 40_000);
+    const pct = `${((list.itemsPerSec / 40_000) * 100).toFixed(0)}%`;
+    expect(byTarget.get("LIST 100k")!.measured).toBe(`${list.itemsPerSec.toFixed(0)} keys/s, ${pct} of the listing ceiling's 40000 keys/s`);
+    expect(formatCeilings(ceilings)).toContain("listing, 4 drive dir(s): 40000 keys/s (statx + open + read + close of each key's xl.meta on the 3 drive(s) a listing reads, 2 threads, 5000 keys)");
   });
 
   test("checks pass, fail, or say n/a when their cell did not run", () => {
