@@ -1,7 +1,7 @@
 /**
  * The listing ceiling: what the syscalls a cold LIST cannot avoid allow on this machine. Per key
  * and per drive the listing reads (m + 1 of the set's drives, or all of them where m + 1 < k:
- * src/erasure/walk-merge.ts), Cairn's walk makes four: a statx of the key's directory (does it
+ * listingWidth), Cairn's walk makes four: a statx of the key's directory (does it
  * hold longer keys?) and open + read + close of its xl.meta. Here those four run back to back
  * from raw libc calls (ffi/probe.ts, the server's own), on one thread per core, over a namespace
  * of empty-object-sized xl.meta files made for it: no walk, no merge, no decode, no HTTP. The
@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROBE_SYS_WORKER_SOURCE } from "../../ffi/probe.ts";
+import { listingWidth } from "../../src/erasure/walk-merge.ts";
 import { META_FILE } from "../../src/storage/paths.ts";
 
 export interface ListCeiling {
@@ -26,11 +27,6 @@ export interface ListCeiling {
   keysPerSec: number;
 }
 
-/** The drives a listing reads: m + 1, or every drive when m + 1 < k (walk-merge.ts). */
-export function walkedDrives(drives: number, parity: number): number {
-  const k = drives - parity;
-  return parity + 1 < k ? drives : parity + 1;
-}
 
 const WORKER_SOURCE = `
 ${PROBE_SYS_WORKER_SOURCE}
@@ -61,7 +57,7 @@ self.onmessage = (e) => {
 const META_BYTES = 384;
 
 export async function measureListCeiling(root: string, o: { drives: number; parity: number; keys?: number; seconds: number }): Promise<ListCeiling> {
-  const walked = walkedDrives(o.drives, o.parity);
+  const walked = listingWidth(o.drives, o.drives - o.parity);
   const keys = o.keys ?? 5_000;
   const vols = Array.from({ length: walked }, (_, i) => join(root, `list-ceiling-${o.drives}`, `d${i + 1}`, "bucket"));
   const meta = new Uint8Array(META_BYTES).fill(0x5a);

@@ -113,11 +113,17 @@ function decodeQuiet(decode: () => XlMeta): XlMeta | null {
   }
 }
 
+/** How many of a set's drives a listing walks: m + 1, or every drive where m + 1 < k (see the file comment). */
+export function listingWidth(size: number, readQuorum: number): number {
+  const want = size - readQuorum + 1;
+  return want < readQuorum ? size : want;
+}
+
 /** The first m + 1 online positions, or every position (see the file comment). */
 function initialPositions(set: ErasureSet, quorum: boolean): number[] {
   const all = set.drives.map((_, i) => i);
-  const want = set.size - set.defaultReadQuorum + 1;
-  if (!quorum || want < set.defaultReadQuorum) return all;
+  const want = listingWidth(set.size, set.defaultReadQuorum);
+  if (!quorum || want === set.size) return all;
   const online = all.filter((i) => set.drives[i]!.isOnline());
   return online.length > want ? online.slice(0, want) : all;
 }

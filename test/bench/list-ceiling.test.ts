@@ -2,17 +2,18 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { measureListCeiling, walkedDrives } from "../../scripts/bench/list-ceiling";
+import { measureListCeiling } from "../../scripts/bench/list-ceiling";
+import { listingWidth } from "../../src/erasure/walk-merge";
 
 const root = mkdtempSync(join(tmpdir(), "cairn-list-ceiling-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 test("a listing reads m + 1 drives, or every drive where m + 1 is below k", () => {
-  expect(walkedDrives(1, 0)).toBe(1);
-  expect(walkedDrives(4, 2)).toBe(3);
-  expect(walkedDrives(8, 4)).toBe(5);
-  expect(walkedDrives(6, 1)).toBe(6); // k = 5 > m + 1 = 2
-  expect(walkedDrives(16, 4)).toBe(16);
+  expect(listingWidth(1, 1)).toBe(1);
+  expect(listingWidth(4, 2)).toBe(3);
+  expect(listingWidth(8, 4)).toBe(5);
+  expect(listingWidth(6, 5)).toBe(6); // k = 5 > m + 1 = 2
+  expect(listingWidth(16, 12)).toBe(16);
 });
 
 test("the listing ceiling probes a namespace of its own on the drives a listing reads, on every core", async () => {
