@@ -22,6 +22,7 @@
  * hold reservations while sending nothing cannot stall every other upload.
  */
 
+import { QuietTrim } from "../lib/index";
 import { releasePages } from "../storage/index";
 
 export interface BufferPoolOptions {
@@ -52,10 +53,9 @@ export class BufferPool {
   private lastTake = 0;
   /** When each size (key) was last taken. */
   private readonly takenAt = new Map<string, number>();
-  private trimTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly quiet: QuietTrim;
   private readonly max: number;
   private readonly floor: number;
-  private readonly quietMs: number;
   private readonly inUseMax: number;
   private readonly waitMs: number;
   private readonly staleMs: number;
@@ -65,7 +65,14 @@ export class BufferPool {
   constructor(opts: BufferPoolOptions = {}) {
     this.max = opts.idleBytes ?? 96 * MiB;
     this.floor = Math.min(opts.floorBytes ?? 8 * MiB, this.max);
-    this.quietMs = opts.trimAfterMs ?? 10_000;
+    const quietMs = opts.trimAfterMs ?? 10_000;
+    this.quiet = new QuietTrim({
+      quietMs: () => quietMs,
+      lastTake: () => this.lastTake,
+      now: () => performance.now(),
+      holding: () => this.idleTotal > this.floor,
+      trim: () => this.trim(),
+    });
     this.inUseMax = opts.inUseBytes ?? 96 * MiB;
     this.waitMs = opts.reserveWaitMs ?? 2_000;
     this.staleMs = opts.staleMs ?? 1_000;
@@ -134,7 +141,7 @@ export class BufferPool {
     list.push(buf);
     this.idle.set(key, list);
     this.idleTotal += buf.length;
-    if (this.idleTotal > this.floor) this.scheduleTrim();
+    if (this.idleTotal > this.floor) this.quiet.arm();
   }
 
   /** Bytes held for reuse right now. */
@@ -158,17 +165,6 @@ export class BufferPool {
       while (bytes > 0 && list.length > 0) bytes -= this.drop(list);
       if (bytes <= 0) return;
     }
-  }
-
-  private scheduleTrim(): void {
-    if (this.trimTimer) return;
-    this.trimTimer = setTimeout(() => {
-      this.trimTimer = null;
-      if (performance.now() - this.lastTake >= this.quietMs) this.trim();
-      if (this.idleTotal > this.floor) this.scheduleTrim();
-    }, this.quietMs);
-    // The pool must never be what keeps a finished process (a test, a CLI run) alive.
-    this.trimTimer.unref?.();
   }
 
   private trim(): void {

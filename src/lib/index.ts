@@ -5,3 +5,4 @@ export * from "./periodic";
 export * from "./chunk-release";
 export * from "./query";
 export * from "./reply";
+export * from "./quiet-trim";

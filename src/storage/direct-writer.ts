@@ -25,6 +25,7 @@ import { constants } from "node:fs";
 import { open, rm, type FileHandle } from "node:fs/promises";
 import { HUGE_PAGE, alignedBytes, hugePageBytes, releasePages } from "../../ffi/aligned";
 import type { FileWriter } from "./drive";
+import { QuietTrim } from "../lib/index";
 import { fsSyncOf } from "./fs-sync";
 
 /** Alignment of address, length and offset: the largest logical block size in use. */
@@ -101,7 +102,7 @@ function giveStage(stage: Uint8Array): void {
   if (!list) idle.set(stage.length, (list = []));
   if ((list.length + 1) * stage.length > IDLE_BYTES_PER_SIZE) return releasePages(stage);
   list.push(stage);
-  scheduleTrim();
+  quiet.arm();
 }
 
 /**
@@ -110,19 +111,13 @@ function giveStage(stage: Uint8Array): void {
  * quiet-spell trim, buffers.ts). A stage is cut again in microseconds when work returns.
  */
 export const stageTrim = { quietMs: 10_000 };
-let trimTimer: ReturnType<typeof setTimeout> | null = null;
-
-function scheduleTrim(): void {
-  if (trimTimer) return;
-  trimTimer = setTimeout(() => {
-    trimTimer = null;
-    const lastTake = Math.max(Number.NEGATIVE_INFINITY, ...takenAt.values());
-    if (stageClock.now() - lastTake >= stageTrim.quietMs) releaseIdleStages();
-    if ([...idle.values()].some((list) => list.length > 0)) scheduleTrim();
-  }, stageTrim.quietMs);
-  // The pool must never be what keeps a finished process (a test, a CLI run) alive.
-  trimTimer.unref?.();
-}
+const quiet = new QuietTrim({
+  quietMs: () => stageTrim.quietMs,
+  lastTake: () => Math.max(Number.NEGATIVE_INFINITY, ...takenAt.values()),
+  now: () => stageClock.now(),
+  holding: () => [...idle.values()].some((list) => list.length > 0),
+  trim: () => releaseIdleStages(),
+});
 
 function releaseIdleStages(): void {
   for (const list of idle.values()) for (const stage of list.splice(0)) releasePages(stage);
@@ -145,8 +140,7 @@ export function clearIdleStages(): void {
   idle.clear();
   takenAt.clear();
   spareHalf = null;
-  if (trimTimer) clearTimeout(trimTimer);
-  trimTimer = null;
+  quiet.cancel();
 }
 
 /** Off with CAIRN_ODIRECT=0, and where the platform has no O_DIRECT. */
