@@ -110,7 +110,7 @@ describe("format versions", () => {
   const meta = randXlMeta(rngFromSeed(5), { versions: 2, maxInline: 16 });
 
   test("a file from a newer format version is UnsupportedVersion", () => {
-    expectKind(() => decodeXlMeta(encodeXlMeta(meta, { formatVersion: 2 })), "UnsupportedVersion");
+    expectKind(() => decodeXlMeta(encodeXlMeta(meta, { formatVersion: 3 })), "UnsupportedVersion");
     expectKind(() => decodeXlMeta(encodeXlMeta(meta, { formatVersion: 0xffff })), "UnsupportedVersion");
   });
 
@@ -118,11 +118,18 @@ describe("format versions", () => {
     expectKind(() => decodeXlMeta(encodeXlMeta(meta, { formatVersion: 0 })), "FileCorrupt");
   });
 
-  test("starts with the magic and format version 1", () => {
+  test("starts with the magic and format version 2", () => {
     const bytes = encodeXlMeta(meta);
     expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe("CAIRNXLM");
-    expect(bytes[8]).toBe(1);
+    expect(bytes[8]).toBe(2);
     expect(bytes[9]).toBe(0);
+  });
+
+  test("v1 files (erasure indexes in the body) still decode to the same value", () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const m = randXlMeta(rngFromSeed(seed), { versions: 1 + (seed % 5), maxInline: 32 });
+      expect(decodeXlMeta(encodeXlMeta(m, { formatVersion: 1 }))).toStrictEqual(m);
+    }
   });
 });
 

@@ -7,7 +7,7 @@
 
 import { Packr } from "msgpackr";
 import type { XlMeta } from "./types";
-import { FORMAT_VERSION, readFrame, writeFrame } from "./frame";
+import { FORMAT_VERSION, readFrame, writeFrame, type Frame } from "./frame";
 import { bodyFromWire, versionToWire, type WireBody } from "./wire";
 import { findViolation } from "./invariants";
 import { corrupt } from "./read-checks";
@@ -31,8 +31,41 @@ const packr = new Packr({
 });
 
 export interface EncodeOptions {
-  /** Only tests set this, to write files "from the future". */
+  /** Only tests set this: 1 writes the v1 layout, others "the future" in today's layout. */
   formatVersion?: number;
+}
+
+/**
+ * v2's drive section, at the start of the inline section: what differs between the drives
+ * of a set apart from their inline shard bytes, so that every drive writes the same body (and a
+ * listing can tell that drives agree by comparing bodies). Layout: version count (u32 LE),
+ * then one erasure index per version, in body order (u16 LE; 0 for a delete marker).
+ */
+function driveSection(meta: XlMeta): Uint8Array {
+  const out = new Uint8Array(4 + 2 * meta.versions.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, meta.versions.length, true);
+  meta.versions.forEach((v, i) => view.setUint16(4 + 2 * i, v.type === "object" ? v.erasure.index : 0, true));
+  return out;
+}
+
+export interface DriveSection {
+  /** Per version, in body order: this drive's erasure index (0 for a delete marker). */
+  indexes: number[];
+  /** The inline shard bytes that follow it. */
+  inline: Uint8Array;
+}
+
+/** Splits a v2 inline section into the drive section and the inline shard bytes. */
+export function readDriveSection(section: Uint8Array): DriveSection {
+  if (section.byteLength < 4) throw corrupt("drive section: missing");
+  const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
+  const count = view.getUint32(0, true);
+  const end = 4 + 2 * count;
+  if (end > section.byteLength) throw corrupt("drive section overruns the inline section");
+  const indexes = new Array<number>(count);
+  for (let i = 0; i < count; i++) indexes[i] = view.getUint16(4 + 2 * i, true);
+  return { indexes, inline: section.subarray(end) };
 }
 
 /** Serialises `meta`; throws RangeError if it breaks an invariant (see invariants.ts). */
@@ -45,8 +78,10 @@ export function encodeXlMeta(meta: XlMeta, options: EncodeOptions = {}): Uint8Ar
     index.push([key, bytes.byteLength]);
     chunks.push(bytes);
   }
-  const body: WireBody = { v: meta.versions.map(versionToWire), i: index };
-  return writeFrame({ body: packr.pack(body), inline: chunks }, options.formatVersion ?? FORMAT_VERSION);
+  const version = options.formatVersion ?? FORMAT_VERSION;
+  const v1 = version === 1;
+  const body: WireBody = { v: meta.versions.map((v) => versionToWire(v, v1)), i: index };
+  return writeFrame({ body: packr.pack(body), inline: v1 ? chunks : [driveSection(meta), ...chunks] }, version);
 }
 
 function unpackBody(body: Uint8Array): unknown {
@@ -77,11 +112,16 @@ function sliceInline(index: [string, number][], section: Uint8Array): Map<string
  * the input buffer while the result is alive.
  */
 export function decodeXlMeta(bytes: Uint8Array): XlMeta {
-  const frame = readFrame(bytes);
-  const decoded = bodyFromWire(unpackBody(frame.body));
+  return decodeFrame(readFrame(bytes));
+}
+
+/** decodeXlMeta of a frame readFrame returned. */
+export function decodeFrame(frame: Frame): XlMeta {
+  const drive = frame.version === 1 ? null : readDriveSection(frame.inline);
+  const decoded = bodyFromWire(unpackBody(frame.body), drive?.indexes ?? null);
   const meta: XlMeta = {
     versions: decoded.versions,
-    inline: sliceInline(decoded.inlineIndex, frame.inline),
+    inline: sliceInline(decoded.inlineIndex, drive?.inline ?? frame.inline),
   };
   const violation = findViolation(meta);
   if (violation !== null) throw corrupt(violation);

@@ -10,7 +10,9 @@
  *   16  4  inline section length (u32 LE)
  *   20  4  CRC-32 of bytes 0..20 (u32 LE)
  *
- * v1 continues with: body (msgpack) ‖ xxHash3-64(body) (u64 LE) ‖ inline ‖ xxHash3-64(inline).
+ * v1 and v2 continue with: body (msgpack) ‖ xxHash3-64(body) (u64 LE) ‖ inline ‖
+ * xxHash3-64(inline). In v2 the inline section starts with the drive section (codec.ts), which
+ * holds the drive's erasure indexes that v1 kept in the body.
  * The header CRC means a flipped version byte reads as damage, not as a newer format; the two
  * 64-bit hashes mean a flipped byte anywhere else is caught before msgpack ever sees it.
  */
@@ -18,7 +20,7 @@
 import { XlMetaError } from "./types";
 
 export const MAGIC = new TextEncoder().encode("CAIRNXLM");
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const HEADER_SIZE = 24;
 const HASH_SIZE = 8;
 const U32_MAX = 0xffff_ffff;

@@ -1,6 +1,7 @@
 /**
- * Format stability: files written by the v1 encoder must decode, unchanged, forever. Never
- * regenerate the .bin fixtures; a new format version gets new fixtures beside these.
+ * Format stability: files written by the v1 and v2 encoders must decode, unchanged, forever.
+ * Never regenerate the .bin fixtures; a new format version gets new fixtures beside these.
+ * v2-basic.bin holds the value of v1-basic.bin (v2 moved the erasure indexes out of the body).
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
@@ -10,8 +11,8 @@ import { v1Basic } from "../../test/fixtures/xlmeta/v1-basic.value";
 const fixtures = join(import.meta.dir, "../../test/fixtures/xlmeta");
 const read = async (name: string) => new Uint8Array(await Bun.file(join(fixtures, name)).arrayBuffer());
 
-test("v1-basic.bin decodes to the recorded value", async () => {
-  const meta = decodeXlMeta(await read("v1-basic.bin"));
+test.each(["v1-basic.bin", "v2-basic.bin"])("%s decodes to the recorded value", async (name) => {
+  const meta = decodeXlMeta(await read(name));
   expect(meta).toStrictEqual(v1Basic);
   expect(latestVersion(meta)?.modTime).toBe(1_732_540_000_123_456_789n);
   expect(new TextDecoder().decode(inlineDataOf(meta, "0193650f-2b1e-7c4d-9a8b-1c2d3e4f5a6b"))).toBe("hello");
@@ -24,6 +25,7 @@ test("v1-empty.bin decodes to no versions", async () => {
 // Stricter than compatibility needs (a different but readable encoding would be fine), so a
 // failure here means: check whether the on-disk format changed by accident (e.g. a msgpackr
 // upgrade); if the change is deliberate and old files still decode, update this expectation.
-test("the encoder still writes v1-basic.bin byte for byte", async () => {
-  expect(encodeXlMeta(v1Basic)).toEqual(await read("v1-basic.bin"));
+test("the encoder still writes v2-basic.bin byte for byte, and v1-basic.bin when asked for v1", async () => {
+  expect(encodeXlMeta(v1Basic)).toEqual(await read("v2-basic.bin"));
+  expect(encodeXlMeta(v1Basic, { formatVersion: 1 })).toEqual(await read("v1-basic.bin"));
 });

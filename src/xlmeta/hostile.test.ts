@@ -5,14 +5,21 @@
 import { describe, expect, test } from "bun:test";
 import { Packr } from "msgpackr";
 import { decodeXlMeta, encodeXlMeta, XlMetaError } from "./index";
-import { writeFrame } from "./frame";
+import { acceptedFrame, writeFrame, type FrameParts } from "./frame";
 import { versionToWire } from "./wire";
 import { randBytes, randObjectVersion, randXlMeta, rngFromSeed } from "./arbitrary";
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 
+/**
+ * Body cases are framed as v1: the body rules are the same in v1 and v2, and a v1 body carries
+ * its own erasure indexes, so each case fails for its own reason and not for want of a drive
+ * section. v2's drive section has its own cases below.
+ */
+const v1Frame = (parts: FrameParts) => writeFrame(parts, 1);
+
 function frame(body: unknown, inline: Uint8Array[] = []): Uint8Array {
-  return writeFrame({ body: packr.pack(body), inline });
+  return v1Frame({ body: packr.pack(body), inline });
 }
 
 function expectCorrupt(bytes: Uint8Array): void {
@@ -28,6 +35,7 @@ function expectCorrupt(bytes: Uint8Array): void {
 
 const object = versionToWire(
   randObjectVersion(rngFromSeed(3), { versionId: "v1", modTime: 10n, inline: true }),
+  true,
 );
 const marker = (id: string | null, mt: unknown) => ({ t: 2, id, mt });
 
@@ -78,18 +86,18 @@ describe("checksum-valid but malformed bodies", () => {
   });
 
   test("bytes that are not msgpack, or msgpack with trailing bytes", () => {
-    expectCorrupt(writeFrame({ body: new Uint8Array([0xc1]), inline: [] }));
-    expectCorrupt(writeFrame({ body: new Uint8Array([0x92, 0x01]), inline: [] }));
+    expectCorrupt(v1Frame({ body: new Uint8Array([0xc1]), inline: [] }));
+    expectCorrupt(v1Frame({ body: new Uint8Array([0x92, 0x01]), inline: [] }));
     const good = packr.pack({ v: [], i: [] });
-    expectCorrupt(writeFrame({ body: new Uint8Array([...good, 0x00]), inline: [] }));
+    expectCorrupt(v1Frame({ body: new Uint8Array([...good, 0x00]), inline: [] }));
   });
 
   test("deeply nested arrays are refused without recursing", () => {
     const deep = new Uint8Array(200_000).fill(0x91); // [[[[…]]]]
     deep[deep.length - 1] = 0x00;
-    expectCorrupt(writeFrame({ body: deep, inline: [] }));
+    expectCorrupt(v1Frame({ body: deep, inline: [] }));
     const seventeen = new Uint8Array([...new Array(17).fill(0x91), 0x00]);
-    expectCorrupt(writeFrame({ body: seventeen, inline: [] }));
+    expectCorrupt(v1Frame({ body: seventeen, inline: [] }));
   });
 
   test("huge declared sizes are refused before anything is allocated", () => {
@@ -101,21 +109,21 @@ describe("checksum-valid but malformed bodies", () => {
       [0xc6, 0x00, 0x01, 0x00, 0x00], // bin32 of 64 KiB
       [0x92, 0xdd, 0x00, 0x00, 0xff, 0xff, 0x01], // nested: owes more than remains
     ]) {
-      expectCorrupt(writeFrame({ body: new Uint8Array(body), inline: [] }));
+      expectCorrupt(v1Frame({ body: new Uint8Array(body), inline: [] }));
     }
   });
 
   test("extension types (dates, records) are refused", () => {
     const withDate = new Packr({ useRecords: false }).pack({ v: [], i: [], d: new Date(0) });
-    expectCorrupt(writeFrame({ body: withDate, inline: [] }));
+    expectCorrupt(v1Frame({ body: withDate, inline: [] }));
     const withRecord = new Packr({ useRecords: true }).pack({ v: [], i: [] });
-    expectCorrupt(writeFrame({ body: withRecord, inline: [] }));
+    expectCorrupt(v1Frame({ body: withRecord, inline: [] }));
   });
 
   test("random bodies with valid checksums never crash", () => {
     const rng = rngFromSeed(99);
     for (let i = 0; i < 2000; i++) {
-      expectCorrupt(writeFrame({ body: randBytes(rng, 1 + (i % 64)), inline: [] }));
+      expectCorrupt(v1Frame({ body: randBytes(rng, 1 + (i % 64)), inline: [] }));
     }
   });
 
@@ -124,7 +132,7 @@ describe("checksum-valid but malformed bodies", () => {
     const encoded = encodeXlMeta(meta);
     const bodyLen = new DataView(encoded.buffer).getUint32(12, true);
     const body = encoded.subarray(24, 24 + bodyLen);
-    const inline = [...meta.inline.values()];
+    const inline = [acceptedFrame(encoded).inline]; // v2: the drive section and the inline bytes
     let accepted = 0;
     for (let i = 0; i < body.length; i++) {
       const damaged = body.slice();
@@ -142,5 +150,45 @@ describe("checksum-valid but malformed bodies", () => {
     // Many flips land inside strings and remain legal; many do not. Both paths ran.
     expect(accepted).toBeGreaterThan(0);
     expect(accepted).toBeLessThan(body.length);
+  });
+});
+
+describe("v2 drive section", () => {
+  const meta = randXlMeta(rngFromSeed(31), { versions: 4, maxInline: 8 });
+  const encoded = encodeXlMeta(meta);
+  const { body, inline } = acceptedFrame(encoded);
+  const count = meta.versions.length;
+  /** The file with its inline section's first `cut` bytes replaced by `drive`. */
+  const withDrive = (drive: number[], cut = 4 + 2 * count) =>
+    writeFrame({ body, inline: [new Uint8Array(drive), inline.subarray(cut)] });
+  const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
+  const indexes = meta.versions.map((v) => (v.type === "object" ? v.erasure.index : 0));
+  const section = (ix: number[], n = ix.length) => [...u32(n), ...ix.flatMap((i) => [i & 0xff, i >>> 8])];
+  const firstObject = meta.versions.findIndex((v) => v.type === "object");
+  const firstMarker = meta.versions.findIndex((v) => v.type === "deleteMarker");
+
+  test("the sample holds an object and a delete marker, and decodes as written", () => {
+    expect(firstObject).toBeGreaterThanOrEqual(0);
+    expect(firstMarker).toBeGreaterThanOrEqual(0);
+    expect(decodeXlMeta(withDrive(section(indexes)))).toStrictEqual(decodeXlMeta(encoded));
+  });
+
+  test.each([
+    ["missing", () => writeFrame({ body, inline: [] })],
+    ["shorter than its count", () => withDrive(u32(2))],
+    ["counting one version too few", () => withDrive(section(indexes.slice(1)))],
+    ["counting far more than it holds", () => withDrive(section(indexes, 0xffff_ffff))],
+    ["index 0 for an object", () => withDrive(section(indexes.map((ix, i) => (i === firstObject ? 0 : ix))))],
+    ["index beyond k + m", () => withDrive(section(indexes.map((ix, i) => (i === firstObject ? 300 : ix))))],
+    ["an index for a delete marker", () => withDrive(section(indexes.map((ix, i) => (i === firstMarker ? 1 : ix))))],
+  ])("%s: FileCorrupt", (_name, bytes) => {
+    expectCorrupt(bytes());
+  });
+
+  test("a v2 body that also holds the index, or a v1 body without it: FileCorrupt", () => {
+    const withIx = packr.pack({ v: meta.versions.map((v) => versionToWire(v, true)), i: [] });
+    expectCorrupt(writeFrame({ body: withIx, inline: [new Uint8Array(section(indexes))] }));
+    const withoutIx = packr.pack({ v: meta.versions.map((v) => versionToWire(v, false)), i: [] });
+    expectCorrupt(v1Frame({ body: withoutIx, inline: [] }));
   });
 });

@@ -64,22 +64,23 @@ function tookShortcut(ref: SiblingRef, got: XlMeta): boolean {
   return i >= 0 && v?.type === "object" && v.parts === (ref.meta.versions[i] as typeof v).parts;
 }
 
-function refOf(meta: XlMeta): { bytes: Uint8Array; ref: SiblingRef } {
-  const bytes = encodeXlMeta(meta);
-  return { bytes, ref: new SiblingRef(bytes, decodeXlMeta(bytes)) };
-}
+describe.each([1, 2])("SiblingRef.decode equals decodeXlMeta, format v%d", (formatVersion) => {
+  const encode = (meta: XlMeta) => encodeXlMeta(meta, { formatVersion });
+  function refOf(meta: XlMeta): { bytes: Uint8Array; ref: SiblingRef } {
+    const bytes = encode(meta);
+    return { bytes, ref: new SiblingRef(bytes, decodeXlMeta(bytes)) };
+  }
 
-describe("SiblingRef.decode equals decodeXlMeta", () => {
   test("random metas as other drives hold them: equal values, by the shortcut", () => {
     const rng = rngFromSeed(7);
     let shortcuts = 0;
     for (let i = 0; i < 400; i++) {
       const meta = randXlMeta(rng, { versions: 1 + (i % 4), maxInline: 64 });
       const { ref } = refOf(meta);
-      const other = expectSame(ref, encodeXlMeta(onOtherDrive(rng, meta)));
+      const other = expectSame(ref, encode(onOtherDrive(rng, meta)));
       if (other.ok && tookShortcut(ref, other.value)) {
         shortcuts++;
-        expect(ref.agrees(encodeXlMeta(onOtherDrive(rng, meta)))).toBe(true);
+        expect(ref.agrees(encode(onOtherDrive(rng, meta)))).toBe(true);
       }
     }
     expect(shortcuts).toBeGreaterThan(200);
@@ -90,12 +91,12 @@ describe("SiblingRef.decode equals decodeXlMeta", () => {
     for (const versions of [1, 3]) {
       const meta = randXlMeta(rng, { versions, maxInline: 16 });
       const { ref } = refOf(meta);
-      const frame = readFrame(encodeXlMeta(onOtherDrive(rng, meta)));
+      const frame = readFrame(encode(onOtherDrive(rng, meta)));
       for (let i = 0; i < frame.body.length; i++) {
         for (const mask of [0x01, 0x55, 0x80]) {
           const body = frame.body.slice();
           body[i]! ^= mask;
-          expectSame(ref, writeFrame({ body, inline: [frame.inline] }));
+          expectSame(ref, writeFrame({ body, inline: [frame.inline] }, formatVersion));
         }
       }
     }
@@ -112,8 +113,8 @@ describe("SiblingRef.decode equals decodeXlMeta", () => {
     }
     expectSame(ref, bytes.subarray(0, bytes.length - 1));
     const frame = readFrame(bytes);
-    expectSame(ref, writeFrame({ body: frame.body, inline: [frame.inline, new Uint8Array(1)] }));
-    for (let n = 0; n < 20; n++) expectSame(ref, encodeXlMeta(randXlMeta(rng, { versions: 1 + (n % 3), maxInline: 8 })));
+    expectSame(ref, writeFrame({ body: frame.body, inline: [frame.inline, new Uint8Array(1)] }, formatVersion));
+    for (let n = 0; n < 20; n++) expectSame(ref, encode(randXlMeta(rng, { versions: 1 + (n % 3), maxInline: 8 })));
   });
 
   test("an index out of its version's range is FileCorrupt, as in the full decoder", () => {
@@ -122,18 +123,43 @@ describe("SiblingRef.decode equals decodeXlMeta", () => {
     const v = meta.versions[0]!;
     if (v.type !== "object") throw new Error("seed 9 must give an object version");
     const { ref } = refOf(meta);
-    const frame = readFrame(encodeXlMeta(meta));
-    // The ix byte: the first byte where a copy with another index differs.
+    const bytes = encode(meta);
+    // The index byte (in the body in v1, in the drive section in v2): the first byte where a
+    // copy with another index differs.
     const shards = v.erasure.dataBlocks + v.erasure.parityBlocks;
     const moved = { ...meta, versions: [{ ...v, erasure: { ...v.erasure, index: v.erasure.index === 1 ? 2 : 1 } }] };
-    const other = readFrame(encodeXlMeta(moved)).body;
-    const at = frame.body.findIndex((b, i) => b !== other[i]);
-    expect(at).toBeGreaterThan(0);
+    const other = encode(moved);
+    const frame = readFrame(bytes);
+    const part = formatVersion === 1 ? "body" : "inline";
+    const at = frame[part].findIndex((b, i) => b !== readFrame(other)[part][i]);
+    expect(at).toBeGreaterThanOrEqual(0);
     for (const ix of [0, shards + 1, 0x7f]) {
-      const body = frame.body.slice();
-      body[at] = ix;
-      const got = expectSame(ref, writeFrame({ body, inline: [frame.inline] }));
-      if (ix > shards) expect(got).toEqual({ ok: false, kind: "FileCorrupt" });
+      const parts = { body: frame.body.slice(), inline: frame.inline.slice() };
+      parts[part][at] = ix;
+      const got = expectSame(ref, writeFrame({ body: parts.body, inline: [parts.inline] }, formatVersion));
+      if (ix > shards || ix === 0) expect(got).toEqual({ ok: false, kind: "FileCorrupt" });
     }
+  });
+});
+
+describe("v2: drives' bodies are equal", () => {
+  test("another drive's copy has the same body bytes, and agrees", () => {
+    const rng = rngFromSeed(13);
+    for (let i = 0; i < 50; i++) {
+      const meta = randXlMeta(rng, { versions: 1 + (i % 4), maxInline: 64 });
+      const bytes = encodeXlMeta(meta);
+      const other = encodeXlMeta(onOtherDrive(rng, meta));
+      expect(readFrame(other).body).toEqual(readFrame(bytes).body);
+      expect(new SiblingRef(bytes, decodeXlMeta(bytes)).agrees(other)).toBe(true);
+    }
+  });
+
+  test("a v1 copy of the same value does not take the shortcut, and still decodes equal", () => {
+    const meta = randXlMeta(rngFromSeed(17), { versions: 3, maxInline: 16 });
+    const bytes = encodeXlMeta(meta);
+    const ref = new SiblingRef(bytes, decodeXlMeta(bytes));
+    const v1 = encodeXlMeta(meta, { formatVersion: 1 });
+    expect(ref.agrees(v1)).toBe(false);
+    expect(expectSame(ref, v1)).toEqual({ ok: true, value: decodeXlMeta(bytes) });
   });
 });

@@ -1,18 +1,20 @@
 /**
  * Decoding the xl.meta of one key on another drive of its set, given one drive's already
- * decoded file. Drives write the same body except each version's erasure index (`ec.ix`: which
- * shard the drive holds), and their own inline shard bytes. When the body bytes are equal but
- * for those index bytes, the full decoder would return the reference's value with that drive's
- * indexes and inline slices: the msgpack structure is the same, every other value is the same
- * bytes, no check of the decoder relates an index to anything but its own version's shard
- * count, and the inline section is sliced by the same index. So that value is built directly,
- * and anything else (another body, another index width, another inline length) is decoded in
- * full. Every file's frame (header CRC, body and inline hashes) is still checked.
+ * decoded file. Drives of a set write the same xl.meta but for each version's erasure index
+ * (which shard the drive holds) and their own inline shard bytes. In v2 those sit in the drive
+ * section, outside the body, so the drives' bodies are equal; in v1 the index is inside the body
+ * (`ec.ix`), so bodies are equal but for those bytes. Either way, the full decoder would return
+ * the reference's value with that drive's indexes and inline slices: the msgpack structure is
+ * the same, every other value is the same bytes, no check of the decoder relates an index to
+ * anything but its own version's shard count, and the inline section is sliced by the same
+ * index. So that value is built directly, and anything else (another body, another index width,
+ * another inline length) is decoded in full. Every file's frame (header CRC, body and inline
+ * hashes) is still checked.
  *
  * Why: a listing decodes the same key on m + 1 drives; the full decode (msgpack, structure
  * guard, field and cross-version checks) was most of its per-key CPU after the disk reads.
  */
-import { decodeXlMeta } from "./codec";
+import { decodeFrame, readDriveSection, type DriveSection } from "./codec";
 import { acceptedFrame, readFrame, type Frame } from "./frame";
 import type { ObjectVersionMeta, VersionMeta, XlMeta } from "./types";
 
@@ -143,17 +145,23 @@ export class SiblingRef {
   private ixAt: IxAt | null | undefined;
   /** `ixAt` inverted: the version whose index byte is at an offset. */
   private readonly versionAt = new Map<number, number>();
+  /** Bytes of inline data the reference's versions hold, in total. */
+  private readonly inlineBytes: number;
 
   constructor(
     private readonly bytes: Uint8Array,
     readonly meta: XlMeta,
-  ) {}
+  ) {
+    let total = 0;
+    for (const data of meta.inline.values()) total += data.length;
+    this.inlineBytes = total;
+  }
 
   /** The xl.meta in `bytes` exactly as decodeXlMeta returns it (throws as it throws). */
   decode(bytes: Uint8Array): XlMeta {
     const frame = readFrame(bytes);
-    const ixAt = this.sameButIndexes(frame);
-    return ixAt === null ? decodeXlMeta(bytes) : this.rebuild(frame, ixAt);
+    const drive = this.sameButDrive(frame);
+    return drive === null ? decodeFrame(frame) : this.rebuild(drive);
   }
 
   /**
@@ -162,13 +170,39 @@ export class SiblingRef {
    * Throws where the frame is damaged, as decode does.
    */
   agrees(bytes: Uint8Array): boolean {
-    return this.sameButIndexes(readFrame(bytes)) !== null;
+    return this.sameButDrive(readFrame(bytes)) !== null;
   }
 
-  /** The index offsets when `frame`'s body equals the reference's but at valid index bytes. */
-  private sameButIndexes(frame: Frame): IxAt | null {
+  /**
+   * `frame`'s drive part (indexes and inline bytes) when its body is the reference's but for
+   * valid index bytes (v1) or equal (v2), and its drive part is what the decoder accepts.
+   */
+  private sameButDrive(frame: Frame): DriveSection | null {
     const ref = (this.frame ??= acceptedFrame(this.bytes));
-    if (frame.version !== ref.version || frame.body.length !== ref.body.length || frame.inline.length !== ref.inline.length) return null;
+    if (frame.version !== ref.version || frame.body.length !== ref.body.length) return null;
+    const drive = frame.version === 1 ? this.v1Drive(frame, ref) : this.v2Drive(frame, ref);
+    if (drive === null || drive.inline.length !== this.inlineBytes) return null;
+    return drive;
+  }
+
+  private v2Drive(frame: Frame, ref: Frame): DriveSection | null {
+    if (!equalBytes(frame.body, ref.body)) return null;
+    let drive: DriveSection;
+    try {
+      drive = readDriveSection(frame.inline);
+    } catch {
+      return null;
+    }
+    const versions = this.meta.versions;
+    if (drive.indexes.length !== versions.length) return null;
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      if (v.type === "object" ? !validIndex(drive.indexes[i]!, v) : drive.indexes[i] !== 0) return null;
+    }
+    return drive;
+  }
+
+  private v1Drive(frame: Frame, ref: Frame): DriveSection | null {
     if (this.ixAt === undefined) {
       this.ixAt = ixOffsets(ref.body);
       for (const [version, at] of this.ixAt ?? []) this.versionAt.set(at, version);
@@ -182,28 +216,38 @@ export class SiblingRef {
       const version = this.versionAt.get(i);
       if (version === undefined || !validIndex(a[i]!, this.meta.versions[version])) return null;
     }
-    return ixAt;
+    // A version whose index byte was not located has the reference's byte there (checked above).
+    const indexes = this.meta.versions.map((v, i) => {
+      const at = ixAt.get(i);
+      return at !== undefined ? a[at]! : v.type === "object" ? v.erasure.index : 0;
+    });
+    return { indexes, inline: frame.inline };
   }
 
-  private rebuild(frame: Frame, ixAt: IxAt): XlMeta {
+  private rebuild(drive: DriveSection): XlMeta {
     const versions: VersionMeta[] = this.meta.versions.map((v, i) => {
-      const at = ixAt.get(i);
-      if (at === undefined || v.type !== "object") return v;
-      return { ...v, erasure: { ...v.erasure, index: frame.body[at]! } };
+      if (v.type !== "object") return v;
+      return { ...v, erasure: { ...v.erasure, index: drive.indexes[i]! } };
     });
     const inline = new Map<string, Uint8Array>();
     let pos = 0;
     for (const [key, data] of this.meta.inline) {
-      inline.set(key, frame.inline.subarray(pos, pos + data.length));
+      inline.set(key, drive.inline.subarray(pos, pos + data.length));
       pos += data.length;
     }
     return { versions, inline };
   }
 }
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The decoder's own range for an index: 1 … k + m of that version. */
 function validIndex(ix: number, v: VersionMeta | undefined): boolean {
   if (v === undefined || v.type !== "object") return false;
   const e = (v as ObjectVersionMeta).erasure;
-  return ix <= 0x7f && ix >= 1 && ix <= e.dataBlocks + e.parityBlocks;
+  return ix >= 1 && ix <= e.dataBlocks + e.parityBlocks;
 }

@@ -1,5 +1,5 @@
 /**
- * The v1 msgpack body: typed values ↔ explicit short-key maps. Key names are the format, so
+ * The msgpack body: typed values ↔ explicit short-key maps. Key names are the format, so
  * they are spelled out here once and never derived from TypeScript property names (renaming a
  * field in types.ts must not silently change what is on disk).
  *
@@ -7,7 +7,7 @@
  *   object   { t: 1, id, mt, sz, et, cs?, ck?, sc, md, pt, ec, dd, il }
  *   marker   { t: 2, id, mt }
  *   part     { n, sz, et, cs? }
- *   erasure  { al, k, m, bs, ix, ds, br }
+ *   erasure  { al, k, m, bs, ix, ds, br }    v1; v2 has no ix (the frame's drive section holds it)
  * String maps (cs, md) are flat [k, v, …] arrays; mt is always an int64.
  */
 
@@ -50,16 +50,16 @@ export interface DecodedBody {
   inlineIndex: [string, number][];
 }
 
-function erasureToWire(e: ErasureInfo): Wire {
-  return {
-    al: e.algorithm,
-    k: e.dataBlocks,
-    m: e.parityBlocks,
-    bs: e.blockSize,
-    ix: e.index,
-    ds: e.distribution,
-    br: e.bitrot,
-  };
+/**
+ * The drive's erasure index is in the body only in v1 (`withIndex`); v2 bodies leave it out, so
+ * every drive of a set writes the same body.
+ */
+function erasureToWire(e: ErasureInfo, withIndex: boolean): Wire {
+  const w: Wire = { al: e.algorithm, k: e.dataBlocks, m: e.parityBlocks, bs: e.blockSize };
+  if (withIndex) w.ix = e.index;
+  w.ds = e.distribution;
+  w.br = e.bitrot;
+  return w;
 }
 
 function partToWire(p: PartMeta): Wire {
@@ -68,7 +68,7 @@ function partToWire(p: PartMeta): Wire {
   return w;
 }
 
-export function versionToWire(v: VersionMeta): Wire {
+export function versionToWire(v: VersionMeta, withIndex: boolean): Wire {
   if (v.type === "deleteMarker") return { t: TYPE_DELETE_MARKER, id: v.versionId, mt: v.modTime };
   const w: Wire = {
     t: TYPE_OBJECT,
@@ -79,7 +79,7 @@ export function versionToWire(v: VersionMeta): Wire {
     sc: v.storageClass,
     md: flattenMap(v.meta),
     pt: v.parts.map(partToWire),
-    ec: erasureToWire(v.erasure),
+    ec: erasureToWire(v.erasure, withIndex),
     dd: v.dataDir,
     il: v.inline,
   };
@@ -88,8 +88,10 @@ export function versionToWire(v: VersionMeta): Wire {
   return w;
 }
 
-function erasureFromWire(value: unknown): ErasureInfo {
+/** `index`: the drive section's value (v2), or undefined to read the body's `ix` (v1). */
+function erasureFromWire(value: unknown, index: number | undefined): ErasureInfo {
   const w = record(value, "erasure");
+  if ((index === undefined) === (w.ix === undefined)) throw corrupt("erasure.ix: expected in exactly one of body and drive section");
   const dataBlocks = integer(w.k, "erasure.k", { min: 1, max: MAX_SHARDS });
   const parityBlocks = integer(w.m, "erasure.m", { min: 0, max: MAX_SHARDS - dataBlocks });
   const shards = { min: 1, max: dataBlocks + parityBlocks };
@@ -103,7 +105,7 @@ function erasureFromWire(value: unknown): ErasureInfo {
     dataBlocks,
     parityBlocks,
     blockSize: integer(w.bs, "erasure.bs", { min: 1, max: 0xffff_ffff }),
-    index: integer(w.ix, "erasure.ix", shards),
+    index: integer(index ?? w.ix, "erasure.ix", shards),
     distribution,
     bitrot: w.br,
   };
@@ -125,7 +127,7 @@ function checksumType(value: unknown): ObjectVersionMeta["checksumType"] {
   throw corrupt("version.ck: unknown checksum type");
 }
 
-function objectFromWire(w: Wire, versionId: string | null): ObjectVersionMeta {
+function objectFromWire(w: Wire, versionId: string | null, index: number | undefined): ObjectVersionMeta {
   const inline = boolean(w.il, "version.il");
   const dataDir = stringOrNull(w.dd, "version.dd");
   if (inline && dataDir !== null) throw corrupt("version: inline with a data dir");
@@ -138,7 +140,7 @@ function objectFromWire(w: Wire, versionId: string | null): ObjectVersionMeta {
     storageClass: string(w.sc, "version.sc"),
     meta: stringMap(w.md, "version.md"),
     parts: array(w.pt, "version.pt").map(partFromWire),
-    erasure: erasureFromWire(w.ec),
+    erasure: erasureFromWire(w.ec, index),
     dataDir,
     inline,
   };
@@ -147,10 +149,12 @@ function objectFromWire(w: Wire, versionId: string | null): ObjectVersionMeta {
   return v;
 }
 
-export function versionFromWire(value: unknown): VersionMeta {
+/** `index`: as for erasureFromWire; a delete marker's drive-section value must be 0. */
+export function versionFromWire(value: unknown, index: number | undefined): VersionMeta {
   const w = record(value, "version");
   const versionId = stringOrNull(w.id, "version.id");
   if (w.t === TYPE_DELETE_MARKER) {
+    if (index !== undefined && index !== 0) throw corrupt("drive section: an index for a delete marker");
     const marker: DeleteMarkerMeta = {
       type: "deleteMarker",
       versionId,
@@ -158,7 +162,7 @@ export function versionFromWire(value: unknown): VersionMeta {
     };
     return marker;
   }
-  if (w.t === TYPE_OBJECT) return objectFromWire(w, versionId);
+  if (w.t === TYPE_OBJECT) return objectFromWire(w, versionId, index);
   throw corrupt("version.t: unknown version type");
 }
 
@@ -170,10 +174,16 @@ function inlineIndexFromWire(value: unknown): [string, number][] {
   });
 }
 
-export function bodyFromWire(value: unknown): DecodedBody {
+/**
+ * `indexes`: the drive section's erasure index per version (v2), or null where the body holds
+ * them (v1).
+ */
+export function bodyFromWire(value: unknown, indexes: readonly number[] | null): DecodedBody {
   const w = record(value, "body");
+  const versions = array(w.v, "body.v");
+  if (indexes !== null && indexes.length !== versions.length) throw corrupt("drive section: not one index per version");
   return {
-    versions: array(w.v, "body.v").map(versionFromWire),
+    versions: versions.map((v, i) => versionFromWire(v, indexes?.[i])),
     inlineIndex: inlineIndexFromWire(w.i),
   };
 }
