@@ -7,7 +7,7 @@
 
 import { Packr } from "msgpackr";
 import type { XlMeta } from "./types";
-import { FORMAT_VERSION, readFrame, writeFrame, type Frame } from "./frame";
+import { FORMAT_VERSION, readFrame, u16At, u32At, writeFrame, type Frame } from "./frame";
 import { bodyFromWire, versionToWire, type WireBody } from "./wire";
 import { findViolation } from "./invariants";
 import { corrupt } from "./read-checks";
@@ -56,15 +56,14 @@ export interface DriveSection {
   inline: Uint8Array;
 }
 
-/** Splits a v2 inline section into the drive section and the inline shard bytes. */
-export function readDriveSection(section: Uint8Array): DriveSection {
-  if (section.byteLength < 4) throw corrupt("drive section: missing");
-  const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
-  const count = view.getUint32(0, true);
+/** Splits a v2 inline section into the drive section and the inline shard bytes; null: malformed. */
+export function readDriveSection(section: Uint8Array): DriveSection | null {
+  if (section.byteLength < 4) return null;
+  const count = u32At(section, 0);
   const end = 4 + 2 * count;
-  if (end > section.byteLength) throw corrupt("drive section overruns the inline section");
+  if (end > section.byteLength) return null;
   const indexes = new Array<number>(count);
-  for (let i = 0; i < count; i++) indexes[i] = view.getUint16(4 + 2 * i, true);
+  for (let i = 0; i < count; i++) indexes[i] = u16At(section, 4 + 2 * i);
   return { indexes, inline: section.subarray(end) };
 }
 
@@ -116,8 +115,9 @@ export function decodeXlMeta(bytes: Uint8Array): XlMeta {
 }
 
 /** decodeXlMeta of a frame readFrame returned. */
-export function decodeFrame(frame: Frame): XlMeta {
+function decodeFrame(frame: Frame): XlMeta {
   const drive = frame.version === 1 ? null : readDriveSection(frame.inline);
+  if (drive === null && frame.version !== 1) throw corrupt("drive section: malformed");
   const decoded = bodyFromWire(unpackBody(frame.body), drive?.indexes ?? null);
   const meta: XlMeta = {
     versions: decoded.versions,

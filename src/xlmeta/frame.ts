@@ -22,7 +22,7 @@ import { XlMetaError } from "./types";
 export const MAGIC = new TextEncoder().encode("CAIRNXLM");
 export const FORMAT_VERSION = 2;
 export const HEADER_SIZE = 24;
-const HASH_SIZE = 8;
+export const HASH_SIZE = 8;
 const U32_MAX = 0xffff_ffff;
 
 export interface FrameParts {
@@ -47,6 +47,26 @@ function hash64(bytes: Uint8Array): bigint {
 
 function headerCrc(bytes: Uint8Array): number {
   return Bun.hash.crc32(bytes.subarray(0, 20)) >>> 0;
+}
+
+// Little-endian reads by hand: a listing parses three frames per key, and a DataView per frame
+// (with the `buffer` it needs) was a measurable share of its main thread.
+export function u16At(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+
+export function u32At(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+const scratch = new Uint8Array(HASH_SIZE);
+const scratchView = new DataView(scratch.buffer);
+
+/** Whether the u64 LE stored at `bytes[at…]` is the hash of `data`. */
+export function hashMatches(bytes: Uint8Array, at: number, data: Uint8Array): boolean {
+  scratchView.setBigUint64(0, hash64(data), true);
+  for (let i = 0; i < HASH_SIZE; i++) if (bytes[at + i] !== scratch[i]) return false;
+  return true;
 }
 
 /** Lays out header, body, inline bytes and their checksums in one buffer. */
@@ -80,11 +100,10 @@ export function writeFrame(parts: FrameParts, version: number = FORMAT_VERSION):
 
 /** The views readFrame returns, for bytes it already accepted: nothing is checked again. */
 export function acceptedFrame(bytes: Uint8Array): Frame {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const bodyLen = view.getUint32(12, true);
+  const bodyLen = u32At(bytes, 12);
   const inlineAt = HEADER_SIZE + bodyLen + HASH_SIZE;
-  const inline = bytes.subarray(inlineAt, inlineAt + view.getUint32(16, true));
-  return { version: view.getUint16(8, true), body: bytes.subarray(HEADER_SIZE, HEADER_SIZE + bodyLen), inline };
+  const inline = bytes.subarray(inlineAt, inlineAt + u32At(bytes, 16));
+  return { version: u16At(bytes, 8), body: bytes.subarray(HEADER_SIZE, HEADER_SIZE + bodyLen), inline };
 }
 
 /** Checks the frame and both hashes; returns views into `bytes` (no copies). */
@@ -93,23 +112,20 @@ export function readFrame(bytes: Uint8Array): Frame {
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) throw corrupt("bad magic");
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(20, true) !== headerCrc(bytes)) throw corrupt("header checksum mismatch");
-  const version = view.getUint16(8, true);
+  if (u32At(bytes, 20) !== headerCrc(bytes)) throw corrupt("header checksum mismatch");
+  const version = u16At(bytes, 8);
   if (version === 0) throw corrupt("format version 0");
   if (version > FORMAT_VERSION) {
     throw new XlMetaError("UnsupportedVersion", `format version ${version} > ${FORMAT_VERSION}`);
   }
-  if (view.getUint16(10, true) !== 0) throw corrupt("unknown flags");
-  const bodyLen = view.getUint32(12, true);
-  const inlineLen = view.getUint32(16, true);
+  if (u16At(bytes, 10) !== 0) throw corrupt("unknown flags");
+  const bodyLen = u32At(bytes, 12);
+  const inlineLen = u32At(bytes, 16);
   if (bytes.byteLength !== HEADER_SIZE + bodyLen + HASH_SIZE + inlineLen + HASH_SIZE) {
     throw corrupt("length does not match header");
   }
   const frame = acceptedFrame(bytes);
-  if (view.getBigUint64(HEADER_SIZE + bodyLen, true) !== hash64(frame.body)) throw corrupt("body checksum mismatch");
-  if (view.getBigUint64(bytes.byteLength - HASH_SIZE, true) !== hash64(frame.inline)) {
-    throw corrupt("inline checksum mismatch");
-  }
+  if (!hashMatches(bytes, HEADER_SIZE + bodyLen, frame.body)) throw corrupt("body checksum mismatch");
+  if (!hashMatches(bytes, bytes.byteLength - HASH_SIZE, frame.inline)) throw corrupt("inline checksum mismatch");
   return frame;
 }

@@ -28,24 +28,27 @@ function partsViolation(v: ObjectVersionMeta): string | null {
 
 /** Returns what is wrong with `meta`, or null when it obeys every rule. */
 export function findViolation(meta: XlMeta): string | null {
-  const seen = new Set<string>();
-  const inlineVersions = new Set<string>();
+  // Most files hold one version: no sets to build for them (a listing checks one per key).
+  const seen = meta.versions.length > 1 ? new Set<string>() : null;
+  const inlineVersions: string[] = [];
   let previous: bigint | null = null;
   for (const v of meta.versions) {
     if (v.versionId === "" || v.versionId === "null") return "version id must not be '' or 'null'";
     const key = inlineKey(v.versionId);
-    if (seen.has(key)) return `duplicate version id ${key}`;
-    seen.add(key);
+    if (seen?.has(key)) return `duplicate version id ${key}`;
+    seen?.add(key);
     if (v.modTime < 0n || v.modTime >= INT64_LIMIT) return `modTime of ${key} out of range`;
     if (previous !== null && v.modTime > previous) return "versions are not newest first";
     previous = v.modTime;
     if (v.type !== "object") continue;
     const partsProblem = partsViolation(v);
     if (partsProblem !== null) return `${key}: ${partsProblem}`;
-    if (v.inline) inlineVersions.add(key);
+    if (v.inline) inlineVersions.push(key);
   }
+  if (meta.inline.size === 0) return null;
+  const inline = inlineVersions.length > 1 ? new Set(inlineVersions) : null;
   for (const key of meta.inline.keys()) {
-    if (!inlineVersions.has(key)) return `inline data for ${key}, which is not an inline version`;
+    if (!(inline?.has(key) ?? inlineVersions[0] === key)) return `inline data for ${key}, which is not an inline version`;
   }
   return null;
 }

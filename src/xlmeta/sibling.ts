@@ -14,8 +14,8 @@
  * Why: a listing decodes the same key on m + 1 drives; the full decode (msgpack, structure
  * guard, field and cross-version checks) was most of its per-key CPU after the disk reads.
  */
-import { decodeFrame, readDriveSection, type DriveSection } from "./codec";
-import { acceptedFrame, readFrame, type Frame } from "./frame";
+import { decodeXlMeta, readDriveSection, type DriveSection } from "./codec";
+import { acceptedFrame, HASH_SIZE, HEADER_SIZE, hashMatches, readFrame, u16At, u32At, type Frame } from "./frame";
 import type { ObjectVersionMeta, VersionMeta, XlMeta } from "./types";
 
 /** Where, in a body, each object version's `ec.ix` value byte is (by version index). */
@@ -147,6 +147,7 @@ export class SiblingRef {
   private readonly versionAt = new Map<number, number>();
   /** Bytes of inline data the reference's versions hold, in total. */
   private readonly inlineBytes: number;
+  private readonly v1: boolean;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -155,13 +156,13 @@ export class SiblingRef {
     let total = 0;
     for (const data of meta.inline.values()) total += data.length;
     this.inlineBytes = total;
+    this.v1 = u16At(bytes, 8) === 1;
   }
 
   /** The xl.meta in `bytes` exactly as decodeXlMeta returns it (throws as it throws). */
   decode(bytes: Uint8Array): XlMeta {
-    const frame = readFrame(bytes);
-    const drive = this.sameButDrive(frame);
-    return drive === null ? decodeFrame(frame) : this.rebuild(drive);
+    const drive = this.driveIfSame(bytes);
+    return drive === null ? decodeXlMeta(bytes) : this.rebuild(drive);
   }
 
   /**
@@ -170,29 +171,19 @@ export class SiblingRef {
    * Throws where the frame is damaged, as decode does.
    */
   agrees(bytes: Uint8Array): boolean {
-    return this.sameButDrive(readFrame(bytes)) !== null;
+    if (this.driveIfSame(bytes) !== null) return true;
+    readFrame(bytes);
+    return false;
   }
 
   /**
-   * `frame`'s drive part (indexes and inline bytes) when its body is the reference's but for
-   * valid index bytes (v1) or equal (v2), and its drive part is what the decoder accepts.
+   * The drive part (indexes and inline bytes) of `bytes`, a valid frame whose body is the
+   * reference's but for valid index bytes (v1) or equal (v2), when its drive part is what the
+   * decoder accepts; null otherwise (also when `bytes` are damaged).
    */
-  private sameButDrive(frame: Frame): DriveSection | null {
-    const ref = (this.frame ??= acceptedFrame(this.bytes));
-    if (frame.version !== ref.version || frame.body.length !== ref.body.length) return null;
-    const drive = frame.version === 1 ? this.v1Drive(frame, ref) : this.v2Drive(frame, ref);
+  private driveIfSame(bytes: Uint8Array): DriveSection | null {
+    const drive = this.v1 ? this.v1Drive(bytes) : this.v2Drive(bytes);
     if (drive === null || drive.inline.length !== this.inlineBytes) return null;
-    return drive;
-  }
-
-  private v2Drive(frame: Frame, ref: Frame): DriveSection | null {
-    if (!equalBytes(frame.body, ref.body)) return null;
-    let drive: DriveSection;
-    try {
-      drive = readDriveSection(frame.inline);
-    } catch {
-      return null;
-    }
     const versions = this.meta.versions;
     if (drive.indexes.length !== versions.length) return null;
     for (let i = 0; i < versions.length; i++) {
@@ -202,7 +193,29 @@ export class SiblingRef {
     return drive;
   }
 
-  private v1Drive(frame: Frame, ref: Frame): DriveSection | null {
+  /**
+   * v2: the header (with its CRC), the body and its hash are the reference's bytes, which were
+   * checked; so only the inline hash is left to check. No frame is parsed.
+   */
+  private v2Drive(bytes: Uint8Array): DriveSection | null {
+    const ref = this.bytes;
+    if (bytes.length !== ref.length) return null;
+    const inlineAt = HEADER_SIZE + u32At(ref, 12) + HASH_SIZE;
+    for (let i = 0; i < inlineAt; i++) if (bytes[i] !== ref[i]) return null;
+    const end = bytes.length - HASH_SIZE;
+    const inline = bytes.subarray(inlineAt, end);
+    return hashMatches(bytes, end, inline) ? readDriveSection(inline) : null;
+  }
+
+  private v1Drive(bytes: Uint8Array): DriveSection | null {
+    let frame: Frame;
+    try {
+      frame = readFrame(bytes);
+    } catch {
+      return null;
+    }
+    const ref = (this.frame ??= acceptedFrame(this.bytes));
+    if (frame.version !== 1 || frame.body.length !== ref.body.length) return null;
     if (this.ixAt === undefined) {
       this.ixAt = ixOffsets(ref.body);
       for (const [version, at] of this.ixAt ?? []) this.versionAt.set(at, version);
@@ -237,12 +250,6 @@ export class SiblingRef {
     }
     return { versions, inline };
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The decoder's own range for an index: 1 … k + m of that version. */
