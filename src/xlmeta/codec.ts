@@ -52,19 +52,21 @@ function driveSection(meta: XlMeta): Uint8Array {
 export interface DriveSection {
   /** Per version, in body order: this drive's erasure index (0 for a delete marker). */
   indexes: number[];
-  /** The inline shard bytes that follow it. */
-  inline: Uint8Array;
+  /** The inline shard bytes that follow it: `bytes[inlineAt…inlineEnd)` (offsets, not a view). */
+  bytes: Uint8Array;
+  inlineAt: number;
+  inlineEnd: number;
 }
 
-/** Splits a v2 inline section into the drive section and the inline shard bytes; null: malformed. */
-export function readDriveSection(section: Uint8Array): DriveSection | null {
-  if (section.byteLength < 4) return null;
-  const count = u32At(section, 0);
-  const end = 4 + 2 * count;
-  if (end > section.byteLength) return null;
+/** Reads the v2 inline section `bytes[at…end)`: the drive section and where the shard bytes are; null: malformed. */
+export function readDriveSection(bytes: Uint8Array, at: number, end: number): DriveSection | null {
+  if (end - at < 4) return null;
+  const count = u32At(bytes, at);
+  const inlineAt = at + 4 + 2 * count;
+  if (inlineAt > end) return null;
   const indexes = new Array<number>(count);
-  for (let i = 0; i < count; i++) indexes[i] = u16At(section, 4 + 2 * i);
-  return { indexes, inline: section.subarray(end) };
+  for (let i = 0; i < count; i++) indexes[i] = u16At(bytes, at + 4 + 2 * i);
+  return { indexes, bytes, inlineAt, inlineEnd: end };
 }
 
 /** Serialises `meta`; throws RangeError if it breaks an invariant (see invariants.ts). */
@@ -116,12 +118,12 @@ export function decodeXlMeta(bytes: Uint8Array): XlMeta {
 
 /** decodeXlMeta of a frame readFrame returned. */
 function decodeFrame(frame: Frame): XlMeta {
-  const drive = frame.version === 1 ? null : readDriveSection(frame.inline);
+  const drive = frame.version === 1 ? null : readDriveSection(frame.inline, 0, frame.inline.length);
   if (drive === null && frame.version !== 1) throw corrupt("drive section: malformed");
   const decoded = bodyFromWire(unpackBody(frame.body), drive?.indexes ?? null);
   const meta: XlMeta = {
     versions: decoded.versions,
-    inline: sliceInline(decoded.inlineIndex, drive?.inline ?? frame.inline),
+    inline: sliceInline(decoded.inlineIndex, drive ? frame.inline.subarray(drive.inlineAt) : frame.inline),
   };
   const violation = findViolation(meta);
   if (violation !== null) throw corrupt(violation);

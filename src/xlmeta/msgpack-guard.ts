@@ -45,26 +45,28 @@ define(BYTES, [0xc4, 0xc5, 0xc6, 0xd9, 0xda, 0xdb], [1, 2, 4, 1, 2, 4]);
 define(ARRAY, [0xdc, 0xdd], [2, 4]);
 define(MAP, [0xde, 0xdf], [2, 4]);
 
-function readLength(view: DataView, at: number, width: number): number {
-  if (at + width > view.byteLength) throw corrupt("msgpack length runs past the end");
-  if (width === 1) return view.getUint8(at);
-  return width === 2 ? view.getUint16(at) : view.getUint32(at);
+/** A big-endian length (msgpack's byte order), read by hand: no DataView per body. */
+function readLength(body: Uint8Array, at: number, width: number): number {
+  if (at + width > body.byteLength) throw corrupt("msgpack length runs past the end");
+  if (width === 1) return body[at]!;
+  if (width === 2) return (body[at]! << 8) | body[at + 1]!;
+  return ((body[at]! << 24) | (body[at + 1]! << 16) | (body[at + 2]! << 8) | body[at + 3]!) >>> 0;
 }
 
 /** Cairn's body nests 6 deep (body → versions → version → parts → part → checksums). */
 const MAX_DEPTH = 16;
 
 /** Bytes of the token at `at` itself; adds its children (if any) to `open`. */
-function consume(body: Uint8Array, view: DataView, at: number, open: OpenContainers): number {
+function consume(body: Uint8Array, at: number, open: OpenContainers): number {
   const token = body[at]!;
   switch (KIND[token]) {
     case FIXED: return 1 + SIZE[token]!;
     case FIX_STR: return 1 + (token & 0x1f);
     case FIX_ARRAY: open.push(token & 0x0f); return 1;
     case FIX_MAP: open.push(2 * (token & 0x0f)); return 1;
-    case BYTES: return 1 + WIDTH[token]! + readLength(view, at + 1, WIDTH[token]!);
-    case ARRAY: open.push(readLength(view, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
-    case MAP: open.push(2 * readLength(view, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
+    case BYTES: return 1 + WIDTH[token]! + readLength(body, at + 1, WIDTH[token]!);
+    case ARRAY: open.push(readLength(body, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
+    case MAP: open.push(2 * readLength(body, at + 1, WIDTH[token]!)); return 1 + WIDTH[token]!;
     default: throw corrupt(`msgpack token 0x${token.toString(16)} not allowed`);
   }
 }
@@ -76,7 +78,13 @@ class OpenContainers {
   owed = 1;
 
   constructor() {
+    this.reset();
+  }
+
+  reset(): void {
     this.left[0] = 1; // the body itself is one value
+    this.depth = 1;
+    this.owed = 1;
   }
 
   get done(): boolean {
@@ -102,15 +110,17 @@ class OpenContainers {
 }
 
 /** Throws FileCorrupt unless `body` is exactly one complete msgpack value of allowed types. */
+/** One for every check: a check runs to its end without yielding, so none can interleave. */
+const open = new OpenContainers();
+
 export function checkMsgpack(body: Uint8Array): void {
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const end = body.byteLength;
-  const open = new OpenContainers();
+  open.reset();
   let at = 0;
   while (!open.done) {
     if (at >= end) throw corrupt("msgpack ends early");
     open.took();
-    at += consume(body, view, at, open);
+    at += consume(body, at, open);
     if (at > end || open.owed > end - at) throw corrupt("msgpack claims more data than the body holds");
     open.closeFinished();
   }

@@ -69,6 +69,7 @@ export function modTime(value: unknown, what: string): bigint {
  */
 export function stringMap(value: unknown, what: string): Record<string, string> {
   const flat = array(value, what);
+  if (flat.length === 0) return {};
   if (flat.length % 2 !== 0) throw corrupt(`${what}: odd pair list`);
   const entries: [string, string][] = [];
   for (let i = 0; i < flat.length; i += 2) {

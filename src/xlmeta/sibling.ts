@@ -183,7 +183,7 @@ export class SiblingRef {
    */
   private driveIfSame(bytes: Uint8Array): DriveSection | null {
     const drive = this.v1 ? this.v1Drive(bytes) : this.v2Drive(bytes);
-    if (drive === null || drive.inline.length !== this.inlineBytes) return null;
+    if (drive === null || drive.inlineEnd - drive.inlineAt !== this.inlineBytes) return null;
     const versions = this.meta.versions;
     if (drive.indexes.length !== versions.length) return null;
     for (let i = 0; i < versions.length; i++) {
@@ -203,8 +203,7 @@ export class SiblingRef {
     const inlineAt = HEADER_SIZE + u32At(ref, 12) + HASH_SIZE;
     for (let i = 0; i < inlineAt; i++) if (bytes[i] !== ref[i]) return null;
     const end = bytes.length - HASH_SIZE;
-    const inline = bytes.subarray(inlineAt, end);
-    return hashMatches(bytes, end, inline) ? readDriveSection(inline) : null;
+    return hashMatches(bytes, end, bytes.subarray(inlineAt, end)) ? readDriveSection(bytes, inlineAt, end) : null;
   }
 
   private v1Drive(bytes: Uint8Array): DriveSection | null {
@@ -234,7 +233,7 @@ export class SiblingRef {
       const at = ixAt.get(i);
       return at !== undefined ? a[at]! : v.type === "object" ? v.erasure.index : 0;
     });
-    return { indexes, inline: frame.inline };
+    return { indexes, bytes: frame.inline, inlineAt: 0, inlineEnd: frame.inline.length };
   }
 
   private rebuild(drive: DriveSection): XlMeta {
@@ -245,7 +244,7 @@ export class SiblingRef {
     const inline = new Map<string, Uint8Array>();
     let pos = 0;
     for (const [key, data] of this.meta.inline) {
-      inline.set(key, drive.inline.subarray(pos, pos + data.length));
+      inline.set(key, drive.bytes.subarray(drive.inlineAt + pos, drive.inlineAt + pos + data.length));
       pos += data.length;
     }
     return { versions, inline };

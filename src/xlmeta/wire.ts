@@ -88,6 +88,16 @@ export function versionToWire(v: VersionMeta, withIndex: boolean): Wire {
   return w;
 }
 
+/** Whether values already checked to lie in 1 … length are all different. */
+function distinct(values: number[]): boolean {
+  const seen = new Uint8Array(values.length + 1);
+  for (const v of values) {
+    if (seen[v] === 1) return false;
+    seen[v] = 1;
+  }
+  return true;
+}
+
 /** `index`: the drive section's value (v2), or undefined to read the body's `ix` (v1). */
 function erasureFromWire(value: unknown, index: number | undefined): ErasureInfo {
   const w = record(value, "erasure");
@@ -96,9 +106,7 @@ function erasureFromWire(value: unknown, index: number | undefined): ErasureInfo
   const parityBlocks = integer(w.m, "erasure.m", { min: 0, max: MAX_SHARDS - dataBlocks });
   const shards = { min: 1, max: dataBlocks + parityBlocks };
   const distribution = array(w.ds, "erasure.ds").map((d) => integer(d, "erasure.ds", shards));
-  if (distribution.length !== shards.max || new Set(distribution).size !== shards.max) {
-    throw corrupt("erasure.ds: not a permutation of the shards");
-  }
+  if (distribution.length !== shards.max || !distinct(distribution)) throw corrupt("erasure.ds: not a permutation of the shards");
   if (w.br !== "xxh3-64") throw corrupt("erasure.br: unknown bitrot algorithm");
   return {
     algorithm: string(w.al, "erasure.al"),
