@@ -110,7 +110,7 @@ export async function specFor(cell: Cell, ctx: RunContext): Promise<Omit<LoadSpe
 }
 
 /** Keys of the namespace a LIST cell warms up on. */
-export const LIST_WARM_KEYS = 5000;
+export const LIST_WARM_KEYS = 20_000;
 
 /**
  * The same load, unmeasured, before a cell of objects up to 1 MiB. Their rate is bound by
@@ -121,10 +121,13 @@ export const LIST_WARM_KEYS = 5000;
  * 0.25 (HEAD: 0.18 and 0.25 against 0.04 twice; the bench's CPU split by thread, 2026-11-27).
  * Every target and the HTTP ceiling get the same warm-up.
  * PUTs warm up on their own prefix, so the measured cell's keys are what it wrote itself.
- * LIST warms up on a small namespace of its own (LIST_WARM_KEYS, same key style): the measured
+ * LIST warms up on a namespace of its own (LIST_WARM_KEYS, same key style): the measured
  * namespace's first walk stays cold (no listing cache), but the listing code is compiled, as
  * it is on any server that has listed before (flat LIST right after its PUT prefill: 6.4k
  * keys/s unwarmed, with the JIT thread at a quarter of a core; 10.4k warmed; 2026-11-26).
+ * A lister stops after one pass, so the warm-up walks its namespace once: with 5,000 keys the
+ * JIT threads still took 1.00 of the cell's 6.55 server CPU seconds, with 20,000 0.45 of 6.19
+ * (2026-11-27; +15,000 empty PUTs of prefill per target).
  * DELETE and multipart change or consume what they measure: no warm-up.
  */
 export function warmupSpec<S extends Omit<LoadSpec, "endpoint" | "accessKey" | "secretKey">>(spec: S, ctx: RunContext): S | null {
