@@ -118,8 +118,11 @@ export function decodeXlMeta(bytes: Uint8Array): XlMeta {
 
 /** decodeXlMeta of a frame readFrame returned. */
 function decodeFrame(frame: Frame): XlMeta {
-  const drive = frame.version === 1 ? null : readDriveSection(frame.inline, 0, frame.inline.length);
-  if (drive === null && frame.version !== 1) throw corrupt("drive section: malformed");
+  let drive: DriveSection | null = null;
+  if (frame.version !== 1) {
+    drive = readDriveSection(frame.inline, 0, frame.inline.length);
+    if (drive === null) throw corrupt("drive section: malformed");
+  }
   const decoded = bodyFromWire(unpackBody(frame.body), drive?.indexes ?? null);
   const meta: XlMeta = {
     versions: decoded.versions,

@@ -133,12 +133,30 @@ describe.each([1, 2])("SiblingRef.decode equals decodeXlMeta, format v%d", (form
     const part = formatVersion === 1 ? "body" : "inline";
     const at = frame[part].findIndex((b, i) => b !== readFrame(other)[part][i]);
     expect(at).toBeGreaterThanOrEqual(0);
-    for (const ix of [0, shards + 1, 0x7f]) {
+    for (const ix of [0, shards + 1, 0x7f, 0xc0]) {
       const parts = { body: frame.body.slice(), inline: frame.inline.slice() };
       parts[part][at] = ix;
       const got = expectSame(ref, writeFrame({ body: parts.body, inline: [parts.inline] }, formatVersion));
       if (ix > shards || ix === 0) expect(got).toEqual({ ok: false, kind: "FileCorrupt" });
     }
+  });
+
+  test("in a set of 200 shards, index bytes past 0x7f answer as the full decoder does", () => {
+    const meta = randXlMeta(rngFromSeed(9), { versions: 1, maxInline: 0 });
+    const v = meta.versions[0]!;
+    if (v.type !== "object") throw new Error("seed 9 must give an object version");
+    const distribution = Array.from({ length: 200 }, (_, i) => i + 1);
+    const wide = { ...meta, versions: [{ ...v, erasure: { ...v.erasure, dataBlocks: 100, parityBlocks: 100, index: 5, distribution } }] };
+    const { ref } = refOf(wide);
+    const moved = { ...wide, versions: [{ ...wide.versions[0]!, erasure: { ...wide.versions[0]!.erasure, index: 6 } }] };
+    const frame = readFrame(encode(wide));
+    const part = formatVersion === 1 ? "body" : "inline";
+    const at = frame[part].findIndex((b, i) => b !== readFrame(encode(moved))[part][i]);
+    // 0xc0 is nil in v1's body (FileCorrupt), index 192 in v2's drive section (valid).
+    const parts = { body: frame.body.slice(), inline: frame.inline.slice() };
+    parts[part][at] = 0xc0;
+    const got = expectSame(ref, writeFrame({ body: parts.body, inline: [parts.inline] }, formatVersion));
+    expect(got.ok).toBe(formatVersion === 2);
   });
 });
 

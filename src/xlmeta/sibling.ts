@@ -226,7 +226,8 @@ export class SiblingRef {
     for (let i = 0; i < a.length; i++) {
       if (a[i] === b[i]) continue;
       const version = this.versionAt.get(i);
-      if (version === undefined || !validIndex(a[i]!, this.meta.versions[version])) return null;
+      // Above 0x7f the byte is another msgpack token, not a one-byte index: decode in full.
+      if (version === undefined || a[i]! > 0x7f || !validIndex(a[i]!, this.meta.versions[version])) return null;
     }
     // A version whose index byte was not located has the reference's byte there (checked above).
     const indexes = this.meta.versions.map((v, i) => {
