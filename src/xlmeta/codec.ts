@@ -7,7 +7,7 @@
 
 import { Packr } from "msgpackr";
 import type { XlMeta } from "./types";
-import { FORMAT_VERSION, readFrame, u16At, u32At, writeFrame, type Frame } from "./frame";
+import { FORMAT_VERSION, readFrame, u16At, u32At, writeFrame } from "./frame";
 import { bodyFromWire, versionToWire, type WireBody } from "./wire";
 import { findViolation } from "./invariants";
 import { corrupt } from "./read-checks";
@@ -113,11 +113,7 @@ function sliceInline(index: [string, number][], section: Uint8Array): Map<string
  * the input buffer while the result is alive.
  */
 export function decodeXlMeta(bytes: Uint8Array): XlMeta {
-  return decodeFrame(readFrame(bytes));
-}
-
-/** decodeXlMeta of a frame readFrame returned. */
-function decodeFrame(frame: Frame): XlMeta {
+  const frame = readFrame(bytes);
   let drive: DriveSection | null = null;
   if (frame.version !== 1) {
     drive = readDriveSection(frame.inline, 0, frame.inline.length);
