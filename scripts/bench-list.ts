@@ -8,11 +8,14 @@
  * pages from the listing cache (src/erasure/listing-cache.ts).
  *
  *   bun scripts/bench-list.ts [--dir /tmp/h5/list] [--keys 100000] [--passes 2] [--walk]
- *                             [--http [--port 9300] [--server-prof DIR]] [--concurrency 1]
+ *                             [--http [--port 9300] [--server-prof DIR] [--instructions]]
+ *                             [--concurrency 1]
  *
  * Without --http the erasure layer is called in-process (no HTTP, no XML). With --http a real
  * server (`bun src/main.ts server`) is started on the same drives and listed with signed
- * ListObjectsV2 requests; its CPU seconds are read from /proc (--server-prof: its CPU profile).
+ * ListObjectsV2 requests; its CPU seconds are read from /proc (--server-prof: its CPU profile;
+ * --instructions: the user and kernel instructions it ran per key, counted by `perf stat` on it
+ * during each pass: unlike its seconds, these hold still while the shared machine's speed swings).
  *
  * The namespace is built once and kept in --dir (re-used by later runs): one real PUT per
  * layout, whose xl.meta is then copied into every other key's directory on each drive. The
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     http: { type: "boolean", default: false },
     port: { type: "string", default: "9300" },
     "server-prof": { type: "string" },
+    instructions: { type: "boolean", default: false },
     concurrency: { type: "string", default: "1" },
   },
 });
@@ -124,7 +128,7 @@ async function pass(list: Lister, prefix: string): Promise<{ n: number; pages: n
   return { n, pages };
 }
 
-async function startServer(): Promise<{ base: string; cpu: () => number; stop: () => Promise<void> }> {
+async function startServer(): Promise<{ base: string; pid: number; cpu: () => number; stop: () => Promise<void> }> {
   const port = Number(args.port);
   const prof = args["server-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["server-prof"]] : [];
   const address = ["--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${port + 1}`];
@@ -136,7 +140,21 @@ async function startServer(): Promise<{ base: string; cpu: () => number; stop: (
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/minio/health/ready`, { since: performance.now(), timeoutMs: 30_000, proc, ok: (s) => s === 200 });
-  return { base, cpu: () => cpuSecondsOf(proc.pid), stop: () => stopProcess(proc) };
+  return { base, pid: proc.pid, cpu: () => cpuSecondsOf(proc.pid), stop: () => stopProcess(proc) };
+}
+
+/** Counts the instructions process `pid` runs until the returned function is called. */
+async function countInstructions(pid: number): Promise<() => Promise<{ user: number; kernel: number }>> {
+  const out = join(args.dir, `perf-${pid}.txt`);
+  const perf = Bun.spawn(["perf", "stat", "-x,", "-e", "instructions:u,instructions:k", "-p", String(pid), "-o", out], { stdout: "ignore", stderr: "inherit" });
+  await Bun.sleep(300); // attached
+  return async () => {
+    perf.kill("SIGINT");
+    await perf.exited;
+    const counts = (await Bun.file(out).text()).split("\n").filter((l) => l.includes("instructions"));
+    const field = (suffix: string) => Number(counts.find((l) => l.includes(`instructions:${suffix}`))?.split(",")[0] ?? Number.NaN);
+    return { user: field("u"), kernel: field("k") };
+  };
 }
 
 const rows: Record<string, string | number>[] = [];
@@ -153,14 +171,17 @@ const serverCpu = server ? server.cpu : ownCpu;
 for (const name of Object.keys(layouts)) {
   const prefix = `list-${name}/`;
   for (let p = 0; p < Number(args.passes); p++) {
+    const counted = server && args.instructions ? await countInstructions(server.pid) : null;
     const [t, cpu0, own0] = [performance.now(), serverCpu(), ownCpu()];
     const done = await Promise.all(Array.from({ length: conc }, () => pass(list, prefix)));
     const s = (performance.now() - t) / 1000;
+    const instructions = await counted?.();
     const [cpuS, ownS] = [serverCpu() - cpu0, ownCpu() - own0];
     const n = done.reduce((a, d) => a + d.n, 0);
     const pages = done.reduce((a, d) => a + d.pages, 0);
     const row: Record<string, string | number> = { case: `${server ? "http" : "layer"} ${name} c=${conc} pass ${p + 1}`, keys: n, pages, seconds: s.toFixed(2) };
     Object.assign(row, { keysPerSec: Math.round(n / s), keysPerCpuSec: Math.round(n / cpuS) }, server && { clientCpuS: ownS.toFixed(1) });
+    if (instructions) Object.assign(row, { userInstrPerKey: Math.round(instructions.user / n), kernelInstrPerKey: Math.round(instructions.kernel / n) });
     rows.push(row);
   }
   if (args.walk && !server) {

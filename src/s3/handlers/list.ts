@@ -3,7 +3,7 @@ import type { ListObjectsResult, ObjectInfo } from "../../object/index";
 import { xml, xmlText, type HandlerResult, type S3Context } from "../context";
 import { XmlWriter } from "../xml/index";
 import { S3Error } from "../errors";
-import { intParam, quoteEtag } from "../headers";
+import { intParam } from "../headers";
 import type { Endpoint } from "../router";
 import type { RequestQuery } from "../../lib/index";
 import { OWNER, isoDate, listStorageClass, urlEncoder, type Xml } from "./common";
@@ -59,7 +59,7 @@ async function listPage(ctx: S3Context & { endpoint: { bucket: string } }, c: Co
 function writeContents(w: XmlWriter, objects: ObjectInfo[], c: Common, withOwner: boolean): void {
   for (const o of objects) {
     w.element("Contents", () => {
-      w.leaf("Key", c.enc(o.key)).leaf("LastModified", isoDate(o.modTime)).leaf("ETag", quoteEtag(o.etag));
+      w.leaf("Key", c.enc(o.key)).leaf("LastModified", isoDate(o.modTime)).quotedLeaf("ETag", o.etag);
       for (const algorithm of Object.keys(o.checksums ?? {})) w.leaf("ChecksumAlgorithm", algorithm);
       w.leaf("Size", o.size);
       if (withOwner) writeOwner(w);
@@ -155,7 +155,7 @@ export async function listObjectVersions(ctx: Ctx<"ListObjectVersions">): Promis
       if (v.deleteMarker !== markers) continue;
       w.element(markers ? "DeleteMarker" : "Version", () => {
         w.leaf("Key", c.enc(v.key)).leaf("VersionId", v.versionId ?? "null").leaf("IsLatest", v.isLatest).leaf("LastModified", isoDate(v.modTime));
-        if (!markers) w.leaf("ETag", quoteEtag(v.etag)).leaf("Size", v.size).leaf("StorageClass", listStorageClass(v));
+        if (!markers) w.quotedLeaf("ETag", v.etag).leaf("Size", v.size).leaf("StorageClass", listStorageClass(v));
         writeOwner(w);
       });
     }

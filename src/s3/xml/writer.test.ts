@@ -24,4 +24,14 @@ describe("XmlWriter", () => {
     expect(written).toContain("<Key>a&amp;b&lt;c&gt;&apos;&quot;&#13;&#1;é✓</Key>");
     expect(written).not.toContain("Delimiter");
   });
+
+  test("quotedLeaf writes what leaf writes for the quoted value, escapes inside the quotes included", () => {
+    for (const etag of ["d41d8cd98f00b204e9800998ecf8427e", "0123abcd-17", "", `odd"&<\x01`]) {
+      const byLeaf = new XmlWriter("R").leaf("ETag", `"${etag}"`).end();
+      const byQuoted = new XmlWriter("R").quotedLeaf("ETag", etag).end();
+      expect(byQuoted).toBe(byLeaf);
+      expect(byQuoted).toBe(buildXml("R", { ETag: `"${etag}"` }));
+    }
+    expect(new XmlWriter("R").quotedLeaf("ETag", "abc").end()).toContain("<ETag>&quot;abc&quot;</ETag>");
+  });
 });
