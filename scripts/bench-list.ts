@@ -23,7 +23,7 @@
  * them would fail); building 100,000 keys by PUT takes minutes on a busy shared disk.
  * --walk also times one drive's bare walk of each layout (in-process only).
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -143,15 +143,18 @@ async function startServer(): Promise<{ base: string; pid: number; cpu: () => nu
   return { base, pid: proc.pid, cpu: () => cpuSecondsOf(proc.pid), stop: () => stopProcess(proc) };
 }
 
-/** Counts the instructions process `pid` runs until the returned function is called. */
+/** Counts the instructions process `pid` runs until the returned function is called (Debian's linux-perf). */
 async function countInstructions(pid: number): Promise<() => Promise<{ user: number; kernel: number }>> {
   const out = join(args.dir, `perf-${pid}.txt`);
+  if (Bun.which("perf") === null) throw new Error("--instructions needs perf (apt-get install linux-perf)");
   const perf = Bun.spawn(["perf", "stat", "-x,", "-e", "instructions:u,instructions:k", "-p", String(pid), "-o", out], { stdout: "ignore", stderr: "inherit" });
   await Bun.sleep(300); // attached
   return async () => {
     perf.kill("SIGINT");
     await perf.exited;
-    const counts = (await Bun.file(out).text()).split("\n").filter((l) => l.includes("instructions"));
+    const text = await Bun.file(out).text();
+    rmSync(out, { force: true });
+    const counts = text.split("\n").filter((l) => l.includes("instructions"));
     const field = (suffix: string) => Number(counts.find((l) => l.includes(`instructions:${suffix}`))?.split(",")[0] ?? Number.NaN);
     return { user: field("u"), kernel: field("k") };
   };
