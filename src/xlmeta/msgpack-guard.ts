@@ -109,10 +109,10 @@ class OpenContainers {
   }
 }
 
-/** Throws FileCorrupt unless `body` is exactly one complete msgpack value of allowed types. */
 /** One for every check: a check runs to its end without yielding, so none can interleave. */
 const open = new OpenContainers();
 
+/** Throws FileCorrupt unless `body` is exactly one complete msgpack value of allowed types. */
 export function checkMsgpack(body: Uint8Array): void {
   const end = body.byteLength;
   open.reset();
